@@ -1,0 +1,166 @@
+/**
+ * The results file: the one contract between the harness (which writes it) and
+ * everything that reads it (report, compare, dashboard, findings). Validated with
+ * zod on write and on read. Extend it by adding optional fields; a change that
+ * breaks readers bumps RESULTS_VERSION.
+ */
+import { z } from 'zod';
+
+export const RESULTS_SCHEMA = 'server-models/results';
+export const RESULTS_VERSION = 1;
+
+/** Latency figures in microseconds, from an HDR histogram of per-response times. */
+export const Latency = z.object({
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  p999: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+  mean: z.number().nonnegative(),
+  /** The percentile spectrum, [percentile (0-100), latency µs] pairs, for HDR-style plots. */
+  spectrum: z.array(z.tuple([z.number(), z.number()])).optional(),
+});
+export type Latency = z.infer<typeof Latency>;
+
+/** One measured (or warm-up) run of a cell. */
+export const Trial = z.object({
+  durationSec: z.number().positive(),
+  requests: z.number().int().nonnegative(),
+  requestsPerSec: z.number().nonnegative(),
+  bytesPerSec: z.number().nonnegative(),
+  latencyUs: Latency,
+  /** Latency per request group where the scenario has several (mixed: `cheap`, `expensive`). */
+  groups: z.record(z.string(), z.object({ requests: z.number().int().nonnegative(), latencyUs: Latency })).optional(),
+  errors: z.number().int().nonnegative(),
+  timeouts: z.number().int().nonnegative(),
+  non2xx: z.number().int().nonnegative(),
+  /** CPU seconds (user + system) of the server's whole process tree during the trial. */
+  serverCpuSec: z.number().nonnegative(),
+  /** Peak resident set of the server's process tree during the trial. */
+  serverPeakRssBytes: z.number().nonnegative(),
+  /** CPU seconds of the load generator during the trial, and as a share of one core (0-1+). */
+  loadgenCpuSec: z.number().nonnegative(),
+  loadgenCpuShare: z.number().nonnegative(),
+});
+export type Trial = z.infer<typeof Trial>;
+
+/** Median and spread of one figure over a cell's trials. */
+export const Stat = z.object({
+  median: z.number(),
+  min: z.number(),
+  max: z.number(),
+  /** Median absolute deviation divided by the median (0 for one trial). */
+  relSpread: z.number().nonnegative(),
+});
+export type Stat = z.infer<typeof Stat>;
+
+export const CellStatus = z.enum(['ok', 'failed', 'skipped']);
+
+/** One cell: a model under one scenario at one connection count. */
+export const Cell = z.object({
+  model: z.string(),
+  /** `model` for ours, `peer` for reference servers (node-http, nginx, a --target). */
+  kind: z.enum(['model', 'peer']).default('model'),
+  scenario: z.string(),
+  connections: z.number().int().positive(),
+  loadgen: z.string(),
+  status: CellStatus,
+  /** Why the cell failed or was skipped. */
+  error: z.string().optional(),
+  /** The pre-timing check of the server's answers against the scenario's expectations. */
+  validation: z.object({ ok: z.boolean(), checked: z.number().int().nonnegative(), failures: z.array(z.string()) }),
+  warmup: Trial.nullable(),
+  trials: z.array(Trial),
+  summary: z
+    .object({
+      requestsPerSec: Stat,
+      bytesPerSec: Stat,
+      p50Us: Stat,
+      p90Us: Stat,
+      p99Us: Stat,
+      p999Us: Stat,
+      maxUs: Stat,
+      /** Server CPU seconds per 1,000 requests. */
+      cpuPerKiloReq: Stat,
+      serverPeakRssBytes: Stat,
+      loadgenCpuShare: Stat,
+      errors: z.number().int().nonnegative(),
+      timeouts: z.number().int().nonnegative(),
+      non2xx: z.number().int().nonnegative(),
+      /** Per-group p99 medians where the scenario has groups. */
+      groupP99Us: z.record(z.string(), Stat).optional(),
+    })
+    .nullable(),
+  flags: z.object({
+    /** The load generator, not the server, limited this cell: read its figures as a lower bound. */
+    clientBound: z.boolean(),
+    /** Errors, timeouts or non-2xx answers happened under load. */
+    errored: z.boolean(),
+    /** Plain-words reasons behind the flags. */
+    notes: z.array(z.string()),
+  }),
+});
+export type Cell = z.infer<typeof Cell>;
+
+export const Machine = z.object({
+  cpuModel: z.string(),
+  cores: z.number().int().positive(),
+  memoryBytes: z.number().nonnegative(),
+  os: z.string(),
+  kernel: z.string(),
+  node: z.string(),
+  hostname: z.string().optional(),
+});
+export type Machine = z.infer<typeof Machine>;
+
+export const Scenario = z.object({
+  name: z.string(),
+  description: z.string(),
+  /** Every cost the scenario adds, as a named parameter (backend wait ms, cpu units, body bytes, ...). */
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+});
+export type Scenario = z.infer<typeof Scenario>;
+
+export const Config = z.object({
+  profile: z.string(),
+  models: z.array(z.string()),
+  scenarios: z.array(z.string()),
+  connections: z.array(z.number().int().positive()),
+  durationSec: z.number().positive(),
+  warmupSec: z.number().nonnegative(),
+  trials: z.number().int().positive(),
+  loadgen: z.string(),
+  /** CPU lists given to taskset, or null when unpinned. */
+  serverCpus: z.string().nullable(),
+  clientCpus: z.string().nullable(),
+  /** Anything else a run was configured with (open-loop rate, threads, ...). */
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+export type Config = z.infer<typeof Config>;
+
+/** The load generator's ceiling against a trivial canned-response server, measured at the start of the run. */
+export const Calibration = z.object({
+  loadgen: z.string(),
+  connections: z.number().int().positive(),
+  requestsPerSec: z.number().nonnegative(),
+  loadgenCpuShare: z.number().nonnegative(),
+  durationSec: z.number().positive(),
+});
+export type Calibration = z.infer<typeof Calibration>;
+
+export const Results = z.object({
+  schema: z.literal(RESULTS_SCHEMA),
+  version: z.literal(RESULTS_VERSION),
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** True once every planned cell ran; false while running or after an interruption. */
+  complete: z.boolean(),
+  machine: Machine,
+  git: z.object({ commit: z.string().nullable(), dirty: z.boolean(), commitTime: z.string().nullable().optional() }),
+  config: Config,
+  calibration: z.array(Calibration),
+  scenarios: z.array(Scenario),
+  cells: z.array(Cell),
+});
+export type Results = z.infer<typeof Results>;

@@ -1,0 +1,31 @@
+/**
+ * The I/O the application asks for. The handlers are written once against this
+ * interface; each core supplies an implementation that schedules the work the
+ * way its model does (see the model table in the design):
+ *
+ * - blocking and process-per-request: `wait` blocks the thread (`Atomics.wait`),
+ *   files are read synchronously; the returned promises are already settled.
+ * - event-loop and the worker-pool's workers: `wait` is a timer, files are read
+ *   asynchronously, so other connections (or tasks) go on meanwhile.
+ */
+export interface AppIO {
+  /** Which scheduling this is, for `X-Served-By` and the access log: `sync` or `async`. */
+  readonly kind: 'sync' | 'async';
+  /** Wait `ms` milliseconds on the simulated backend (the stand-in for a database server). */
+  wait(ms: number): Promise<void>;
+  /** File metadata, or undefined when there is no such regular file. Follows symlinks. */
+  stat(path: string): Promise<FileInfo | undefined>;
+  /** Bytes [start, end) of a file (the whole file without a range). */
+  readFile(path: string, start?: number, end?: number): Promise<Uint8Array>;
+  /** Write a whole file, replacing it; resolves true when it existed before. */
+  writeFile(path: string, data: Uint8Array): Promise<boolean>;
+  /** Remove a file; resolves false when there was none. */
+  removeFile(path: string): Promise<boolean>;
+}
+
+export interface FileInfo {
+  size: number;
+  mtimeMs: number;
+  /** The real path with symlinks resolved, to confine requests to the document root. */
+  realPath: string;
+}

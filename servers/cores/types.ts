@@ -1,0 +1,44 @@
+import type { ParserLimits } from '../protocol/types.ts';
+
+/** Everything a core needs to start; `serve.ts` and the tests fill it from defaults and flags. */
+export interface CoreOptions {
+  host: string;
+  /** 0 picks any free port. */
+  port: number;
+  /** Document root served under /static. */
+  root: string;
+  /** Folder for PUT /upload/<name>. */
+  uploadDir: string;
+  limits: ParserLimits;
+  /** Basic-auth credentials for /private. */
+  credentials: { user: string; password: string };
+  /** Close an idle keep-alive connection after this long. */
+  keepAliveTimeoutMs: number;
+  /** Close a connection whose request head has not arrived in full after this long (slowloris). */
+  headersTimeoutMs: number;
+  /** Common Log Format access log file, or undefined for none. */
+  accessLog?: string | undefined;
+  /** Pool size for the models that have one (worker-pool, prefork); default: the number of CPUs. */
+  threads?: number | undefined;
+  /** Most queued tasks for the worker pool before it answers 503. */
+  maxQueue?: number | undefined;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** `http://HOST:PORT` */
+  url: string;
+  /** Drains in-flight requests; resolves when every socket, child process and worker is gone. */
+  close(): Promise<void>;
+}
+
+/** One model of serving: the unit the registry names and the harness loads. */
+export interface ServerCore {
+  /** The model's name as the command line takes it (`event-loop`). */
+  name: string;
+  /** One line: how this model serves clients. */
+  summary: string;
+  /** When the model cannot run here (e.g. reusePort on Node 20), why; undefined when it can. */
+  unavailable?: string | undefined;
+  start(options: CoreOptions): Promise<RunningServer>;
+}
