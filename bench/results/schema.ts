@@ -145,6 +145,8 @@ export const Calibration = z.object({
   requestsPerSec: z.number().nonnegative(),
   loadgenCpuShare: z.number().nonnegative(),
   durationSec: z.number().positive(),
+  /** Requests in flight per connection during calibration (a pipelined scenario is judged against a pipelined ceiling). */
+  pipelining: z.number().int().positive().optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 

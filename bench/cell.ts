@@ -1,0 +1,145 @@
+/**
+ * One cell: a target under one scenario at one connection count. Start the
+ * server, check its answers (a wrong answer fails the cell and nothing is
+ * timed), warm up, run the trials while sampling the server's process tree,
+ * stop the server and make sure it left nothing behind.
+ */
+import { cellFlags } from './flags.ts';
+import type { ClientBoundThresholds } from './flags.ts';
+import type { LoadGenerator, LoadJob, LoadResult } from './loadgen/types.ts';
+import type { Cell, Trial } from './results/schema.ts';
+import { TreeSampler } from './sampler.ts';
+import type { ScenarioDef } from './scenarios.ts';
+import { summarize } from './stats.ts';
+import { stopProblem } from './targets/types.ts';
+import type { RunningTarget, Target } from './targets/types.ts';
+import { validateScenario } from './validate.ts';
+
+/** The settings a cell runs with. */
+export interface CellSettings {
+  durationSec: number;
+  warmupSec: number;
+  trials: number;
+  timeoutSec: number;
+  validationTimeoutMs: number;
+  sampleIntervalMs: number;
+  thresholds: ClientBoundThresholds;
+}
+
+/** What a cell is told as it goes, for the progress display. */
+export type CellPhase = 'starting' | 'validating' | 'warm-up' | `trial ${number}/${number}` | 'stopping';
+
+/** Everything one cell needs. */
+export interface CellInput {
+  target: Target;
+  scenario: ScenarioDef;
+  connections: number;
+  loadgen: LoadGenerator;
+  settings: CellSettings;
+  /** The load generator's calibrated ceiling for this scenario's kind of load, or null. */
+  ceilingRps: number | null;
+  onPhase?: (phase: CellPhase) => void;
+}
+
+/** Run one cell; never throws: a failure becomes a cell with status 'failed' and its reason. */
+export async function runCell(input: CellInput): Promise<Cell> {
+  const { target, scenario, connections, loadgen, settings } = input;
+  const base = {
+    model: target.name,
+    kind: target.kind,
+    scenario: scenario.name,
+    connections,
+    loadgen: loadgen.name,
+  };
+  const failed = (error: string, validation: Cell['validation'] = { ok: false, checked: 0, failures: [] }, trials: Trial[] = [], warmup: Trial | null = null): Cell => {
+    const summary = summarize(trials);
+    return { ...base, status: 'failed', error, validation, warmup, trials, summary, flags: cellFlags(summary, input.ceilingRps, settings.thresholds) };
+  };
+
+  input.onPhase?.('starting');
+  let running: RunningTarget;
+  try {
+    running = await target.start();
+  } catch (error) {
+    return failed(`did not start: ${(error as Error).message}`);
+  }
+
+  let validation: Cell['validation'] = { ok: false, checked: 0, failures: [] };
+  let warmup: Trial | null = null;
+  const trials: Trial[] = [];
+  const notes = new Set<string>();
+  let error: string | undefined;
+  try {
+    input.onPhase?.('validating');
+    validation = await validateScenario(running.url, scenario, settings.validationTimeoutMs);
+    if (!validation.ok) {
+      error = `wrong answers, not timed: ${validation.failures[0] ?? 'unknown'}${validation.failures.length > 1 ? ` (+${validation.failures.length - 1} more)` : ''}`;
+    } else {
+      const job = (durationSec: number): LoadJob => ({
+        url: running.url,
+        connections,
+        durationSec,
+        pipelining: scenario.pipelining,
+        newConnectionPerRequest: scenario.newConnectionPerRequest,
+        requests: scenario.requests.map(({ check: _check, ...request }) => request),
+        timeoutSec: settings.timeoutSec,
+      });
+      if (settings.warmupSec > 0) {
+        input.onPhase?.('warm-up');
+        warmup = await measure(running, loadgen, job(settings.warmupSec), settings.sampleIntervalMs, notes);
+      }
+      for (let i = 1; i <= settings.trials; i++) {
+        input.onPhase?.(`trial ${i}/${settings.trials}`);
+        trials.push(await measure(running, loadgen, job(settings.durationSec), settings.sampleIntervalMs, notes));
+      }
+    }
+  } catch (caught) {
+    error = `under load: ${(caught as Error).message}`;
+  } finally {
+    input.onPhase?.('stopping');
+    const problem = stopProblem(await running.stop());
+    if (problem) error = error ? `${error}; then it ${problem}` : `on stop it ${problem}`;
+  }
+
+  if (error) return failed(error, validation, trials, warmup);
+  const summary = summarize(trials);
+  const flags = cellFlags(summary, input.ceilingRps, settings.thresholds);
+  flags.notes.push(...notes);
+  return { ...base, status: 'ok', validation, warmup, trials, summary, flags };
+}
+
+/** One timed run of the load generator with the server's process tree sampled around it. */
+async function measure(running: RunningTarget, loadgen: LoadGenerator, job: LoadJob, sampleIntervalMs: number, notes: Set<string>): Promise<Trial> {
+  const sampler = running.pid === null ? null : new TreeSampler(running.pid, sampleIntervalMs);
+  sampler?.start();
+  let result: LoadResult;
+  try {
+    result = await loadgen.run(job);
+  } catch (error) {
+    sampler?.stop();
+    throw error;
+  }
+  const usage = sampler?.stop();
+  for (const note of result.notes) notes.add(note);
+  return toTrial(result, usage?.cpuSec ?? 0, usage?.peakRssBytes ?? 0);
+}
+
+/** A load generator's result and the server's usage, as the results file records a trial. */
+export function toTrial(result: LoadResult, serverCpuSec: number, serverPeakRssBytes: number): Trial {
+  const seconds = result.durationSec > 0 ? result.durationSec : 1e-9;
+  return {
+    durationSec: seconds,
+    requests: result.requests,
+    requestsPerSec: result.requests / seconds,
+    bytesPerSec: result.bytes / seconds,
+    latencyUs: result.latencyUs,
+    ...(result.groups ? { groups: result.groups } : {}),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    serverCpuSec,
+    serverPeakRssBytes,
+    loadgenCpuSec: result.cpuSec,
+    loadgenCpuShare: result.cpuSec / seconds,
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * `npm run bench`: run a profile's matrix, show progress, write the results
+ * file after every cell, print the closing table (or JSON) and render the
+ * report. Exit 0 when every cell ran and answered correctly; 1 when any cell
+ * failed or errored; 2 for a usage error; 130 after Ctrl-C (finished cells kept).
+ */
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { calibrationLine, cellLine, Progress, resultsTable } from './display.ts';
+import { AutocannonLoadGenerator } from './loadgen/autocannon.ts';
+import type { LoadGenerator } from './loadgen/types.ts';
+import { WrkLoadGenerator, wrkUnavailable } from './loadgen/wrk.ts';
+import { resolveTargets } from './models.ts';
+import { parseOptions, usage, UsageError } from './options.ts';
+import type { RunOptions } from './options.ts';
+import { repoRoot } from './paths.ts';
+import { place } from './placement.ts';
+import type { Placement } from './placement.ts';
+import { isAlive, pinSelf, StartedProcesses } from './processes.ts';
+import { benchDefaults, plannedSeconds } from './profiles.ts';
+import { writeResults } from './results/file.ts';
+import type { Results } from './results/schema.ts';
+import { emptyResults, planCells, runPlan } from './run.ts';
+import type { RunPlan } from './run.ts';
+import { findScenario } from './scenarios.ts';
+import type { ScenarioDef } from './scenarios.ts';
+import { cannedTarget } from './targets/canned.ts';
+import type { TargetLaunch } from './targets/types.ts';
+
+function runId(): string {
+  return `${new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+}
+
+function outPath(options: RunOptions, id: string): string {
+  if (options.out === null) return join(repoRoot, benchDefaults.outDir, `${id}.json`);
+  return isAbsolute(options.out) ? options.out : resolve(process.cwd(), options.out);
+}
+
+async function startLoadgen(options: RunOptions, placement: Placement, started: StartedProcesses): Promise<LoadGenerator> {
+  const onProcess = (pid: number) => started.add(pid, false);
+  if (options.loadgen === 'wrk') {
+    const why = wrkUnavailable();
+    if (why) throw new UsageError(`--loadgen wrk: ${why}`);
+    return new WrkLoadGenerator({ cpus: placement.clientCpus, onProcess });
+  }
+  return AutocannonLoadGenerator.start({ cpus: placement.clientCpus, onProcess });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const placement = place(options.serverCpus, options.clientCpus);
+  const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
+  const started = new StartedProcesses();
+  const launch: TargetLaunch = {
+    cpus: placement.serverCpus,
+    readyTimeoutMs: benchDefaults.readyTimeoutMs,
+    stopGraceMs: benchDefaults.stopGraceMs,
+    onStart: (pid) => started.add(pid, true),
+    onGone: (pid) => started.remove(pid),
+  };
+  const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount);
+  const id = runId();
+  const path = outPath(options, id);
+  const cells = planCells(targets, scenarios, options.connections);
+  const depths = new Set(scenarios.map((s) => s.pipelining)).size;
+  const planned = plannedSeconds(cells.length, options, depths);
+  const perCell = cells.length ? (planned - depths * 3) / cells.length : 0;
+
+  // The harness samples and talks to the load generator during trials: keep it off the server's CPUs.
+  pinSelf(placement.clientCpus);
+  const loadgen = await startLoadgen(options, placement, started);
+  const plan: RunPlan = {
+    runId: id,
+    outPath: path,
+    config: {
+      profile: options.profile,
+      models: targets.map((t) => t.name),
+      scenarios: options.scenarios,
+      connections: options.connections,
+      durationSec: options.durationSec,
+      warmupSec: options.warmupSec,
+      trials: options.trials,
+      loadgen: loadgen.name,
+      serverCpus: placement.serverCpus,
+      clientCpus: placement.clientCpus,
+      extra: {
+        placement: placement.note,
+        serverThreads: placement.serverCpuCount,
+        timeoutSec: benchDefaults.timeoutSec,
+        clientBoundThresholds: benchDefaults.thresholds,
+        calibration: benchDefaults.calibration,
+        skippedModels: skipped,
+        plannedSeconds: Math.round(planned),
+      },
+    },
+    cells,
+    scenarios,
+    loadgen,
+    canned: cannedTarget(launch),
+    calibration: { ...benchDefaults.calibration, timeoutSec: benchDefaults.timeoutSec },
+    settings: {
+      durationSec: options.durationSec,
+      warmupSec: options.warmupSec,
+      trials: options.trials,
+      timeoutSec: benchDefaults.timeoutSec,
+      validationTimeoutMs: benchDefaults.validationTimeoutMs,
+      sampleIntervalMs: benchDefaults.sampleIntervalMs,
+      thresholds: benchDefaults.thresholds,
+    },
+  };
+  const results = emptyResults(plan);
+  const progress = new Progress(cells.length, planned);
+  const say = (line: string) => progress.log(line);
+  say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels), ${loadgen.name}; ${placement.note}`);
+  say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
+  for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
+  if (availableParallelism() < 2) say('warning: one CPU — the server and the load generator share it');
+
+  const interrupted = onInterrupt(async () => {
+    progress.stop();
+    process.stderr.write('\ninterrupted: stopping every process this run started…\n');
+    started.terminateAll();
+    await waitFor(() => [...liveOf(started)].length === 0, 1500);
+    started.killAll();
+    try {
+      writeResults(path, results);
+      process.stderr.write(`kept ${results.cells.length} finished cell(s) in ${path} (complete: false)\n`);
+    } catch (error) {
+      process.stderr.write(`could not save the results: ${(error as Error).message}\n`);
+    }
+  });
+
+  try {
+    await runPlan(plan, results, {
+      onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
+      onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}`),
+      onPhase: (phase) => progress.phase(phase),
+      onCellDone: (_index, cell) => progress.cellDone(perCell, cellLine(cell)),
+    });
+  } finally {
+    progress.stop();
+    await loadgen.close();
+    interrupted.dispose();
+  }
+  finish(results, path, options.json);
+  await renderReportIfAvailable(path, options.json);
+  const bad = results.cells.filter((c) => c.status === 'failed' || c.flags.errored || !c.validation.ok);
+  return bad.length > 0 ? 1 : 0;
+}
+
+function finish(results: Results, path: string, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ resultsPath: path, results })}\n`);
+    return;
+  }
+  process.stdout.write(`\n${resultsTable(results)}\n`);
+  for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
+    process.stdout.write(`  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`);
+  }
+  process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** The report is another part's; when it is not there yet, say so and go on. */
+async function renderReportIfAvailable(path: string, json: boolean): Promise<void> {
+  const modulePath = new URL('../reports/render.ts', import.meta.url).href;
+  const log = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`);
+  let render: ((resultsPath: string) => Promise<{ html: string; markdown: string }>) | undefined;
+  let why = 'reports/render.ts is not there yet';
+  try {
+    ({ renderReport: render } = (await import(modulePath)) as { renderReport?: typeof render });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') why = `reports/render.ts failed to load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  if (typeof render !== 'function') return log(`report: skipped (${why})`);
+  try {
+    const report = await render(path);
+    log(`report: ${report.html}`);
+  } catch (error) {
+    log(`report: could not render: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function* liveOf(started: StartedProcesses): Iterable<number> {
+  for (const pid of started.pids()) if (isAlive(pid)) yield pid;
+}
+
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** On SIGINT/SIGTERM: clean up once, then exit 130. */
+function onInterrupt(cleanup: () => Promise<void>): { dispose(): void } {
+  let handling = false;
+  const handler = () => {
+    if (handling) return;
+    handling = true;
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

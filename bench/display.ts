@@ -1,0 +1,136 @@
+/**
+ * What a run shows: a progress bar with the current cell and an ETA while it
+ * runs (on a terminal), one line per finished cell, and at the end a table of
+ * every model against every scenario with its flags. Rendering only: it reads
+ * cells and results, it measures nothing.
+ */
+import cliProgress from 'cli-progress';
+import type { Calibration, Cell, Results } from './results/schema.ts';
+
+const flagLegend = 'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, F = failed, S = skipped';
+
+/** Short flags of a cell: C, E, F, S. */
+export function cellMarks(cell: Cell): string {
+  return [cell.flags.clientBound ? 'C' : '', cell.flags.errored ? 'E' : '', cell.status === 'failed' ? 'F' : '', cell.status === 'skipped' ? 'S' : ''].join('');
+}
+
+export function formatRate(rps: number): string {
+  if (rps >= 10_000) return `${(rps / 1000).toFixed(1)}k`;
+  if (rps >= 100) return Math.round(rps).toString();
+  return rps.toFixed(1);
+}
+
+export function formatUs(us: number): string {
+  if (us >= 1_000_000) return `${(us / 1e6).toFixed(2)} s`;
+  if (us >= 1000) return `${(us / 1000).toFixed(us >= 100_000 ? 0 : 1)} ms`;
+  return `${Math.round(us)} µs`;
+}
+
+function formatDuration(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** One line for a finished cell. */
+export function cellLine(cell: Cell): string {
+  const name = `${cell.model} ${cell.scenario} c=${cell.connections}`;
+  if (cell.status !== 'ok' || !cell.summary) return `✗ ${name.padEnd(40)} ${cell.status}: ${cell.error ?? ''}`;
+  const s = cell.summary;
+  const marks = cellMarks(cell);
+  const groups = s.groupP99Us ? `  ${Object.entries(s.groupP99Us).map(([g, st]) => `${g} p99 ${formatUs(st.median)}`).join(', ')}` : '';
+  return `✓ ${name.padEnd(40)} ${formatRate(s.requestsPerSec.median).padStart(7)} req/s  p99 ${formatUs(s.p99Us.median).padStart(8)}  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms/kreq  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB  loadgen ${Math.round(s.loadgenCpuShare.median * 100)}%${marks ? `  [${marks}]` : ''}${groups}`;
+}
+
+export function calibrationLine(c: Calibration): string {
+  return `calibration: ${c.loadgen} reaches ${formatRate(c.requestsPerSec)} req/s against a canned-response server (${c.connections} connections, pipelining ${c.pipelining ?? 1}, load generator at ${Math.round(c.loadgenCpuShare * 100)}% of a core)`;
+}
+
+/** The progress display: a bar on a terminal, plain lines elsewhere. */
+export class Progress {
+  private readonly multi: cliProgress.MultiBar | null;
+  private readonly bar: cliProgress.SingleBar | null;
+  private readonly startedAt = Date.now();
+  private doneSec = 0;
+  private current = '';
+
+  constructor(
+    private readonly totalCells: number,
+    private readonly plannedSec: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    if (stream.isTTY) {
+      this.multi = new cliProgress.MultiBar(
+        { stream, format: '{bar} {percentage}% | ETA {eta} | {cell}', hideCursor: true, clearOnComplete: true, etaBuffer: 1000 },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar = this.multi.create(Math.max(1, plannedSec), 0, { eta: formatDuration(plannedSec), cell: 'calibrating' });
+    } else {
+      this.multi = null;
+      this.bar = null;
+    }
+  }
+
+  log(line: string): void {
+    if (this.multi) this.multi.log(`${line}\n`);
+    else this.stream.write(`${line}\n`);
+  }
+
+  cellStarted(index: number, label: string): void {
+    this.current = `cell ${index + 1}/${this.totalCells}: ${label}`;
+    this.update('starting');
+  }
+
+  phase(phase: string): void {
+    this.update(phase);
+  }
+
+  /** A cell finished; `plannedSec` is its share of the plan. */
+  cellDone(plannedSec: number, line: string): void {
+    this.doneSec += plannedSec;
+    this.log(line);
+    this.update('');
+  }
+
+  stop(): void {
+    this.multi?.stop();
+  }
+
+  private update(phase: string): void {
+    if (!this.bar) return;
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    // Scale what is left of the plan by how the plan has held so far.
+    const pace = this.doneSec > 0 ? elapsed / this.doneSec : 1;
+    const eta = Math.max(0, (this.plannedSec - this.doneSec) * pace);
+    this.bar.update(Math.min(this.plannedSec, this.doneSec), { eta: formatDuration(eta), cell: phase ? `${this.current} – ${phase}` : this.current });
+  }
+}
+
+/** The closing table: one row per scenario and connection count, one column per model. */
+export function resultsTable(results: Results): string {
+  const models = [...new Set(results.cells.map((c) => c.model))];
+  const rows = [...new Set(results.cells.map((c) => `${c.scenario}\u0000${c.connections}`))];
+  const header = ['scenario', 'conns', ...models];
+  const body = rows.map((key) => {
+    const [scenario, conns] = key.split('\u0000') as [string, string];
+    return [
+      scenario,
+      conns,
+      ...models.map((model) => {
+        const cell = results.cells.find((c) => c.model === model && c.scenario === scenario && String(c.connections) === conns);
+        if (!cell) return '';
+        if (!cell.summary) return cellMarks(cell) || cell.status;
+        const marks = cellMarks(cell);
+        return `${formatRate(cell.summary.requestsPerSec.median)} ${formatUs(cell.summary.p99Us.median)}${marks ? ` ${marks}` : ''}`;
+      }),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [
+    'requests/s and p99 latency (median of trials), per scenario and connection count:',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    flagLegend,
+  ].join('\n');
+}

@@ -1,0 +1,49 @@
+/**
+ * The flags a cell carries wherever it is shown: `clientBound` when the load
+ * generator, not the server, was the limit (its figures are then a lower bound
+ * for the server), and `errored` when anything but a 2xx answer happened under
+ * load. A pure function of the cell's summary and the run's calibration.
+ */
+import type { Cell } from './results/schema.ts';
+
+/** When a cell counts as limited by its load generator. */
+export interface ClientBoundThresholds {
+  /** Throughput at or above this share of the calibrated ceiling (0-1). */
+  ceilingShare: number;
+  /** Load generator CPU at or above this share of one core (0-1). */
+  loadgenCpuShare: number;
+}
+
+export const defaultThresholds: ClientBoundThresholds = { ceilingShare: 0.85, loadgenCpuShare: 0.9 };
+
+/**
+ * Flags for a cell from its summary. `ceilingRps` is the load generator's
+ * calibrated ceiling for this kind of load, or null when none was measured.
+ */
+export function cellFlags(
+  summary: Cell['summary'],
+  ceilingRps: number | null,
+  thresholds: ClientBoundThresholds = defaultThresholds,
+): Cell['flags'] {
+  const notes: string[] = [];
+  if (!summary) return { clientBound: false, errored: false, notes };
+  let clientBound = false;
+  const rps = summary.requestsPerSec.median;
+  if (ceilingRps !== null && ceilingRps > 0 && rps >= thresholds.ceilingShare * ceilingRps) {
+    clientBound = true;
+    notes.push(`throughput reached ${percent(rps / ceilingRps)} of the load generator's calibrated ceiling (${Math.round(ceilingRps)} req/s)`);
+  }
+  const cpu = summary.loadgenCpuShare.median;
+  if (cpu >= thresholds.loadgenCpuShare) {
+    clientBound = true;
+    notes.push(`the load generator used ${percent(cpu)} of a core`);
+  }
+  const { errors, timeouts, non2xx } = summary;
+  const errored = errors + timeouts + non2xx > 0;
+  if (errored) notes.push(`under load: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx answers`);
+  return { clientBound, errored, notes };
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}

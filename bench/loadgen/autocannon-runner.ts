@@ -1,0 +1,130 @@
+/**
+ * The autocannon load generator's own process: it receives jobs over IPC, runs
+ * each with autocannon's programmatic API and sends back what it measured. It
+ * runs apart from the harness (and pinned apart from the server) so that the
+ * load generator's CPU is its own and can be measured.
+ *
+ * autocannon records latency in whole milliseconds; here every response time is
+ * recorded with microsecond resolution into our own HDR histogram instead.
+ */
+import autocannon from 'autocannon';
+import type { Histogram } from 'hdr-histogram-js';
+import { latencyHistogram, recordUs, summarizeLatency } from './latency.ts';
+import type { LoadJob, LoadResult } from './types.ts';
+import type { RunnerMessage, RunnerReply } from './autocannon-protocol.ts';
+
+/** The part of autocannon's per-connection client this runner hooks into. */
+interface ClientInternals {
+  pipelinedRequests: {
+    terminateRequest(): CompletedRequest | undefined;
+    addBody(data: unknown): void;
+  };
+}
+
+interface CompletedRequest {
+  req: { group?: string } | undefined;
+  bytes: number;
+  duration: number;
+  headers: { statusCode?: number };
+}
+
+let running: autocannon.Instance | null = null;
+
+function runJob(job: LoadJob): Promise<LoadResult> {
+  const all = latencyHistogram();
+  const groups = new Map<string, { histogram: Histogram; requests: number }>();
+  let requests = 0;
+  let bytes = 0;
+  let non2xx = 0;
+
+  // Every completed response passes through the client's queue of pending
+  // requests, so that is where it is recorded: autocannon's public 'response'
+  // event is skipped when `reconnectRate` closes the connection (the `close`
+  // scenario) and does not say which request of the cycle answered.
+  const setupClient = (client: unknown): void => {
+    const queue = (client as ClientInternals).pipelinedRequests;
+    if (typeof queue?.terminateRequest !== 'function') throw new Error('this autocannon version has no per-request queue to record from');
+    const terminate = queue.terminateRequest.bind(queue);
+    queue.terminateRequest = () => {
+      const done = terminate();
+      if (done) {
+        const us = done.duration * 1000;
+        requests++;
+        bytes += done.bytes;
+        const status = done.headers.statusCode ?? 0;
+        if (status < 200 || status > 299) non2xx++;
+        recordUs(all, us);
+        const name = done.req?.group;
+        if (name) {
+          const group = groups.get(name) ?? { histogram: latencyHistogram(), requests: 0 };
+          groups.set(name, group);
+          group.requests++;
+          recordUs(group.histogram, us);
+        }
+      }
+      return done;
+    };
+    // autocannon keeps every response body as a growing string for checks this
+    // runner does not use; on 1 MiB responses that copying, not the server,
+    // would be the limit. Answers were checked before timing.
+    queue.addBody = () => {};
+  };
+
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    running = autocannon(
+      {
+        url: job.url,
+        connections: job.connections,
+        duration: job.durationSec,
+        pipelining: job.pipelining,
+        timeout: job.timeoutSec,
+        // Stop is checked once per sample interval; 100 ms keeps the window close to the asked duration.
+        sampleInt: 100,
+        ...(job.newConnectionPerRequest ? { reconnectRate: 1 } : {}),
+        ...(job.rate ? { overallRate: job.rate } : {}),
+        requests: job.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers ?? {}, body: r.body, group: r.group })) as autocannon.Request[],
+        setupClient: setupClient as autocannon.Options['setupClient'],
+      },
+      (error, result) => {
+        running = null;
+        if (error) return reject(error);
+        const cpu = process.cpuUsage(cpuBefore);
+        resolve({
+          durationSec: (performance.now() - started) / 1000,
+          requests,
+          bytes,
+          latencyUs: summarizeLatency(all),
+          ...(groups.size
+            ? { groups: Object.fromEntries([...groups].map(([name, g]) => [name, { requests: g.requests, latencyUs: summarizeLatency(g.histogram) }])) }
+            : {}),
+          // autocannon counts a timeout as an error too; the results keep them apart.
+          errors: Math.max(0, result.errors - result.timeouts),
+          timeouts: result.timeouts,
+          non2xx,
+          cpuSec: (cpu.user + cpu.system) / 1e6,
+          notes: [],
+        });
+      },
+    );
+  });
+}
+
+function reply(message: RunnerReply): void {
+  process.send?.(message);
+}
+
+process.on('message', (message: RunnerMessage) => {
+  if (message.type === 'stop') {
+    running?.stop();
+    return;
+  }
+  runJob(message.job).then(
+    (result) => reply({ type: 'result', result }),
+    (error: unknown) => reply({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+  );
+});
+// The harness closes the channel when it is done (or gone): then so is this process.
+process.on('disconnect', () => process.exit(0));
+reply({ type: 'ready' });

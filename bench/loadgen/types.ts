@@ -1,0 +1,71 @@
+/**
+ * The seam between the harness and whatever generates load. A load generator
+ * takes a job (where, how many connections, for how long, which requests) and
+ * returns what it measured; the harness adds the server's resource figures.
+ * autocannon and wrk implement it today; an open-loop or slow-client generator
+ * is another implementation of the same interface.
+ */
+import type { Latency } from '../results/schema.ts';
+
+/** One request in a scenario's cycle, as the load generator sends it. */
+export interface LoadRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Latency group this request's responses are recorded under (mixed: `cheap`, `expensive`). */
+  group?: string;
+}
+
+/** What to run: every connection walks `requests` in order, round and round. */
+export interface LoadJob {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  connections: number;
+  durationSec: number;
+  /** Requests in flight per connection (1 = no pipelining). */
+  pipelining: number;
+  /** Open a new connection for every request (the `close` scenario). */
+  newConnectionPerRequest: boolean;
+  requests: LoadRequest[];
+  /** A request unanswered for this long counts as a timeout. */
+  timeoutSec: number;
+  /** Open-loop target rate in requests/s, for generators that support it; undefined = closed loop. */
+  rate?: number | undefined;
+}
+
+/** What a load generator measured in one job. */
+export interface LoadResult {
+  /** Wall time of the measured window. */
+  durationSec: number;
+  /** Completed responses (any status). */
+  requests: number;
+  /** Response bytes received. */
+  bytes: number;
+  latencyUs: Latency;
+  groups?: Record<string, { requests: number; latencyUs: Latency }>;
+  /** Connection and protocol errors, timeouts excluded. */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  /** CPU seconds (user + system) the load generator used for this job. */
+  cpuSec: number;
+  /** Anything the generator wants recorded about how it measured (e.g. why groups are missing). */
+  notes: string[];
+}
+
+/** A load generator, pinned where the harness says. */
+export interface LoadGenerator {
+  readonly name: string;
+  run(job: LoadJob): Promise<LoadResult>;
+  /** Stop anything still running and release the generator's processes. */
+  close(): Promise<void>;
+}
+
+/** Where and how to start a load generator. */
+export interface LoadGeneratorOptions {
+  /** CPU list for taskset, or null to leave it unpinned. */
+  cpus: string | null;
+  /** Called with the PID of every process the generator starts, so an interrupt can stop it. */
+  onProcess?: (pid: number) => void;
+}

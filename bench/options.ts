@@ -1,0 +1,128 @@
+/**
+ * The command line of `npm run bench`: a profile, then flags that override any
+ * part of it. A bad flag is a UsageError: one line, exit code 2.
+ */
+import { parseArgs } from 'node:util';
+import { benchDefaults, profiles } from './profiles.ts';
+import type { Profile } from './profiles.ts';
+import { scenarioNames } from './scenarios.ts';
+
+/** A problem with the command line; the message is one line for the terminal. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A run's settings, after the profile and the flags. */
+export interface RunOptions extends Profile {
+  profile: string;
+  loadgen: 'autocannon' | 'wrk';
+  /** Results file to write. */
+  out: string | null;
+  /** CPU lists for taskset: undefined = choose by the machine's core count, null = unpinned. */
+  serverCpus: string | null | undefined;
+  clientCpus: string | null | undefined;
+  json: boolean;
+  help: boolean;
+}
+
+const flagSpec = {
+  profile: { type: 'string' },
+  models: { type: 'string' },
+  scenarios: { type: 'string' },
+  connections: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  trials: { type: 'string' },
+  out: { type: 'string' },
+  'server-cpus': { type: 'string' },
+  'client-cpus': { type: 'string' },
+  loadgen: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const usage = `usage: npm run bench -- [--profile ${Object.keys(profiles).join('|')}] [flags]
+
+  --profile NAME        a named matrix (default ${benchDefaults.profile}):
+${Object.entries(profiles).map(([name, p]) => `                          ${name.padEnd(6)} ${p.description}`).join('\n')}
+  --models a,b          models and peers to run (default: every available one)
+  --scenarios a,b       scenarios: ${scenarioNames.join(', ')}
+  --connections 1,16    concurrent connections, one cell per level
+  --duration SEC        length of each measured trial
+  --warmup SEC          warm-up before the trials (0 for none; recorded apart)
+  --trials N            measured trials per cell
+  --loadgen NAME        autocannon (default) or wrk
+  --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
+  --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
+  --out FILE            results file (default results/<run-id>.json)
+  --json                print the results as JSON instead of tables
+  --help                this text`;
+
+/** Parse argv (without node and the script) into run options, or throw a UsageError. */
+export function parseOptions(argv: string[]): RunOptions {
+  let values: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: false; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, options: flagSpec, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+  const profileName = values.profile ?? benchDefaults.profile;
+  const profile = profiles[profileName];
+  if (!profile) throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
+  const loadgen = values.loadgen ?? benchDefaults.loadgen;
+  if (loadgen !== 'autocannon' && loadgen !== 'wrk') throw new UsageError(`--loadgen must be autocannon or wrk, not "${loadgen}"`);
+  return {
+    ...profile,
+    profile: profileName,
+    models: values.models === undefined ? profile.models : list('--models', values.models),
+    scenarios: values.scenarios === undefined ? profile.scenarios : scenarioList(values.scenarios),
+    connections: values.connections === undefined ? profile.connections : list('--connections', values.connections).map((c) => positiveInt('--connections', c)),
+    durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
+    warmupSec: values.warmup === undefined ? profile.warmupSec : nonNegativeNumber('--warmup', values.warmup),
+    trials: values.trials === undefined ? profile.trials : positiveInt('--trials', values.trials),
+    loadgen,
+    out: values.out ?? null,
+    serverCpus: cpuList('--server-cpus', values['server-cpus']),
+    clientCpus: cpuList('--client-cpus', values['client-cpus']),
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
+}
+
+function list(flag: string, text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} needs at least one value`);
+  return items;
+}
+
+function scenarioList(text: string): string[] {
+  const names = list('--scenarios', text);
+  const unknown = names.filter((n) => !scenarioNames.includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario "${unknown[0]}" (scenarios: ${scenarioNames.join(', ')})`);
+  return names;
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes positive whole numbers, not "${text}"`);
+  return n;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number of seconds, not "${text}"`);
+  return n;
+}
+
+function nonNegativeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of seconds (0 or more), not "${text}"`);
+  return n;
+}
+
+function cpuList(flag: string, text: string | undefined): string | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'none') return null;
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) throw new UsageError(`${flag} takes a CPU list such as 0 or 0-1,3 (or "none"), not "${text}"`);
+  return text;
+}

@@ -1,0 +1,67 @@
+/**
+ * The processes a run starts: how they are pinned to CPUs, and a list of them
+ * so that an interrupt can stop every one by PID (or process group), and nothing
+ * the run did not start.
+ */
+import { spawnSync } from 'node:child_process';
+
+/** The command line that runs `command` on `cpus` (taskset), or unchanged when unpinned. */
+export function pinned(cpus: string | null, command: string, args: readonly string[]): [string, string[]] {
+  return cpus === null ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]];
+}
+
+/** Pin this process (the harness) to `cpus`, so its own sampling stays off the server's CPUs. */
+export function pinSelf(cpus: string | null): void {
+  if (cpus !== null) spawnSync('taskset', ['-cp', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+/** True while a process (or, for a negative id, any process of a group) exists. */
+export function isAlive(pidOrNegGroup: number): boolean {
+  try {
+    process.kill(pidOrNegGroup, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Send a signal, ignoring a process that is already gone. */
+export function signal(pidOrNegGroup: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pidOrNegGroup, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Every process a run has started and not yet seen stopped. */
+export class StartedProcesses {
+  private readonly live = new Map<number, { group: boolean }>();
+
+  /** Remember a process; `group` when it leads its own process group (detached). */
+  add(pid: number, group: boolean): void {
+    this.live.set(pid, { group });
+  }
+
+  remove(pid: number): void {
+    this.live.delete(pid);
+  }
+
+  /** SIGKILL everything still listed: the last resort of an interrupt. */
+  killAll(): void {
+    for (const [pid, { group }] of this.live) {
+      if (group) signal(-pid, 'SIGKILL');
+      signal(pid, 'SIGKILL');
+    }
+    this.live.clear();
+  }
+
+  /** SIGTERM everything still listed (process groups included), to let servers drain. */
+  terminateAll(): void {
+    for (const [pid, { group }] of this.live) signal(group ? -pid : pid, 'SIGTERM');
+  }
+
+  pids(): number[] {
+    return [...this.live.keys()];
+  }
+}

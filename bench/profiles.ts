@@ -1,0 +1,86 @@
+/**
+ * Profiles: named run matrices, and the one defaults object every run starts
+ * from. Command-line flags override any part of a profile.
+ */
+import { defaultThresholds } from './flags.ts';
+import { scenarioNames } from './scenarios.ts';
+
+/** The matrix and timings of a run. */
+export interface Profile {
+  description: string;
+  /** Model names, or 'all' for every available model and peer in the registry. */
+  models: 'all' | string[];
+  scenarios: string[];
+  connections: number[];
+  durationSec: number;
+  warmupSec: number;
+  trials: number;
+}
+
+/** Everything a run is configured with that is not the matrix. */
+export const benchDefaults = {
+  profile: 'quick',
+  loadgen: 'autocannon' as 'autocannon' | 'wrk',
+  /** A request unanswered this long counts as a timeout (wrk's default too). */
+  timeoutSec: 2,
+  /** A server that has not printed its ready line by then has failed to start. */
+  readyTimeoutMs: 20_000,
+  /** SIGTERM -> SIGKILL grace for a server. */
+  stopGraceMs: 5_000,
+  /** The pre-timing check of a server's answers. */
+  validationTimeoutMs: 10_000,
+  /** Calibration: the load generator against the canned-response server. */
+  calibration: { durationSec: 2, warmupSec: 0.5, connections: 32 },
+  thresholds: defaultThresholds,
+  outDir: 'results',
+  /** Resource sampling period (peak RSS). */
+  sampleIntervalMs: 100,
+  /** Rough per-cell cost outside the timed windows (server start and stop, checks), for the wall-time plan. */
+  cellOverheadSec: 1.2,
+};
+
+export const profiles: Record<string, Profile> = {
+  smoke: {
+    description: 'Every model, two scenarios, one concurrency level: does everything run? (used by the tests)',
+    models: 'all',
+    scenarios: ['hello', 'mixed'],
+    connections: [4],
+    durationSec: 1,
+    warmupSec: 0.3,
+    trials: 1,
+  },
+  quick: {
+    description: 'Every model and scenario at two concurrency levels, in about five minutes on two cores (the default)',
+    models: 'all',
+    scenarios: [...scenarioNames],
+    connections: [1, 32],
+    durationSec: 1.2,
+    warmupSec: 0.3,
+    trials: 1,
+  },
+  full: {
+    description: 'Every model and scenario over a connection sweep, three trials of ten seconds: figures to publish',
+    models: 'all',
+    scenarios: [...scenarioNames],
+    connections: [1, 4, 16, 64, 256],
+    durationSec: 10,
+    warmupSec: 3,
+    trials: 3,
+  },
+  ci: {
+    description: 'A few cells chosen for a stable regression signal, three trials each, in a few minutes',
+    models: 'all',
+    scenarios: ['hello', 'static-small', 'io', 'mixed'],
+    connections: [16],
+    durationSec: 3,
+    warmupSec: 1,
+    trials: 3,
+  },
+};
+
+/** Planned wall time of a run in seconds: what the progress display's first ETA is based on. */
+export function plannedSeconds(cells: number, p: Pick<Profile, 'durationSec' | 'warmupSec' | 'trials'>, calibrations: number): number {
+  const c = benchDefaults.calibration;
+  const perCell = benchDefaults.cellOverheadSec + (p.warmupSec > 0 ? p.warmupSec + 0.1 : 0) + p.trials * (p.durationSec + 0.1);
+  return cells * perCell + calibrations * (c.durationSec + c.warmupSec + 0.3) + 2;
+}

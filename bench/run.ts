@@ -1,0 +1,101 @@
+/**
+ * A run: calibrate the load generator, then every cell of the matrix in turn,
+ * writing the results file (atomically, schema-checked) after each one so an
+ * interrupted or crashed run keeps what it finished.
+ */
+import { calibrate, ceilingFor } from './calibration.ts';
+import { runCell } from './cell.ts';
+import type { CellPhase, CellSettings } from './cell.ts';
+import type { LoadGenerator } from './loadgen/types.ts';
+import { writeResults } from './results/file.ts';
+import { RESULTS_SCHEMA, RESULTS_VERSION } from './results/schema.ts';
+import type { Calibration, Cell, Config, Results } from './results/schema.ts';
+import { describeScenario } from './scenarios.ts';
+import type { ScenarioDef } from './scenarios.ts';
+import type { Target } from './targets/types.ts';
+import type { CalibrationSettings } from './calibration.ts';
+import { describeGit, describeMachine } from './machine.ts';
+
+/** One planned cell. */
+export interface PlannedCell {
+  target: Target;
+  scenario: ScenarioDef;
+  connections: number;
+}
+
+/** Everything a run needs, resolved from the options. */
+export interface RunPlan {
+  runId: string;
+  outPath: string;
+  config: Config;
+  cells: PlannedCell[];
+  scenarios: ScenarioDef[];
+  loadgen: LoadGenerator;
+  /** The calibration server, or null to skip calibration (then nothing is judged against a ceiling). */
+  canned: Target | null;
+  calibration: CalibrationSettings;
+  settings: CellSettings;
+}
+
+/** What a run reports as it goes. */
+export interface RunHooks {
+  onCalibration?: (calibration: Calibration[]) => void;
+  onCellStart?: (index: number, cell: PlannedCell) => void;
+  onPhase?: (phase: CellPhase) => void;
+  onCellDone?: (index: number, cell: Cell) => void;
+}
+
+/** Planned cells in the order they run: scenario by scenario, so a scenario's models finish together. */
+export function planCells(targets: Target[], scenarios: ScenarioDef[], connections: number[]): PlannedCell[] {
+  return scenarios.flatMap((scenario) => connections.flatMap((c) => targets.map((target) => ({ target, scenario, connections: c }))));
+}
+
+/** A results object with no cells yet. */
+export function emptyResults(plan: Pick<RunPlan, 'runId' | 'config' | 'scenarios'>): Results {
+  return {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    runId: plan.runId,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    complete: false,
+    machine: describeMachine(),
+    git: describeGit(),
+    config: plan.config,
+    calibration: [],
+    scenarios: plan.scenarios.map(describeScenario),
+    cells: [],
+  };
+}
+
+/**
+ * Run the plan into `results` (which the caller holds, so an interrupt can
+ * still see the finished cells). The file is rewritten after every cell.
+ */
+export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks = {}): Promise<Results> {
+  if (plan.canned) {
+    const depths = plan.scenarios.map((s) => s.pipelining);
+    results.calibration = await calibrate(plan.canned, plan.loadgen, depths, plan.calibration);
+    hooks.onCalibration?.(results.calibration);
+  }
+  writeResults(plan.outPath, results);
+  for (const [index, planned] of plan.cells.entries()) {
+    hooks.onCellStart?.(index, planned);
+    const cell = await runCell({
+      target: planned.target,
+      scenario: planned.scenario,
+      connections: planned.connections,
+      loadgen: plan.loadgen,
+      settings: plan.settings,
+      ceilingRps: ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
+      ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}),
+    });
+    results.cells.push(cell);
+    writeResults(plan.outPath, results);
+    hooks.onCellDone?.(index, cell);
+  }
+  results.complete = true;
+  results.finishedAt = new Date().toISOString();
+  writeResults(plan.outPath, results);
+  return results;
+}

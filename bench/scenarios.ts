@@ -1,0 +1,120 @@
+/**
+ * The named workloads. A scenario says which requests each connection sends
+ * (round and round, in order), whether connections are kept alive or
+ * pipelined, and every cost it adds as a recorded parameter. Each request
+ * carries the check its answer must pass before any timing.
+ */
+import type { LoadRequest } from './loadgen/types.ts';
+import type { Scenario } from './results/schema.ts';
+import { expectFor } from './expectations.ts';
+import type { ResponseCheck } from './expectations.ts';
+
+/** A request of a scenario with the check its response must pass. */
+export interface ScenarioRequest extends LoadRequest {
+  check: ResponseCheck;
+}
+
+/** A named workload. */
+export interface ScenarioDef {
+  name: string;
+  description: string;
+  /** Every cost the scenario adds (recorded with the results). */
+  params: Record<string, number | string | boolean>;
+  /** The cycle each connection walks through. */
+  requests: ScenarioRequest[];
+  /** Requests in flight per connection. */
+  pipelining: number;
+  newConnectionPerRequest: boolean;
+}
+
+/** The knobs scenarios are built from; recorded through each scenario's params. */
+export const scenarioCosts = {
+  /** CPU units per /cpu request: a few milliseconds of work on a current core. */
+  cpuUnits: 10,
+  /** Backend wait of the io scenario. */
+  ioWaitMs: 20,
+  /** In `mixed`, one request in this many is a /cpu one. */
+  mixedEvery: 10,
+  pipelineDepth: 10,
+  uploadBytes: 64 * 1024,
+  smallFile: '1k',
+  largeFile: '1M',
+};
+
+function request(method: string, path: string, extra: Partial<LoadRequest> = {}): ScenarioRequest {
+  const base: LoadRequest = { method, path, ...extra };
+  return { ...base, check: expectFor(base) };
+}
+
+/** A deterministic upload body: printable, so both load generators send it byte for byte. */
+export function uploadBody(bytes: number): string {
+  const pattern = 'server-models upload body 0123456789abcdefghijklmnopqrstuvwxyz\n';
+  return pattern.repeat(Math.ceil(bytes / pattern.length)).slice(0, bytes);
+}
+
+function define(costs: typeof scenarioCosts): ScenarioDef[] {
+  const keepAlive = { pipelining: 1, newConnectionPerRequest: false };
+  const cpuPath = `/cpu?units=${costs.cpuUnits}`;
+  return [
+    { name: 'hello', description: 'A tiny dynamic text reply on kept-alive connections: the cost of the model itself.', params: { path: '/hello' }, requests: [request('GET', '/hello')], ...keepAlive },
+    { name: 'json', description: 'A small JSON reply (serialised per request) on kept-alive connections.', params: { path: '/json' }, requests: [request('GET', '/json')], ...keepAlive },
+    {
+      name: 'static-small', description: 'A 1 KiB static file: file system access per request.',
+      params: { path: `/static/${costs.smallFile}`, fileBytes: 1024 }, requests: [request('GET', `/static/${costs.smallFile}`)], ...keepAlive,
+    },
+    {
+      name: 'static-large', description: 'A 1 MiB static file: throughput is bytes, not requests.',
+      params: { path: `/static/${costs.largeFile}`, fileBytes: 1024 * 1024 }, requests: [request('GET', `/static/${costs.largeFile}`)], ...keepAlive,
+    },
+    {
+      name: 'cpu', description: 'CPU-bound work per request: the model decides whether it runs in parallel or stalls everyone.',
+      params: { path: cpuPath, cpuUnits: costs.cpuUnits }, requests: [request('GET', cpuPath)], ...keepAlive,
+    },
+    {
+      name: 'io', description: `A ${costs.ioWaitMs} ms backend wait per request: concurrency, not CPU, decides throughput.`,
+      params: { path: `/io?ms=${costs.ioWaitMs}`, backendWaitMs: costs.ioWaitMs }, requests: [request('GET', `/io?ms=${costs.ioWaitMs}`)], ...keepAlive,
+    },
+    {
+      name: 'mixed',
+      description: `Mostly cheap requests with one CPU-bound request in ${costs.mixedEvery}; the cheap ones' latency is reported apart (head-of-line blocking made visible).`,
+      params: { cheapPath: '/hello', expensivePath: cpuPath, cpuUnits: costs.cpuUnits, expensiveShare: 1 / costs.mixedEvery },
+      requests: [
+        ...Array.from({ length: costs.mixedEvery - 1 }, () => request('GET', '/hello', { group: 'cheap' })),
+        request('GET', cpuPath, { group: 'expensive' }),
+      ],
+      ...keepAlive,
+    },
+    {
+      name: 'close', description: 'A new TCP connection for every request (Connection: close): accept and teardown costs.',
+      params: { path: '/hello', keepAlive: false }, requests: [request('GET', '/hello', { headers: { Connection: 'close' } })], pipelining: 1, newConnectionPerRequest: true,
+    },
+    {
+      name: 'pipelined', description: `HTTP/1.1 pipelining, ${costs.pipelineDepth} requests in flight per connection.`,
+      params: { path: '/hello', pipelineDepth: costs.pipelineDepth }, requests: [request('GET', '/hello')], pipelining: costs.pipelineDepth, newConnectionPerRequest: false,
+    },
+    {
+      name: 'upload', description: `A ${costs.uploadBytes / 1024} KiB request body POSTed to /echo and sent back: reading bodies.`,
+      params: { path: '/echo', bodyBytes: costs.uploadBytes },
+      requests: [request('POST', '/echo', { headers: { 'Content-Type': 'application/octet-stream' }, body: uploadBody(costs.uploadBytes) })],
+      ...keepAlive,
+    },
+  ];
+}
+
+/** Every scenario, by name, in the order they run. */
+export const scenarios: readonly ScenarioDef[] = define(scenarioCosts);
+
+export const scenarioNames: readonly string[] = scenarios.map((s) => s.name);
+
+export function findScenario(name: string): ScenarioDef | undefined {
+  return scenarios.find((s) => s.name === name);
+}
+
+/** What the results file records about a scenario. */
+export function describeScenario(s: ScenarioDef): Scenario {
+  return {
+    name: s.name,
+    description: s.description,
+    params: { ...s.params, pipelining: s.pipelining, newConnectionPerRequest: s.newConnectionPerRequest, requestsPerCycle: s.requests.length },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * A server started as a command in its own process group, ready when its first
+ * line on standard output is `listening on http://HOST:PORT` (never a sleep),
+ * stopped with SIGTERM to the whole group, SIGKILL after a grace period, and
+ * checked for anything left behind.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { isAlive, pinned, signal } from '../processes.ts';
+import { processTree } from '../proc.ts';
+import type { RunningTarget, StopReport } from './types.ts';
+
+/** How to start one server process. */
+export interface SpawnSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** CPU list for taskset, or null for unpinned. */
+  cpus: string | null;
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs: number;
+  /** SIGTERM -> SIGKILL grace period. */
+  stopGraceMs: number;
+  /** Told of the process group leader's PID when it starts and when it is gone (for interrupts). */
+  onStart?: (pid: number) => void;
+  onGone?: (pid: number) => void;
+  /** How long a stopped server's children get to exit after it before they count as left behind. */
+  leftoverWaitMs?: number;
+}
+
+const readyLine = /^listening on (http:\/\/\S+)$/;
+
+/** Start the command and resolve once it prints its ready line. */
+export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
+  const [command, args] = pinned(spec.cpus, spec.command, spec.args);
+  const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  if (pid === undefined) return Promise.reject(new Error(`could not start ${spec.command}`));
+  spec.onStart?.(pid);
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, sig) => {
+      spec.onGone?.(pid);
+      resolve({ code, signal: sig });
+    }),
+  );
+  let stderrTail = '';
+  child.stderr.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-2000)));
+  const lines = createInterface({ input: child.stdout });
+
+  const stop = async (): Promise<StopReport> => {
+    lines.close();
+    // The group, not just the leader: a model's children (processes, a pool) go with it.
+    signal(-pid, 'SIGTERM');
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      signal(-pid, 'SIGKILL');
+    }, spec.stopGraceMs);
+    const { code, signal: sig } = await exited;
+    clearTimeout(timer);
+    // Helpers that die with their parent (tsx's esbuild service) take a moment to notice.
+    await waitUntil(() => !isAlive(-pid) && processTree(pid).length === 0, spec.leftoverWaitMs ?? 2000);
+    const leftovers = processTree(pid).map((s) => s.pid).filter((p) => p !== pid);
+    if (leftovers.length > 0 || isAlive(-pid)) {
+      signal(-pid, 'SIGKILL');
+      for (const p of leftovers) signal(p, 'SIGKILL');
+    }
+    return { exitCode: code, signal: forced ? 'SIGKILL' : sig, forced, leftovers };
+  };
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      const tail = stderrTail.trim().split('\n').at(-1);
+      void stop().then(() => reject(new Error(`${why}${tail ? `: ${tail}` : ''}`)));
+    };
+    const timer = setTimeout(() => fail(`no ready line within ${spec.readyTimeoutMs} ms`), spec.readyTimeoutMs);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      const match = readyLine.exec(line.trim());
+      if (!match?.[1]) return fail(`first line was not "listening on http://HOST:PORT" but ${JSON.stringify(line.slice(0, 120))}`);
+      settled = true;
+      // Keep draining stdout so a chatty server never blocks on a full pipe.
+      child.stdout.resume();
+      resolve({ url: match[1], pid, stop });
+    });
+    void exited.then(({ code, signal: sig }) => {
+      clearTimeout(timer);
+      fail(`exited (${sig ?? `code ${code}`}) before it was ready`);
+    });
+  });
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -1,0 +1,55 @@
+/**
+ * A target is a server under test, however it comes to be: one of our models
+ * started through the serve command, the calibration server, and later any
+ * command or already-running URL. The harness only starts it, loads its URL,
+ * samples its process tree (when it has one) and stops it.
+ */
+
+/** A server the harness can start and stop. */
+export interface Target {
+  /** The name shown in results (`event-loop`, `node-http`, ...). */
+  readonly name: string;
+  /** `model` for ours, `peer` for reference servers. */
+  readonly kind: 'model' | 'peer';
+  start(): Promise<RunningTarget>;
+}
+
+/** A started target. */
+export interface RunningTarget {
+  /** `http://HOST:PORT` */
+  readonly url: string;
+  /** Root of the process tree to sample, or null for a server the harness did not start. */
+  readonly pid: number | null;
+  /** Stop it and report whether it left anything behind. */
+  stop(): Promise<StopReport>;
+}
+
+/** How a target's stop went. */
+export interface StopReport {
+  /** Exit code of the root process, or null when it was killed by a signal (or not ours). */
+  exitCode: number | null;
+  signal: string | null;
+  /** It did not exit within the grace period after SIGTERM and was SIGKILLed. */
+  forced: boolean;
+  /** PIDs of processes it started that were still alive after it exited (then killed). */
+  leftovers: number[];
+}
+
+/** Where and how a spawned target runs. */
+export interface TargetLaunch {
+  /** CPU list for taskset, or null for unpinned. */
+  cpus: string | null;
+  readyTimeoutMs: number;
+  stopGraceMs: number;
+  onStart?: (pid: number) => void;
+  onGone?: (pid: number) => void;
+}
+
+/** A one-line description of a stop that did not go cleanly, or undefined when it did. */
+export function stopProblem(report: StopReport): string | undefined {
+  if (report.leftovers.length > 0) return `left ${report.leftovers.length} process(es) running after it exited (PIDs ${report.leftovers.join(', ')}; killed)`;
+  if (report.forced) return 'did not exit within the grace period after SIGTERM (killed)';
+  if (report.signal !== null) return `exited on ${report.signal} instead of draining`;
+  if (report.exitCode !== 0 && report.exitCode !== null) return `exited with code ${report.exitCode} on SIGTERM`;
+  return undefined;
+}
