@@ -13,6 +13,8 @@ export interface ProcStat {
   pid: number;
   ppid: number;
   pgrp: number;
+  /** Exited but not yet waited for by its parent: dead, though its CPU time is still listed here. */
+  zombie: boolean;
   /** User + system time of the process (all its threads). */
   cpuSec: number;
   /** User + system time of its children that have exited and been waited for. */
@@ -34,6 +36,7 @@ export function readStat(pid: number): ProcStat | null {
     pid,
     ppid: num(4),
     pgrp: num(5),
+    zombie: fields[0] === 'Z',
     cpuSec: (num(14) + num(15)) / clockTicksPerSec,
     childrenCpuSec: (num(16) + num(17)) / clockTicksPerSec,
   };
@@ -47,6 +50,11 @@ export function readRssBytes(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** The processes of a tree that are still running (zombies are dead, only not yet reaped). */
+export function liveProcesses(tree: readonly ProcStat[]): ProcStat[] {
+  return tree.filter((s) => !s.zombie);
 }
 
 /** Every process visible in /proc. */

@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { isAlive, pinned, signal } from '../processes.ts';
-import { processTree } from '../proc.ts';
+import { pinned, signal } from '../processes.ts';
+import { liveProcesses, processTree } from '../proc.ts';
 import type { RunningTarget, StopReport } from './types.ts';
 
 /** How to start one server process. */
@@ -59,9 +59,10 @@ export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
     const { code, signal: sig } = await exited;
     clearTimeout(timer);
     // Helpers that die with their parent (tsx's esbuild service) take a moment to notice.
-    await waitUntil(() => !isAlive(-pid) && processTree(pid).length === 0, spec.leftoverWaitMs ?? 2000);
-    const leftovers = processTree(pid).map((s) => s.pid).filter((p) => p !== pid);
-    if (leftovers.length > 0 || isAlive(-pid)) {
+    const alive = () => liveProcesses(processTree(pid)).map((s) => s.pid);
+    await waitUntil(() => alive().length === 0, spec.leftoverWaitMs ?? 2000);
+    const leftovers = alive();
+    if (leftovers.length > 0) {
       signal(-pid, 'SIGKILL');
       for (const p of leftovers) signal(p, 'SIGKILL');
     }

@@ -1,0 +1,36 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cellFlags } from '../../bench/flags.ts';
+import { summarize } from '../../bench/stats.ts';
+import { syntheticTrial } from '../helpers/synthetic-results.ts';
+
+const summaryOf = (rps: number, loadgenCpuShare: number, extra = {}) => summarize([syntheticTrial(rps, 1000, 1, { loadgenCpuShare, ...extra })]);
+
+describe('client-bound marking', () => {
+  it('marks a cell at 85% of the calibrated ceiling', () => {
+    const flags = cellFlags(summaryOf(42_500, 0.5), 50_000);
+    assert.equal(flags.clientBound, true);
+    assert.match(flags.notes[0] ?? '', /85% of the load generator's calibrated ceiling/);
+  });
+  it('leaves a cell below the ceiling and below a full core alone', () => {
+    const flags = cellFlags(summaryOf(30_000, 0.6), 50_000);
+    assert.deepEqual(flags, { clientBound: false, errored: false, notes: [] });
+  });
+  it('marks a cell whose load generator used 90% of a core, even without a ceiling', () => {
+    const flags = cellFlags(summaryOf(1000, 0.95), null);
+    assert.equal(flags.clientBound, true);
+    assert.match(flags.notes.join(), /95% of a core/);
+  });
+  it('marks errors, timeouts and non-2xx as errored, with the counts', () => {
+    const flags = cellFlags(summaryOf(1000, 0.1, { timeouts: 4 }), 50_000);
+    assert.equal(flags.errored, true);
+    assert.equal(flags.clientBound, false);
+    assert.match(flags.notes.join(), /0 errors, 4 timeouts, 0 non-2xx/);
+  });
+  it('honours other thresholds', () => {
+    assert.equal(cellFlags(summaryOf(30_000, 0.5), 50_000, { ceilingShare: 0.5, loadgenCpuShare: 1 }).clientBound, true);
+  });
+  it('has nothing to flag without a summary', () => {
+    assert.deepEqual(cellFlags(null, 1000), { clientBound: false, errored: false, notes: [] });
+  });
+});
