@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { calibrationLine, cellLine, Progress, resultsTable } from './display.ts';
+import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from './display.ts';
 import { AutocannonLoadGenerator } from './loadgen/autocannon.ts';
 import type { LoadGenerator } from './loadgen/types.ts';
 import { WrkLoadGenerator, wrkUnavailable } from './loadgen/wrk.ts';
@@ -120,18 +120,14 @@ async function main(argv: string[]): Promise<number> {
   for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
   if (availableParallelism() < 2) say('warning: one CPU — the server and the load generator share it');
 
-  const interrupted = onInterrupt(async () => {
+  const abort = new AbortController();
+  plan.signal = abort.signal;
+  const interrupt = onInterrupt(abort, async () => {
     progress.stop();
     process.stderr.write('\ninterrupted: stopping every process this run started…\n');
     started.terminateAll();
-    await waitFor(() => [...liveOf(started)].length === 0, 1500);
+    await waitFor(() => started.pids().every((pid) => !isAlive(pid)), 1500);
     started.killAll();
-    try {
-      writeResults(path, results);
-      process.stderr.write(`kept ${results.cells.length} finished cell(s) in ${path} (complete: false)\n`);
-    } catch (error) {
-      process.stderr.write(`could not save the results: ${(error as Error).message}\n`);
-    }
   });
 
   try {
@@ -141,10 +137,18 @@ async function main(argv: string[]): Promise<number> {
       onPhase: (phase) => progress.phase(phase),
       onCellDone: (_index, cell) => progress.cellDone(perCell, cellLine(cell)),
     });
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
   } finally {
     progress.stop();
+    interrupt.dispose();
+    if (abort.signal.aborted) await interrupt.cleanedUp;
     await loadgen.close();
-    interrupted.dispose();
+  }
+  if (abort.signal.aborted) {
+    writeResults(path, results);
+    process.stderr.write(`kept ${results.cells.length} finished cell(s) in ${path} (complete: false)\n`);
+    return 130;
   }
   finish(results, path, options.json);
   await renderReportIfAvailable(path, options.json);
@@ -161,6 +165,8 @@ function finish(results: Results, path: string, json: boolean): void {
   for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
     process.stdout.write(`  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`);
   }
+  const ratios = peerRatioLines(results);
+  if (ratios.length > 0) process.stdout.write(`\n${ratios.join('\n')}\n`);
   process.stdout.write(`\nresults: ${path}\n`);
 }
 
@@ -184,26 +190,28 @@ async function renderReportIfAvailable(path: string, json: boolean): Promise<voi
   }
 }
 
-function* liveOf(started: StartedProcesses): Iterable<number> {
-  for (const pid of started.pids()) if (isAlive(pid)) yield pid;
-}
-
 async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** On SIGINT/SIGTERM: clean up once, then exit 130. */
-function onInterrupt(cleanup: () => Promise<void>): { dispose(): void } {
-  let handling = false;
+/**
+ * On SIGINT/SIGTERM: abort the run (no further cell starts) and stop every
+ * process it started. A second signal, or a run that does not wind down, exits at once.
+ */
+function onInterrupt(abort: AbortController, cleanup: () => Promise<void>): { cleanedUp: Promise<void>; dispose(): void } {
+  let markDone: () => void = () => {};
+  const cleanedUp = new Promise<void>((resolve) => (markDone = resolve));
   const handler = () => {
-    if (handling) return;
-    handling = true;
-    void cleanup().finally(() => process.exit(130));
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+    setTimeout(() => process.exit(130), 10_000).unref();
+    void cleanup().finally(markDone);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return {
+    cleanedUp,
     dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);

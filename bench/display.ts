@@ -134,3 +134,19 @@ export function resultsTable(results: Results): string {
     flagLegend,
   ].join('\n');
 }
+
+/**
+ * Our event loop against Node's own HTTP server, per scenario and connection
+ * count where both ran: the reference a reader needs to place the model's figure.
+ */
+export function peerRatioLines(results: Results, model = 'event-loop', peer = 'node-http'): string[] {
+  const lines: string[] = [];
+  for (const ours of results.cells.filter((c) => c.model === model && c.summary)) {
+    const theirs = results.cells.find((c) => c.model === peer && c.scenario === ours.scenario && c.connections === ours.connections && c.summary);
+    if (!theirs?.summary || !ours.summary || theirs.summary.requestsPerSec.median === 0) continue;
+    const ratio = ours.summary.requestsPerSec.median / theirs.summary.requestsPerSec.median;
+    const bound = ours.flags.clientBound || theirs.flags.clientBound ? ' (client-bound: a lower bound, cross-check with --loadgen wrk)' : '';
+    lines.push(`${model} / ${peer} on ${ours.scenario} c=${ours.connections}: ${ratio.toFixed(2)} (${formatRate(ours.summary.requestsPerSec.median)} vs ${formatRate(theirs.summary.requestsPerSec.median)} req/s)${bound}`);
+  }
+  return lines;
+}

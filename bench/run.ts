@@ -35,6 +35,8 @@ export interface RunPlan {
   canned: Target | null;
   calibration: CalibrationSettings;
   settings: CellSettings;
+  /** Aborted on an interrupt: no further cell starts, and the interrupted one is not recorded. */
+  signal?: AbortSignal;
 }
 
 /** What a run reports as it goes. */
@@ -73,13 +75,14 @@ export function emptyResults(plan: Pick<RunPlan, 'runId' | 'config' | 'scenarios
  * still see the finished cells). The file is rewritten after every cell.
  */
 export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks = {}): Promise<Results> {
-  if (plan.canned) {
+  if (plan.canned && !plan.signal?.aborted) {
     const depths = plan.scenarios.map((s) => s.pipelining);
     results.calibration = await calibrate(plan.canned, plan.loadgen, depths, plan.calibration);
     hooks.onCalibration?.(results.calibration);
   }
   writeResults(plan.outPath, results);
   for (const [index, planned] of plan.cells.entries()) {
+    if (plan.signal?.aborted) return results;
     hooks.onCellStart?.(index, planned);
     const cell = await runCell({
       target: planned.target,
@@ -90,6 +93,8 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       ceilingRps: ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
       ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}),
     });
+    // A cell cut short by the interrupt measured the shutdown, not the server.
+    if (plan.signal?.aborted) return results;
     results.cells.push(cell);
     writeResults(plan.outPath, results);
     hooks.onCellDone?.(index, cell);

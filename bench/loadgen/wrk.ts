@@ -91,7 +91,7 @@ function toLoadResult(r: WrkReport, cpuSec: number, job: LoadJob): LoadResult {
   const latencyUs: Latency = { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: r.max, mean: r.mean, spectrum: r.percentiles };
   const notes: string[] = [];
   if (job.requests.some((q) => q.group)) notes.push('wrk keeps one latency histogram: no per-group latency');
-  if (job.pipelining > 1) notes.push('wrk times a pipelined batch from its write to each response');
+  if (r.requests > 0 && r.max === 0) notes.push('wrk recorded no latency for these requests (it does not time pipelined batches): latency figures are missing, not zero');
   return {
     durationSec: r.durationUs / 1e6,
     requests: r.requests,
