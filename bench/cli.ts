@@ -7,9 +7,9 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from './display.ts';
-import { AutocannonLoadGenerator } from './loadgen/autocannon.ts';
+import { loadGenerators } from './loadgen/registry.ts';
+import type { LoadGeneratorKind } from './loadgen/registry.ts';
 import type { LoadGenerator } from './loadgen/types.ts';
-import { WrkLoadGenerator, wrkUnavailable } from './loadgen/wrk.ts';
 import { resolveTargets } from './models.ts';
 import { parseOptions, usage, UsageError } from './options.ts';
 import type { RunOptions } from './options.ts';
@@ -37,13 +37,10 @@ function outPath(options: RunOptions, id: string): string {
 }
 
 async function startLoadgen(options: RunOptions, placement: Placement, started: StartedProcesses): Promise<LoadGenerator> {
-  const onProcess = (pid: number) => started.add(pid, false);
-  if (options.loadgen === 'wrk') {
-    const why = wrkUnavailable();
-    if (why) throw new UsageError(`--loadgen wrk: ${why}`);
-    return new WrkLoadGenerator({ cpus: placement.clientCpus, onProcess });
-  }
-  return AutocannonLoadGenerator.start({ cpus: placement.clientCpus, onProcess });
+  const kind = loadGenerators[options.loadgen] as LoadGeneratorKind;
+  const why = kind.unavailable();
+  if (why) throw new UsageError(`--loadgen ${options.loadgen}: ${why}`);
+  return kind.start({ cpus: placement.clientCpus, onProcess: (pid) => started.add(pid, false) });
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { benchDefaults, profiles } from './profiles.ts';
 import type { Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
+import { loadGenerators } from './loadgen/registry.ts';
 
 /** A problem with the command line; the message is one line for the terminal. */
 export class UsageError extends Error {
@@ -15,7 +16,8 @@ export class UsageError extends Error {
 /** A run's settings, after the profile and the flags. */
 export interface RunOptions extends Profile {
   profile: string;
-  loadgen: 'autocannon' | 'wrk';
+  /** A name from bench/loadgen/registry.ts. */
+  loadgen: string;
   /** Results file to write. */
   out: string | null;
   /** CPU lists for taskset: undefined = choose by the machine's core count, null = unpinned. */
@@ -51,7 +53,8 @@ ${Object.entries(profiles).map(([name, p]) => `                          ${name.
   --duration SEC        length of each measured trial
   --warmup SEC          warm-up before the trials (0 for none; recorded apart)
   --trials N            measured trials per cell
-  --loadgen NAME        autocannon (default) or wrk
+  --loadgen NAME        the load generator:
+${Object.entries(loadGenerators).map(([name, g]) => `                          ${name.padEnd(11)}${g.description}`).join('\n')}
   --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
   --out FILE            results file (default results/<run-id>.json)
@@ -70,7 +73,7 @@ export function parseOptions(argv: string[]): RunOptions {
   const profile = profiles[profileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
   const loadgen = values.loadgen ?? benchDefaults.loadgen;
-  if (loadgen !== 'autocannon' && loadgen !== 'wrk') throw new UsageError(`--loadgen must be autocannon or wrk, not "${loadgen}"`);
+  if (!Object.hasOwn(loadGenerators, loadgen)) throw new UsageError(`--loadgen must be one of ${Object.keys(loadGenerators).join(', ')}, not "${loadgen}"`);
   return {
     ...profile,
     profile: profileName,

@@ -20,7 +20,7 @@ export interface Profile {
 /** Everything a run is configured with that is not the matrix. */
 export const benchDefaults = {
   profile: 'quick',
-  loadgen: 'autocannon' as 'autocannon' | 'wrk',
+  loadgen: 'autocannon',
   /** A request unanswered this long counts as a timeout (wrk's default too). */
   timeoutSec: 2,
   /** A server that has not printed its ready line by then has failed to start. */
