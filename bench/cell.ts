@@ -53,7 +53,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
   };
   const failed = (error: string, validation: Cell['validation'] = { ok: false, checked: 0, failures: [] }, trials: Trial[] = [], warmup: Trial | null = null): Cell => {
     const summary = summarize(trials);
-    return { ...base, status: 'failed', error, validation, warmup, trials, summary, flags: cellFlags(summary, input.ceilingRps, settings.thresholds) };
+    return { ...base, status: 'failed', error, validation, warmup, trials, summary, flags: cellFlags(summary, input.ceilingRps, settings.thresholds, trials) };
   };
 
   input.onPhase?.('starting');
@@ -103,7 +103,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
 
   if (error) return failed(error, validation, trials, warmup);
   const summary = summarize(trials);
-  const flags = cellFlags(summary, input.ceilingRps, settings.thresholds);
+  const flags = cellFlags(summary, input.ceilingRps, settings.thresholds, trials);
   flags.notes.push(...notes);
   return { ...base, status: 'ok', validation, warmup, trials, summary, flags };
 }
@@ -137,6 +137,7 @@ export function toTrial(result: LoadResult, serverCpuSec: number, serverPeakRssB
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
+    ...(result.unanswered !== undefined ? { unanswered: result.unanswered, oldestUnansweredUs: result.oldestUnansweredUs ?? 0 } : {}),
     serverCpuSec,
     serverPeakRssBytes,
     loadgenCpuSec: result.cpuSec,

@@ -7,11 +7,11 @@
 import cliProgress from 'cli-progress';
 import type { Calibration, Cell, Results } from './results/schema.ts';
 
-const flagLegend = 'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, F = failed, S = skipped';
+const flagLegend = 'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, F = failed, S = skipped';
 
-/** Short flags of a cell: C, E, F, S. */
+/** Short flags of a cell: C, E, W, F, S. */
 export function cellMarks(cell: Cell): string {
-  return [cell.flags.clientBound ? 'C' : '', cell.flags.errored ? 'E' : '', cell.status === 'failed' ? 'F' : '', cell.status === 'skipped' ? 'S' : ''].join('');
+  return [cell.flags.clientBound ? 'C' : '', cell.flags.errored ? 'E' : '', cell.flags.starved ? 'W' : '', cell.status === 'failed' ? 'F' : '', cell.status === 'skipped' ? 'S' : ''].join('');
 }
 
 export function formatRate(rps: number): string {

@@ -4,7 +4,7 @@
  * for the server), and `errored` when anything but a 2xx answer happened under
  * load. A pure function of the cell's summary and the run's calibration.
  */
-import type { Cell } from './results/schema.ts';
+import type { Cell, Trial } from './results/schema.ts';
 
 /** When a cell counts as limited by its load generator. */
 export interface ClientBoundThresholds {
@@ -16,6 +16,9 @@ export interface ClientBoundThresholds {
 
 export const defaultThresholds: ClientBoundThresholds = { ceilingShare: 0.85, loadgenCpuShare: 0.9 };
 
+/** A request still waiting at the end of a trial counts as starved past this wait and ten times the trial's p99. */
+export const starvedAfterUs = 500_000;
+
 /**
  * Flags for a cell from its summary. `ceilingRps` is the load generator's
  * calibrated ceiling for this kind of load, or null when none was measured.
@@ -24,6 +27,7 @@ export function cellFlags(
   summary: Cell['summary'],
   ceilingRps: number | null,
   thresholds: ClientBoundThresholds = defaultThresholds,
+  trials: readonly Trial[] = [],
 ): Cell['flags'] {
   const notes: string[] = [];
   if (!summary) return { clientBound: false, errored: false, notes };
@@ -41,7 +45,13 @@ export function cellFlags(
   const { errors, timeouts, non2xx } = summary;
   const errored = errors + timeouts + non2xx > 0;
   if (errored) notes.push(`under load: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx answers`);
-  return { clientBound, errored, notes };
+  const starvedTrials = trials.filter((t) => (t.oldestUnansweredUs ?? 0) >= Math.max(starvedAfterUs, 10 * t.latencyUs.p99));
+  if (starvedTrials.length > 0) {
+    const worst = Math.max(...starvedTrials.map((t) => t.oldestUnansweredUs ?? 0));
+    const waiting = Math.max(...starvedTrials.map((t) => t.unanswered ?? 0));
+    notes.push(`starved: up to ${waiting} requests were still unanswered when a trial ended, the oldest after ${(worst / 1e6).toFixed(2)} s; latency percentiles cover answered requests only`);
+  }
+  return { clientBound, errored, ...(trials.length > 0 ? { starved: starvedTrials.length > 0 } : {}), notes };
 }
 
 function percent(share: number): string {

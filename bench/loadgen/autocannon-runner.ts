@@ -18,7 +18,9 @@ interface ClientInternals {
   pipelinedRequests: {
     terminateRequest(): CompletedRequest | undefined;
     addBody(data: unknown): void;
+    toArray(): { startTime: [number, number] }[];
   };
+  destroy(): void;
 }
 
 interface CompletedRequest {
@@ -36,6 +38,8 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   let requests = 0;
   let bytes = 0;
   let non2xx = 0;
+  let unanswered = 0;
+  let oldestUnansweredMs = 0;
 
   // Every completed response passes through the client's queue of pending
   // requests, so that is where it is recorded: autocannon's public 'response'
@@ -68,6 +72,18 @@ function runJob(job: LoadJob): Promise<LoadResult> {
     // runner does not use; on 1 MiB responses that copying, not the server,
     // would be the limit. Answers were checked before timing.
     queue.addBody = () => {};
+    // At the end autocannon destroys each client and forgets what it was still
+    // waiting for; count those requests first: they are the starved ones.
+    const internals = client as ClientInternals;
+    const destroy = internals.destroy.bind(internals);
+    internals.destroy = () => {
+      for (const pending of queue.toArray()) {
+        const [sec, ns] = process.hrtime(pending.startTime);
+        unanswered++;
+        oldestUnansweredMs = Math.max(oldestUnansweredMs, sec * 1e3 + ns / 1e6);
+      }
+      destroy();
+    };
   };
 
   const cpuBefore = process.cpuUsage();
@@ -103,6 +119,8 @@ function runJob(job: LoadJob): Promise<LoadResult> {
           errors: Math.max(0, result.errors - result.timeouts),
           timeouts: result.timeouts,
           non2xx,
+          unanswered,
+          oldestUnansweredUs: oldestUnansweredMs * 1000,
           cpuSec: (cpu.user + cpu.system) / 1e6,
           notes: [],
         });

@@ -48,6 +48,9 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Requests still unanswered at the end, and the oldest one's wait (µs), when the generator can tell. */
+  unanswered?: number;
+  oldestUnansweredUs?: number;
   /** CPU seconds (user + system) the load generator used for this job. */
   cpuSec: number;
   /** Anything the generator wants recorded about how it measured (e.g. why groups are missing). */

@@ -34,6 +34,13 @@ export const Trial = z.object({
   errors: z.number().int().nonnegative(),
   timeouts: z.number().int().nonnegative(),
   non2xx: z.number().int().nonnegative(),
+  /**
+   * Requests sent but still unanswered when the trial ended, and how long the
+   * oldest had waited (µs): connections a model left starving, which latency
+   * percentiles of answered requests cannot show. Absent when the load generator cannot tell.
+   */
+  unanswered: z.number().int().nonnegative().optional(),
+  oldestUnansweredUs: z.number().nonnegative().optional(),
   /** CPU seconds (user + system) of the server's whole process tree during the trial. */
   serverCpuSec: z.number().nonnegative(),
   /** Peak resident set of the server's process tree during the trial. */
@@ -96,6 +103,8 @@ export const Cell = z.object({
     clientBound: z.boolean(),
     /** Errors, timeouts or non-2xx answers happened under load. */
     errored: z.boolean(),
+    /** Some requests were left waiting far longer than the answered ones (starved connections). */
+    starved: z.boolean().optional(),
     /** Plain-words reasons behind the flags. */
     notes: z.array(z.string()),
   }),

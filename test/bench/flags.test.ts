@@ -30,6 +30,14 @@ describe('client-bound marking', () => {
   it('honours other thresholds', () => {
     assert.equal(cellFlags(summaryOf(30_000, 0.5), 50_000, { ceilingShare: 0.5, loadgenCpuShare: 1 }).clientBound, true);
   });
+  it('marks requests left waiting far beyond the answered ones as starved', () => {
+    const starved = syntheticTrial(100, 2000, 1, { unanswered: 3, oldestUnansweredUs: 900_000 });
+    const fine = syntheticTrial(100, 2000, 2, { unanswered: 3, oldestUnansweredUs: 3000 });
+    const flags = cellFlags(summarize([starved]), null, undefined, [starved]);
+    assert.equal(flags.starved, true);
+    assert.match(flags.notes.join(), /3 requests were still unanswered .* 0\.90 s/);
+    assert.equal(cellFlags(summarize([fine]), null, undefined, [fine]).starved, false);
+  });
   it('has nothing to flag without a summary', () => {
     assert.deepEqual(cellFlags(null, 1000), { clientBound: false, errored: false, notes: [] });
   });

@@ -59,14 +59,14 @@ describe('process-tree sampling', () => {
   const script = `
     const { spawn } = require('node:child_process');
     const kids = [1, 2].map(() => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
-    process.stdout.write('listening on http://127.0.0.1:1\\n');
     process.on('SIGTERM', () => { for (const k of kids) k.kill(); process.exit(0); });
+    process.stdout.write('listening on http://127.0.0.1:1\\n');
     setInterval(() => {}, 1000);`;
   const leaky = `
     const { spawn } = require('node:child_process');
     const kid = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    kid.stdout.once('data', () => process.stdout.write('listening on http://127.0.0.1:1\\n'));
     process.on('SIGTERM', () => process.exit(0));
+    kid.stdout.once('data', () => process.stdout.write('listening on http://127.0.0.1:1\\n'));
     setInterval(() => {}, 1000);`;
   const spec = (source: string) => ({ command: process.execPath, args: ['-e', source], cwd: process.cwd(), cpus: null, readyTimeoutMs: 10_000, stopGraceMs: 2000, leftoverWaitMs: 300 });
 

@@ -28,7 +28,7 @@ describe('bench options', () => {
     [['--connections', '0'], /--connections takes positive whole numbers/],
     [['--duration', 'abc'], /--duration/],
     [['--scenarios', 'hello,zzz'], /unknown scenario "zzz"/],
-    [['--loadgen', 'ab'], /--loadgen must be autocannon or wrk/],
+    [['--loadgen', 'ab'], /--loadgen must be one of autocannon, wrk/],
     [['--server-cpus', 'x'], /--server-cpus takes a CPU list/],
     [['stray'], /positional/],
   ] as const) {
