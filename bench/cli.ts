@@ -4,7 +4,6 @@
  * report. Exit 0 when every cell ran and answered correctly; 1 when any cell
  * failed or errored; 2 for a usage error; 130 after Ctrl-C (finished cells kept).
  */
-import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from './display.ts';
 import { loadGenerators } from './loadgen/registry.ts';
@@ -115,7 +114,6 @@ async function main(argv: string[]): Promise<number> {
   say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels), ${loadgen.name}; ${placement.note}`);
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
   for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
-  if (availableParallelism() < 2) say('warning: one CPU — the server and the load generator share it');
 
   const abort = new AbortController();
   plan.signal = abort.signal;

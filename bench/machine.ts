@@ -7,7 +7,8 @@ import { repoRoot } from './paths.ts';
 export function describeMachine(): Machine {
   return {
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.availableParallelism(),
+    // All the machine's CPUs, not the ones this process is pinned to.
+    cores: os.cpus().length,
     memoryBytes: os.totalmem(),
     os: `${os.type()} ${os.arch()}`,
     kernel: os.release(),
