@@ -64,7 +64,6 @@ async function main(argv: string[]): Promise<number> {
   const cells = planCells(targets, scenarios, options.connections);
   const depths = new Set(scenarios.map((s) => s.pipelining)).size;
   const planned = plannedSeconds(cells.length, options, depths);
-  const perCell = cells.length ? (planned - depths * 3) / cells.length : 0;
 
   // The harness samples and talks to the load generator during trials: keep it off the server's CPUs.
   pinSelf(placement.clientCpus);
@@ -109,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     },
   };
   const results = emptyResults(plan);
-  const progress = new Progress(cells.length, planned);
+  const progress = new Progress(cells.length, plannedSeconds(1, options, 0) - plannedSeconds(0, options, 0));
   const say = (line: string) => progress.log(line);
   say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels), ${loadgen.name}; ${placement.note}`);
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
@@ -130,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
       onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
       onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}`),
       onPhase: (phase) => progress.phase(phase),
-      onCellDone: (_index, cell) => progress.cellDone(perCell, cellLine(cell)),
+      onCellDone: (_index, cell) => progress.cellDone(cellLine(cell)),
     });
   } catch (error) {
     if (!abort.signal.aborted) throw error;

@@ -49,21 +49,23 @@ export function calibrationLine(c: Calibration): string {
 export class Progress {
   private readonly multi: cliProgress.MultiBar | null;
   private readonly bar: cliProgress.SingleBar | null;
-  private readonly startedAt = Date.now();
-  private doneSec = 0;
-  private current = '';
+  private firstCellAt = 0;
+  private done = 0;
+  private current = 'calibrating';
 
+  /** `plannedCellSec`: the plan's time per cell, the ETA's basis until cells have finished. */
   constructor(
     private readonly totalCells: number,
-    private readonly plannedSec: number,
+    private readonly plannedCellSec: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
     if (stream.isTTY) {
       this.multi = new cliProgress.MultiBar(
-        { stream, format: '{bar} {percentage}% | ETA {eta} | {cell}', hideCursor: true, clearOnComplete: true, etaBuffer: 1000 },
+        // `left`, not cli-progress's own `eta`: ours is based on the plan until cells finish.
+        { stream, format: '{bar} {value}/{total} cells | ETA {left} | {cell}', hideCursor: true, clearOnComplete: true },
         cliProgress.Presets.shades_classic,
       );
-      this.bar = this.multi.create(Math.max(1, plannedSec), 0, { eta: formatDuration(plannedSec), cell: 'calibrating' });
+      this.bar = this.multi.create(Math.max(1, totalCells), 0, { left: formatDuration(totalCells * plannedCellSec), cell: this.current });
     } else {
       this.multi = null;
       this.bar = null;
@@ -76,6 +78,7 @@ export class Progress {
   }
 
   cellStarted(index: number, label: string): void {
+    if (this.firstCellAt === 0) this.firstCellAt = Date.now();
     this.current = `cell ${index + 1}/${this.totalCells}: ${label}`;
     this.update('starting');
   }
@@ -84,24 +87,23 @@ export class Progress {
     this.update(phase);
   }
 
-  /** A cell finished; `plannedSec` is its share of the plan. */
-  cellDone(plannedSec: number, line: string): void {
-    this.doneSec += plannedSec;
+  cellDone(line: string): void {
+    this.done++;
     this.log(line);
     this.update('');
   }
 
   stop(): void {
-    this.multi?.stop();
+    if (!this.multi) return;
+    // Flush lines logged since the last redraw before the bar goes.
+    this.multi.update();
+    this.multi.stop();
   }
 
   private update(phase: string): void {
     if (!this.bar) return;
-    const elapsed = (Date.now() - this.startedAt) / 1000;
-    // Scale what is left of the plan by how the plan has held so far.
-    const pace = this.doneSec > 0 ? elapsed / this.doneSec : 1;
-    const eta = Math.max(0, (this.plannedSec - this.doneSec) * pace);
-    this.bar.update(Math.min(this.plannedSec, this.doneSec), { eta: formatDuration(eta), cell: phase ? `${this.current} – ${phase}` : this.current });
+    const perCell = this.done > 0 ? (Date.now() - this.firstCellAt) / 1000 / this.done : this.plannedCellSec;
+    this.bar.update(this.done, { left: formatDuration((this.totalCells - this.done) * perCell), cell: phase ? `${this.current} – ${phase}` : this.current });
   }
 }
 

@@ -36,7 +36,7 @@ export const benchDefaults = {
   /** Resource sampling period (peak RSS). */
   sampleIntervalMs: 100,
   /** Rough per-cell cost outside the timed windows (server start and stop, checks), for the wall-time plan. */
-  cellOverheadSec: 1.2,
+  cellOverheadSec: 0.9,
 };
 
 export const profiles: Record<string, Profile> = {
