@@ -1,0 +1,42 @@
+/**
+ * Builds a TypeScript entry (a worker, a per-request child) into one plain
+ * JavaScript file with esbuild, so that the thread or process that runs it pays
+ * no TypeScript loader: the figures show the model's cost, not tsx's.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const buildDir = join(tmpdir(), 'server-models-build');
+
+/**
+ * Bundle `entry` and return the path of the JavaScript file. The file is named
+ * by the hash of its content: a build whose sources did not change reuses the
+ * file already there, and a changed source never runs stale code.
+ */
+export async function bundleEntry(entry: string, name: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    // An ESM bundle has no `require`; give one to any CommonJS dependency that calls it.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  const code = result.outputFiles[0]!.contents;
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const file = join(buildDir, `${name}-${hash}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(buildDir, { recursive: true });
+    // Write then rename, so that a concurrent start never runs a half-written file.
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  return file;
+}

@@ -1,0 +1,254 @@
+/**
+ * The per-connection HTTP/1.1 driver every core shares: it feeds the parser,
+ * answers pipelined requests strictly in order, times out idle keep-alive
+ * connections and slow request heads, answers a parse error with its status and
+ * closes, and drains on shutdown. The cores differ only in the `Dispatch` they
+ * pass: where and how a request's handler runs.
+ */
+import type { Socket } from 'node:net';
+import { RequestParser } from '../protocol/parser.ts';
+import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
+import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
+
+/** Runs one request's handler, the model's way. It must resolve; a rejection is answered 500. */
+export type Dispatch = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** What the driver needs besides the dispatch. */
+export interface ConnectionSettings {
+  limits: ParserLimits;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  /**
+   * Gather the responses to a pipelined batch into one write (default). The blocking core
+   * turns it off: a blocking server writes each response before it reads the next request.
+   */
+  batchPipelined?: boolean | undefined;
+  /** Called once a response has been handed to the socket (the access log). */
+  onResponse?: ((request: HttpRequest, response: HttpResponse, bytes: number, socket: Socket) => void) | undefined;
+}
+
+/** How long a closing connection may keep sending before it is cut (see `Connection.#end`). */
+const lingerMs = 2_000;
+/** Stop reading while this many parsed requests wait for their turn (a pipelining flood). */
+const maxQueued = 64;
+
+const enum Deadline {
+  None,
+  Idle,
+  Head,
+  Closing,
+}
+
+/** The open connections of one server, with the clock that expires their deadlines. */
+export class Connections {
+  readonly #open = new Set<Connection>();
+  readonly #sweep: NodeJS.Timeout;
+  #draining = false;
+  #onEmpty: (() => void) | undefined;
+
+  constructor(
+    readonly dispatch: Dispatch,
+    readonly settings: ConnectionSettings,
+  ) {
+    // One interval per server instead of one timer per connection (node:http does the same):
+    // the hot path only stores a number, and a deadline fires within a quarter of its span.
+    const period = Math.min(1_000, Math.max(10, Math.min(settings.keepAliveTimeoutMs, settings.headersTimeoutMs) / 4));
+    this.#sweep = setInterval(() => this.#expire(), period);
+    this.#sweep.unref();
+  }
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Start serving a socket; `onClose` runs once it is gone. */
+  serve(socket: Socket, onClose?: () => void): void {
+    this.#open.add(new Connection(socket, this, onClose));
+  }
+
+  /** @internal */
+  closed(connection: Connection): void {
+    this.#open.delete(connection);
+    if (this.#draining && this.#open.size === 0) this.#onEmpty?.();
+  }
+
+  /** Let in-flight requests finish, close every connection, and cut those still open after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    const done = new Promise<void>((resolve) => {
+      this.#onEmpty = resolve;
+    });
+    for (const connection of this.#open) connection.drain();
+    if (this.#open.size === 0) this.#onEmpty?.();
+    const cut = setTimeout(() => {
+      for (const connection of this.#open) connection.destroy();
+    }, timeoutMs);
+    return done.finally(() => {
+      clearTimeout(cut);
+      clearInterval(this.#sweep);
+    });
+  }
+
+  #expire(): void {
+    const now = Date.now();
+    for (const connection of this.#open) connection.expire(now);
+  }
+}
+
+/** One socket's requests and responses. Methods are bound once, so a request allocates no closures. */
+class Connection {
+  readonly #socket: Socket;
+  readonly #owner: Connections;
+  readonly #parser: RequestParser;
+  readonly #queue: HttpRequest[] = [];
+  readonly #onClose: (() => void) | undefined;
+  #current: HttpRequest | undefined;
+  #busy = false;
+  #corked = false;
+  #ending = false;
+  #draining = false;
+  #deadline = 0;
+  #deadlineKind = Deadline.None;
+
+  constructor(socket: Socket, owner: Connections, onClose: (() => void) | undefined) {
+    this.#socket = socket;
+    this.#owner = owner;
+    this.#onClose = onClose;
+    this.#parser = new RequestParser(owner.settings.limits);
+    this.onData = this.onData.bind(this);
+    this.onResponse = this.onResponse.bind(this);
+    this.onFailure = this.onFailure.bind(this);
+    this.uncork = this.uncork.bind(this);
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('drain', () => this.#resumeReading());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.#ending = true;
+      this.#owner.closed(this);
+      this.#onClose?.();
+    });
+    this.#setDeadline(Deadline.Idle, owner.settings.keepAliveTimeoutMs);
+  }
+
+  onData(chunk: Buffer): void {
+    // A closing connection keeps reading so that unread bytes do not turn our FIN into a
+    // reset that could destroy the response still in flight (a "lingering close").
+    if (this.#ending || this.#parser.error) return;
+    const requests = this.#parser.push(chunk);
+    const count = requests.length;
+    if (count > 1 && !this.#corked && this.#owner.settings.batchPipelined !== false) {
+      // A pipelined batch: gather the responses that are ready within this turn of the
+      // loop into one write. Uncorked on the next turn, not when the batch is done, so
+      // that a slow request in the batch does not hold back the answers before it.
+      this.#corked = true;
+      this.#socket.cork();
+      setImmediate(this.uncork);
+    }
+    for (let i = 0; i < count; i++) this.#queue.push(requests[i]!);
+    if (this.#queue.length >= maxQueued) this.#socket.pause();
+    if (this.#parser.inHead) {
+      // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
+      if (this.#deadlineKind !== Deadline.Head || count > 0) this.#setDeadline(Deadline.Head, this.#owner.settings.headersTimeoutMs);
+    } else if (this.#deadlineKind !== Deadline.None) {
+      this.#setDeadline(Deadline.None, 0);
+    }
+    if (!this.#busy) this.#next();
+  }
+
+  onResponse(response: HttpResponse): void {
+    const request = this.#current!;
+    this.#current = undefined;
+    if (this.#socket.destroyed) return;
+    const keepAlive = request.keepAlive && !request.upgrade && !this.#draining && !this.#owner.draining;
+    const bytes = serializeResponse(response, { method: request.method, keepAlive, versionMinor: request.versionMinor });
+    if (!this.#socket.write(bytes)) this.#socket.pause();
+    this.#owner.settings.onResponse?.(request, response, bytes.length, this.#socket);
+    if (!keepAlive) this.#ending = true;
+    this.#next();
+  }
+
+  uncork(): void {
+    this.#corked = false;
+    this.#socket.uncork();
+  }
+
+  onFailure(error: unknown): void {
+    process.emitWarning(`handler failed: ${(error as Error)?.message ?? String(error)}`);
+    this.onResponse(errorResponse(500));
+  }
+
+  /** Run the next queued request, or settle the connection when there is none. */
+  #next(): void {
+    if (!this.#ending) {
+      const request = this.#queue.shift();
+      if (request !== undefined) {
+        this.#busy = true;
+        this.#current = request;
+        this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
+        return;
+      }
+    }
+    this.#busy = false;
+    if (this.#ending) return this.#end();
+    const error = this.#parser.error;
+    if (error !== undefined) {
+      // Earlier pipelined requests have been answered; now the error, then close.
+      const bytes = serializeResponse(errorResponse(error.status), { method: 'GET', keepAlive: false, versionMinor: 1 });
+      this.#socket.write(bytes);
+      return this.#end();
+    }
+    if (!this.#parser.idle) return; // a request is still arriving
+    if (this.#draining || this.#owner.draining) return this.#end();
+    this.#resumeReading();
+    this.#setDeadline(Deadline.Idle, this.#owner.settings.keepAliveTimeoutMs);
+  }
+
+  #resumeReading(): void {
+    if (this.#ending || this.#socket.writableNeedDrain || this.#queue.length >= maxQueued) return;
+    if (this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  /** Send our FIN, keep draining the client's bytes, and cut the socket if it lingers. */
+  #end(): void {
+    this.#ending = true;
+    this.#queue.length = 0;
+    if (this.#socket.isPaused()) this.#socket.resume();
+    if (!this.#socket.writableEnded) this.#socket.end();
+    if (this.#deadlineKind !== Deadline.Closing) this.#setDeadline(Deadline.Closing, lingerMs);
+  }
+
+  #setDeadline(kind: Deadline, span: number): void {
+    this.#deadlineKind = kind;
+    this.#deadline = kind === Deadline.None ? 0 : Date.now() + span;
+  }
+
+  /** Called by the owner's sweep. */
+  expire(now: number): void {
+    if (this.#deadlineKind === Deadline.None || now < this.#deadline) return;
+    switch (this.#deadlineKind) {
+      case Deadline.Idle:
+        return this.#end();
+      case Deadline.Head:
+        // 408, as node:http answers a request head that did not arrive in time.
+        this.#socket.write(serializeResponse(errorResponse(408), { method: 'GET', keepAlive: false, versionMinor: 1 }));
+        return this.#end();
+      case Deadline.Closing:
+        return this.destroy();
+    }
+  }
+
+  /** Begin a graceful close: finish what has been received, then end. */
+  drain(): void {
+    this.#draining = true;
+    if (!this.#busy && this.#queue.length === 0 && this.#parser.idle) this.#end();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}

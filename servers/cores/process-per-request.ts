@@ -1,0 +1,89 @@
+/**
+ * process-per-request: the parent's event loop accepts and parses; every
+ * request is handed to a brand-new OS process, which runs the handler with
+ * blocking I/O, writes its one response and exits, as a web server runs a CGI
+ * program. The child is plain JavaScript with a small, defined environment, so
+ * the figures show what a process costs, not a TypeScript loader.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { AppConfig } from '../app/config.ts';
+import { errorResponse } from '../protocol/serializer.ts';
+import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import { drainTimeoutMs } from '../defaults.ts';
+import { bundleEntry } from './bundle.ts';
+import { Connections } from './connection.ts';
+import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './process-per-request/framing.ts';
+import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
+import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
+
+const childEntry = fileURLToPath(new URL('./process-per-request/child.ts', import.meta.url));
+
+export const processPerRequestCore: ServerCore = {
+  name: 'process-per-request',
+  summary: 'a brand-new OS process runs each request (CGI-style) and exits after its response',
+  async start(options: CoreOptions): Promise<RunningServer> {
+    const childFile = await bundleEntry(childEntry, 'process-per-request-child');
+    const config = appConfigOf(options);
+    const children = new Set<ChildProcess>();
+    let port = '';
+    const dispatch = (request: HttpRequest): Promise<HttpResponse> => runChild(childFile, request, config, port, children);
+    const connections = new Connections(dispatch, connectionSettingsOf(options));
+    const server = createServer((socket) => connections.serve(socket));
+    const url = await listen(server, options);
+    port = new URL(url).port;
+    return {
+      url,
+      async close() {
+        await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
+        // Only children of connections cut by the drain timeout can be left.
+        await Promise.all([...children].map((child) => new Promise((resolve) => (child.kill('SIGKILL'), child.once('close', resolve)))));
+      },
+    };
+  },
+};
+
+/** Start one child for one request; resolve with its response, or 502 when it fails. */
+function runChild(file: string, request: HttpRequest, config: AppConfig, port: string, children: Set<ChildProcess>): Promise<HttpResponse> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], { env: cgiEnvironment(request, config, port), stdio: ['pipe', 'pipe', 'inherit'] });
+    children.add(child);
+    const out: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+    // A child that dies before reading its request closes the pipe under us: the exit code tells.
+    child.stdin!.on('error', () => {});
+    child.on('error', () => {}); // spawn failure: 'close' follows with a null code
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      const frame = code === 0 ? decodeFrame<ResponseFrame>(Buffer.concat(out)) : undefined;
+      if (frame !== undefined) return resolve({ status: frame.meta.status, headers: frame.meta.headers, body: frame.body });
+      process.emitWarning(`process-per-request child ${child.pid ?? '?'} failed (${signal ?? `exit code ${code}`})`);
+      resolve(errorResponse(502));
+    });
+    const { body, ...head } = request;
+    child.stdin!.end(encodeFrame({ request: head, config } satisfies RequestFrame, body));
+  });
+}
+
+/**
+ * The child's whole environment, as a CGI program gets it (RFC 3875), plus
+ * nothing else: in particular not NODE_EXTRA_CA_CERTS (~47 ms a Node start
+ * here) nor NODE_OPTIONS, which would change what every child pays.
+ */
+function cgiEnvironment(request: HttpRequest, config: AppConfig, port: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    SERVER_SOFTWARE: 'server-models',
+    SERVER_PROTOCOL: `HTTP/${request.versionMajor}.${request.versionMinor}`,
+    SERVER_PORT: port,
+    REQUEST_METHOD: request.method,
+    SCRIPT_NAME: '',
+    PATH_INFO: request.path,
+    QUERY_STRING: request.query,
+    CONTENT_LENGTH: request.body.length > 0 ? String(request.body.length) : '',
+    CONTENT_TYPE: getHeader(request.headers, 'content-type') ?? '',
+    DOCUMENT_ROOT: config.root,
+  };
+}

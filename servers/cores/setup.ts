@@ -1,0 +1,42 @@
+/**
+ * What every core does the same way at start: the application's config and the
+ * driver's settings from the core options, and listening on a socket.
+ */
+import type { Server } from 'node:net';
+import type { AppConfig } from '../app/config.ts';
+import { maxUploadBytes } from '../defaults.ts';
+import type { ConnectionSettings } from './connection.ts';
+import type { CoreOptions } from './types.ts';
+
+/** The application's plain-data config (it crosses into workers and child processes). */
+export function appConfigOf(options: CoreOptions): AppConfig {
+  return { root: options.root, uploadDir: options.uploadDir, maxUploadBytes, credentials: options.credentials };
+}
+
+/** The connection driver's settings. */
+export function connectionSettingsOf(options: CoreOptions): ConnectionSettings {
+  return {
+    limits: options.limits,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs,
+  };
+}
+
+/** Listen on host:port and resolve with `http://HOST:PORT` (the port the OS chose when 0). */
+export function listen(server: Server, options: Pick<CoreOptions, 'host' | 'port'>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('server has no TCP address'));
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve(`http://${host}:${address.port}`);
+    });
+  });
+}
+
+/** Stop accepting; resolves once the listening socket is closed. */
+export function stopListening(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,141 @@
+/**
+ * Command line: start one server model and print its address.
+ *
+ *   npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR]
+ *                    [--threads N] [--access-log FILE]
+ *
+ * The first line on standard output is exactly `listening on http://HOST:PORT`;
+ * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureDefaultSite } from './app/site.ts';
+import type { CoreOptions } from './cores/types.ts';
+import { serverDefaults } from './defaults.ts';
+import { findServer, registry } from './registry.ts';
+
+class UsageError extends Error {}
+
+function usage(): string {
+  const width = Math.max(...registry.map((entry) => entry.name.length));
+  const lines = registry.map((entry) => {
+    const note = entry.unavailable ? ` (unavailable here: ${entry.unavailable})` : '';
+    return `  ${entry.name.padEnd(width)}  ${entry.kind === 'peer' ? '[peer] ' : ''}${entry.summary}${note}`;
+  });
+  return [
+    'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N] [--access-log FILE]',
+    '',
+    'models:',
+    ...lines,
+    '',
+    'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
+  ].join('\n');
+}
+
+function parseCommandLine(argv: string[]): { model: string; options: CoreOptions } | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        root: { type: 'string' },
+        threads: { type: 'string' },
+        'access-log': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  if (values.help) return 'help';
+  if (values.model === undefined) throw new UsageError('missing --model <name> (see --help)');
+  const entry = findServer(values.model);
+  if (entry === undefined) throw new UsageError(`unknown model "${values.model}" (models: ${registry.map((e) => e.name).join(', ')})`);
+  if (entry.unavailable) throw new UsageError(`model "${entry.name}" is unavailable here: ${entry.unavailable}`);
+  const port = integerFlag('--port', values.port, 0, 65_535) ?? serverDefaults.port;
+  const threads = integerFlag('--threads', values.threads, 1, 1_024) ?? serverDefaults.threads;
+  const root = values.root === undefined ? ensureDefaultSite() : resolve(values.root);
+  if (!isDirectory(root)) throw new UsageError(`--root ${values.root}: not a directory`);
+  return {
+    model: entry.name,
+    options: {
+      ...serverDefaults,
+      host: values.host ?? serverDefaults.host,
+      port,
+      root,
+      threads,
+      accessLog: values['access-log'] === undefined ? undefined : resolve(values['access-log']),
+      // Filled in main(): a fresh folder per server, removed when it closes.
+      uploadDir: '',
+    },
+  };
+}
+
+function integerFlag(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new UsageError(`${flag} ${raw}: expected an integer from ${min} to ${max}`);
+  return value;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`serve: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (parsed === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  const uploadDir = mkdtempSync(join(tmpdir(), 'server-models-upload-'));
+  const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
+  let server;
+  try {
+    server = await findServer(parsed.model)!.start({ ...parsed.options, uploadDir });
+  } catch (error) {
+    removeUploads();
+    process.stderr.write(`serve: cannot start ${parsed.model}: ${(error as Error).message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`listening on ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    server
+      .close()
+      .then(() => {
+        removeUploads();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        removeUploads();
+        process.stderr.write(`serve: close failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+await main();
