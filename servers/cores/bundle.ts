@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 const buildDir = join(tmpdir(), 'server-models-build');
+/** Builds under way in this process: esbuild's service process is stopped when none is. */
+let building = 0;
 
 /**
  * Bundle `entry` and return the path of the JavaScript file. The file is named
@@ -17,6 +19,17 @@ const buildDir = join(tmpdir(), 'server-models-build');
  * file already there, and a changed source never runs stale code.
  */
 export async function bundleEntry(entry: string, name: string): Promise<string> {
+  building++;
+  try {
+    return await bundle(entry, name);
+  } finally {
+    // esbuild keeps a service child process for later builds; a server that has started
+    // must not leave a child behind when it closes, so stop it once no build needs it.
+    if (--building === 0) await stop();
+  }
+}
+
+async function bundle(entry: string, name: string): Promise<string> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,

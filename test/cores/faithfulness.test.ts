@@ -6,14 +6,13 @@
  * machine can only make the blocking bound easier, never fail it.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { serverDefaults } from '../../servers/defaults.ts';
 import { ensureDefaultSite } from '../../servers/app/site.ts';
 import { workerPoolCoreWith } from '../../servers/cores/worker-pool.ts';
-import { httpRequest, processAlive, servedBy, startServer, type TestServer } from './helpers.ts';
+import { childrenOf, httpRequest, processAlive, servedBy, startServer, type TestServer } from './helpers.ts';
 
 const twoWaits = async (server: TestServer): Promise<number> => {
   const start = performance.now();
@@ -56,7 +55,7 @@ describe('blocking: one connection at a time', () => {
     const second = httpRequest(server, '/hello').then((r) => order.push(`second ${r.status}`));
     // However long we let the second wait, it is not answered while the first is open.
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(order, []);
+    assert.equal(order.length, 0, 'the second connection is not answered while the first is open');
     const text = await first.finish();
     order.push(`first ${/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]}`);
     await second;
@@ -83,22 +82,6 @@ describe('event-loop: every connection at once on one thread', () => {
     assert.match(await first.finish(), /^HTTP\/1\.1 200/);
   });
 });
-
-/** Child processes of this process whose command line contains `marker`. */
-function childrenOf(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
 
 describe('process-per-request: a new process for every request', () => {
   let server: TestServer;

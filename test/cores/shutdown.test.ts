@@ -1,0 +1,32 @@
+/**
+ * close() drains and leaves nothing behind: no socket, timer, child process or
+ * worker thread of the server outlives it, on any model.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { childrenOf, httpRequest, models, processAlive, servedBy, startServer } from './helpers.ts';
+
+const threadCount = (): number => readdirSync('/proc/self/task').length;
+const handles = (): string[] => process.getActiveResourcesInfo().sort();
+
+describe('shutdown', () => {
+  for (const model of models) {
+    it(`${model}: close() leaves no socket, timer, child process or thread`, async () => {
+      await stat('/'); // start libuv's thread pool now, so that it is in the baseline
+      await new Promise((r) => setImmediate(r));
+      const baseline = { handles: handles(), threads: threadCount(), children: childrenOf() };
+      const server = await startServer(model, { threads: 2 });
+      const responses = await Promise.all([httpRequest(server, '/io?ms=100'), httpRequest(server, '/hello'), httpRequest(server, '/cpu?units=1')]);
+      assert.deepEqual(responses.map((r) => r.status), [200, 200, 200]);
+      const pids = responses.map((r) => servedBy(r.headers['x-served-by'] as string).pid);
+      await server.close();
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(handles(), baseline.handles);
+      assert.deepEqual(childrenOf(), baseline.children);
+      assert.equal(threadCount(), baseline.threads);
+      for (const pid of pids) if (pid !== process.pid) assert.ok(!processAlive(pid), `process ${pid} is gone`);
+    });
+  }
+});
