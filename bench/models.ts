@@ -15,48 +15,14 @@ export interface ModelEntry {
   unavailable?: string | undefined;
 }
 
-const registryPath = new URL('../servers/registry.ts', import.meta.url).href;
-
-/** Every model and peer the servers' registry lists, models first. */
+/**
+ * Every model and peer the servers' registry lists (models first, as it orders
+ * them). Loaded on demand: the registry brings every core with it, which
+ * `--help` and a bad flag do not need.
+ */
 export async function listModels(): Promise<ModelEntry[]> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(registryPath)) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`cannot load the servers' registry (servers/registry.ts): ${(error as Error).message.split('\n')[0]}`);
-  }
-  const entries = entriesOf(module);
-  if (entries.length === 0) throw new Error('servers/registry.ts lists no models');
-  return [...entries.filter((e) => e.kind === 'model'), ...entries.filter((e) => e.kind === 'peer')];
-}
-
-/** Read the registry's entries whatever collection it keeps them in (array, Map or record). */
-function entriesOf(module: Record<string, unknown>): ModelEntry[] {
-  for (const value of Object.values(module)) {
-    const raw = typeof value === 'function' && value.length === 0 ? safeCall(value) : value;
-    const items = raw instanceof Map ? [...raw.values()] : Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.values(raw) : [];
-    const entries = items.flatMap(toEntry);
-    if (entries.length > 0 && entries.length === items.length) return entries;
-  }
-  return [];
-}
-
-function safeCall(fn: unknown): unknown {
-  try {
-    return (fn as () => unknown)();
-  } catch {
-    return undefined;
-  }
-}
-
-function toEntry(item: unknown): ModelEntry[] {
-  if (!item || typeof item !== 'object') return [];
-  const e = item as { name?: unknown; kind?: unknown; unavailable?: unknown; core?: { name?: unknown; unavailable?: unknown }; start?: unknown };
-  const name = typeof e.name === 'string' ? e.name : typeof e.core?.name === 'string' ? e.core.name : undefined;
-  if (!name || (typeof e.start !== 'function' && !e.core)) return [];
-  const kind = e.kind === 'peer' ? 'peer' : 'model';
-  const unavailable = typeof e.unavailable === 'string' ? e.unavailable : typeof e.core?.unavailable === 'string' ? e.core.unavailable : undefined;
-  return [{ name, kind, unavailable }];
+  const { registry } = await import('../servers/registry.ts');
+  return registry.map(({ name, kind, unavailable }) => ({ name, kind, unavailable }));
 }
 
 /**
