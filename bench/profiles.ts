@@ -25,8 +25,8 @@ export const benchDefaults = {
   timeoutSec: 2,
   /** A server that has not printed its ready line by then has failed to start. */
   readyTimeoutMs: 20_000,
-  /** SIGTERM -> SIGKILL grace for a server. */
-  stopGraceMs: 5_000,
+  /** SIGTERM -> SIGKILL grace for a server: longer than its own drain timeout (5 s). */
+  stopGraceMs: 8_000,
   /** The pre-timing check of a server's answers. */
   validationTimeoutMs: 10_000,
   /** Calibration: the load generator against the canned-response server. */
