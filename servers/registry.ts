@@ -5,7 +5,9 @@
  */
 import { blockingCore } from './cores/blocking.ts';
 import { eventLoopCore } from './cores/event-loop.ts';
+import { preforkCore } from './cores/prefork.ts';
 import { processPerRequestCore } from './cores/process-per-request.ts';
+import { reuseportCore } from './cores/reuseport.ts';
 import type { ServerCore } from './cores/types.ts';
 import { workerPoolCore } from './cores/worker-pool.ts';
 import { nodeHttpPeer } from './peers/node-http.ts';
@@ -15,12 +17,14 @@ export interface RegisteredServer extends ServerCore {
   kind: 'model' | 'peer';
 }
 
-/** Models first, in the order the design's table lists them, then the peers. */
+/** The design's four models in its table's order, the two production models, then the peers. */
 export const registry: readonly RegisteredServer[] = Object.freeze([
   { ...blockingCore, kind: 'model' },
   { ...processPerRequestCore, kind: 'model' },
   { ...eventLoopCore, kind: 'model' },
   { ...workerPoolCore, kind: 'model' },
+  { ...preforkCore, kind: 'model' },
+  { ...reuseportCore, kind: 'model' },
   { ...nodeHttpPeer, kind: 'peer' },
 ]);
 

@@ -15,22 +15,25 @@ import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
 export const eventLoopCore: ServerCore = {
   name: 'event-loop',
   summary: 'one thread multiplexes every connection; waits are timers, CPU work stalls everyone',
-  async start(options: CoreOptions): Promise<RunningServer> {
-    const config = appConfigOf(options);
-    let dispatch: Dispatch = (request) => handleRequest(request, asyncIO, config);
-    const spinUs = Number(process.env.SERVER_MODELS_INJECT_SPIN_US ?? 0);
-    if (spinUs > 0) dispatch = withInjectedSpin(dispatch, spinUs);
-    const connections = new Connections(dispatch, connectionSettingsOf(options));
-    const server = createServer((socket) => connections.serve(socket));
-    const url = await listen(server, options);
-    return {
-      url,
-      async close() {
-        await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
-      },
-    };
-  },
+  start: (options: CoreOptions) => startEventLoop(options),
 };
+
+/** Start an event-loop server; `reusePort` is for the reuseport model's threads. */
+export async function startEventLoop(options: CoreOptions, reusePort = false): Promise<RunningServer> {
+  const config = appConfigOf(options);
+  let dispatch: Dispatch = (request) => handleRequest(request, asyncIO, config);
+  const spinUs = Number(process.env.SERVER_MODELS_INJECT_SPIN_US ?? 0);
+  if (spinUs > 0) dispatch = withInjectedSpin(dispatch, spinUs);
+  const connections = new Connections(dispatch, connectionSettingsOf(options));
+  const server = createServer((socket) => connections.serve(socket));
+  const url = await listen(server, options, reusePort);
+  return {
+    url,
+    async close() {
+      await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
+    },
+  };
+}
 
 /**
  * TEST-ONLY fault injection: with SERVER_MODELS_INJECT_SPIN_US set (read once at

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { httpRequest, models, rawExchange, servedBy, splitResponses, startServer, type TestServer } from './helpers.ts';
+import { httpRequest, runnableModels, rawExchange, servedBy, splitResponses, startServer, type TestServer } from './helpers.ts';
 
 const hello = 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n';
 
-for (const model of models) {
+for (const model of runnableModels) {
   describe(`${model}: connections`, () => {
     let server: TestServer;
     before(async () => {

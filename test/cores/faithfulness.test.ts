@@ -176,3 +176,31 @@ describe('worker-pool: a crashed worker', () => {
     assert.deepEqual(after.map((r) => r.status), [200, 200, 200, 200]);
   });
 });
+
+describe('prefork: a pool of event-loop processes on one socket', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('prefork', { threads: 2 });
+  });
+  after(() => server.close());
+
+  it('answers from several worker processes, none of them this one, and replaces a crashed worker', async () => {
+    const pidsOf = async (): Promise<Set<number>> => {
+      // A timeout, because a connection the primary hands to a worker at the instant it is
+      // killed stays with the primary, unanswered (node:cluster's round-robin hand-off).
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => httpRequest(server, '/hello', { timeoutMs: 2_000 })));
+      const answered = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      assert.ok(answered.every((r) => r.status === 200));
+      return new Set(answered.map((r) => servedBy(r.headers['x-served-by'] as string).pid));
+    };
+    const pids = await pidsOf();
+    assert.equal(pids.size, 2, `two workers answer (round-robin): ${[...pids].join(' ')}`);
+    assert.ok(!pids.has(process.pid));
+    const [victim] = pids;
+    process.kill(victim!, 'SIGKILL');
+    // The pool goes on with the survivor and forks a replacement; ask until both answer.
+    let now = await pidsOf();
+    while (now.size < 2 || now.has(victim!)) now = await pidsOf();
+    assert.ok(!now.has(process.pid));
+  });
+});

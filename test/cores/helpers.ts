@@ -15,6 +15,8 @@ import { findServer } from '../../servers/registry.ts';
 
 /** The four models of the design's table. */
 export const models = ['blocking', 'process-per-request', 'event-loop', 'worker-pool'] as const;
+/** Every model that runs here: the four, and prefork (reuseport needs a newer Node). */
+export const runnableModels = [...models, 'prefork'] as const;
 
 export interface TestServer extends RunningServer {
   host: string;
@@ -152,7 +154,7 @@ export interface ClientResponse {
  * that is not ours). No connection pool: a pooled keep-alive connection would
  * hold the blocking core for its whole idle timeout.
  */
-export function httpRequest(server: TestServer, path: string, init: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string } = {}): Promise<ClientResponse> {
+export function httpRequest(server: TestServer, path: string, init: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string; timeoutMs?: number } = {}): Promise<ClientResponse> {
   return new Promise((resolve, reject) => {
     const req = request({ host: server.host, port: server.port, path, method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -161,6 +163,7 @@ export function httpRequest(server: TestServer, path: string, init: { method?: s
       res.on('error', reject);
     });
     req.on('error', reject);
+    if (init.timeoutMs !== undefined) req.setTimeout(init.timeoutMs, () => req.destroy(new Error(`no answer to ${path} within ${init.timeoutMs} ms`)));
     req.end(init.body);
   });
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { httpRequest, models, rawExchange, splitResponses, startServer, type TestServer } from './helpers.ts';
+import { httpRequest, runnableModels, rawExchange, splitResponses, startServer, type TestServer } from './helpers.ts';
 
 /** Small limits, so that each limit can be crossed with a few KiB. */
 const limits = { maxRequestLineBytes: 1_024, maxHeaderBytes: 2_048, maxHeaderCount: 20, maxBodyBytes: 1_024 };
@@ -37,7 +37,7 @@ const cases: Array<[string, string, number]> = [
   ['body larger than the limit (chunked)', post('Transfer-Encoding: chunked\r\n', `${(1_500).toString(16)}\r\n${'a'.repeat(1_500)}\r\n0\r\n\r\n`), 413],
 ];
 
-for (const model of models) {
+for (const model of runnableModels) {
   describe(`${model}: malformed requests`, () => {
     let server: TestServer;
     before(async () => {

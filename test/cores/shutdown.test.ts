@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { childrenOf, httpRequest, models, processAlive, servedBy, startServer } from './helpers.ts';
+import { childrenOf, httpRequest, runnableModels, processAlive, servedBy, startServer } from './helpers.ts';
 
 const threadCount = (): number => readdirSync('/proc/self/task').length;
 const handles = (): string[] => process.getActiveResourcesInfo().sort();
 
 describe('shutdown', () => {
-  for (const model of models) {
+  for (const model of runnableModels) {
     it(`${model}: close() leaves no socket, timer, child process or thread`, async () => {
       await stat('/'); // start libuv's thread pool now, so that it is in the baseline
       await new Promise((r) => setImmediate(r));
