@@ -24,7 +24,7 @@ export const processPerRequestCore: ServerCore = {
   name: 'process-per-request',
   summary: 'a brand-new OS process runs each request (CGI-style) and exits after its response',
   async start(options: CoreOptions): Promise<RunningServer> {
-    const childFile = await bundleEntry(childEntry, 'process-per-request-child');
+    const childFile = await bundleEntry(childEntry, 'process-per-request-child', 'cjs');
     const config = appConfigOf(options);
     const children = new Set<ChildProcess>();
     let port = '';

@@ -8,13 +8,18 @@ import { handleRequest } from '../../app/app.ts';
 import { syncIO } from '../../app/sync-io.ts';
 import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './framing.ts';
 
-const chunks: Buffer[] = [];
-for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-const frame = decodeFrame<RequestFrame>(Buffer.concat(chunks));
-if (frame === undefined) {
-  process.stderr.write('process-per-request child: no whole request frame on standard input\n');
-  process.exit(2);
+// Bundled as CommonJS (the fastest start), so no top-level await.
+async function main(): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const frame = decodeFrame<RequestFrame>(Buffer.concat(chunks));
+  if (frame === undefined) {
+    process.stderr.write('process-per-request child: no whole request frame on standard input\n');
+    process.exit(2);
+  }
+  const response = await handleRequest({ ...frame.meta.request, body: frame.body }, syncIO, frame.meta.config);
+  // Writes to a pipe are synchronous on Linux: the response is out before the process ends.
+  process.stdout.write(encodeFrame({ status: response.status, headers: response.headers } satisfies ResponseFrame, response.body));
 }
-const response = await handleRequest({ ...frame.meta.request, body: frame.body }, syncIO, frame.meta.config);
-// Writes to a pipe are synchronous on Linux: the response is out before the process ends.
-process.stdout.write(encodeFrame({ status: response.status, headers: response.headers } satisfies ResponseFrame, response.body));
+
+void main();
