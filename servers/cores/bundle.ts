@@ -44,7 +44,8 @@ async function bundle(entry: string, name: string, format: 'esm' | 'cjs'): Promi
     banner: format === 'esm' ? { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } : {},
   });
   if (result.warnings.length > 0) throw new Error(`bundling ${entry}: ${result.warnings[0]!.text}`);
-  const code = result.outputFiles[0]!.contents;
+  const code = result.outputFiles?.[0]?.contents;
+  if (code === undefined) throw new Error(`bundling ${entry}: no output`);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const file = join(buildDir, `${name}-${hash}.${format === 'esm' ? 'mjs' : 'cjs'}`);
   if (!existsSync(file)) {
