@@ -113,6 +113,8 @@ class Connection {
   #draining = false;
   #deadline = 0;
   #deadlineKind = Deadline.None;
+  #closed = false;
+  #released = false;
 
   constructor(socket: Socket, owner: Connections, onClose: (() => void) | undefined) {
     this.#socket = socket;
@@ -129,8 +131,10 @@ class Connection {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.#ending = true;
-      this.#owner.closed(this);
-      this.#onClose?.();
+      this.#closed = true;
+      // A handler still running (the client left) keeps the connection counted,
+      // so that close() also waits for it: no worker or child is cut mid-request.
+      if (!this.#busy) this.#release();
     });
     this.#setDeadline(Deadline.Idle, owner.settings.keepAliveTimeoutMs);
   }
@@ -163,7 +167,11 @@ class Connection {
   onResponse(response: HttpResponse): void {
     const request = this.#current!;
     this.#current = undefined;
-    if (this.#socket.destroyed) return;
+    if (this.#closed || this.#socket.destroyed) {
+      this.#busy = false;
+      if (this.#closed) this.#release();
+      return;
+    }
     const keepAlive = request.keepAlive && !request.upgrade && !this.#draining && !this.#owner.draining;
     const bytes = serializeResponse(response, { method: request.method, keepAlive, versionMinor: request.versionMinor });
     if (!this.#socket.write(bytes)) this.#socket.pause();
@@ -180,6 +188,13 @@ class Connection {
   onFailure(error: unknown): void {
     process.emitWarning(`handler failed: ${(error as Error)?.message ?? String(error)}`);
     this.onResponse(errorResponse(500));
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#owner.closed(this);
+    this.#onClose?.();
   }
 
   /** Run the next queued request, or settle the connection when there is none. */
@@ -248,7 +263,9 @@ class Connection {
     if (!this.#busy && this.#queue.length === 0 && this.#parser.idle) this.#end();
   }
 
+  /** Cut the connection now, and stop waiting for a handler still running on it. */
   destroy(): void {
     this.#socket.destroy();
+    this.#busy = false;
   }
 }

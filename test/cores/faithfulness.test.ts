@@ -150,12 +150,13 @@ describe('worker-pool: handlers run in worker threads', () => {
   });
 
   it('answers 503 with Retry-After when its queue is full', async () => {
-    // 2 workers hold 4 tasks each, 1 may queue: of 12 concurrent waits, 3 are shed.
-    const responses = await Promise.all(Array.from({ length: 12 }, () => httpRequest(server, '/io?ms=400')));
+    // 2 workers hold 16 tasks each and 1 may queue: of 48 concurrent waits, 15 are shed.
+    const responses = await Promise.all(Array.from({ length: 48 }, () => httpRequest(server, '/io?ms=400')));
     const shed = responses.filter((r) => r.status === 503);
     assert.ok(shed.length >= 1, `statuses: ${responses.map((r) => r.status).join(' ')}`);
     assert.ok(shed.every((r) => r.headers['retry-after'] === '1'));
-    assert.ok(responses.filter((r) => r.status === 200).length >= 9);
+    assert.equal(responses.filter((r) => r.status === 200).length + shed.length, 48);
+    assert.ok(responses.filter((r) => r.status === 200).length >= 33);
   });
 });
 
