@@ -54,8 +54,8 @@ export const profiles: Record<string, Profile> = {
     models: 'all',
     scenarios: [...scenarioNames],
     connections: [1, 32],
-    durationSec: 1.2,
-    warmupSec: 0.3,
+    durationSec: 1,
+    warmupSec: 0.25,
     trials: 1,
   },
   full: {
