@@ -1,0 +1,37 @@
+/**
+ * Byte classes of RFC 9110 / 9112 as lookup tables: one array index per byte is
+ * the cheapest test V8 can run in the parser's inner loops.
+ */
+
+export const HTAB = 0x09;
+export const LF = 0x0a;
+export const CR = 0x0d;
+export const SP = 0x20;
+
+function table(test: (byte: number) => boolean): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) t[b] = test(b) ? 1 : 0;
+  return t;
+}
+
+const isAlnum = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+
+/** tchar (RFC 9110 §5.6.2): method and field-name characters. */
+export const TCHAR = table((b) => isAlnum(b) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(b)));
+
+/**
+ * Request-target bytes: visible ASCII. Stricter than "anything but SP" on purpose: like
+ * llhttp's strict mode it rejects raw bytes >= 0x80 (they must be percent-encoded, RFC 3986).
+ */
+export const TARGET = table((b) => b >= 0x21 && b <= 0x7e);
+
+/** field-vchar, SP and HTAB (RFC 9110 §5.5): everything allowed in a field value. No controls, no DEL. */
+export const VALUE = table((b) => b === HTAB || (b >= 0x20 && b <= 0x7e) || b >= 0x80);
+
+/** Hexadecimal digit values, -1 for other bytes (chunk sizes). */
+export const HEX = Int8Array.from({ length: 256 }, (_, b) => {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x41 && b <= 0x46) return b - 0x37;
+  if (b >= 0x61 && b <= 0x66) return b - 0x57;
+  return -1;
+});

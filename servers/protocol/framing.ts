@@ -1,0 +1,107 @@
+/**
+ * What a request's head says about the bytes that follow it (RFC 9112 §6, §9.3):
+ * how long its body is, whether the connection stays open, and whether the
+ * connection is handed to another protocol. These are the headers request
+ * smuggling plays on, so every ambiguity is an error rather than a guess.
+ */
+import { HttpParseError } from './errors.ts';
+import type { HttpRequest } from './types.ts';
+
+/** Returned instead of a length when the body is chunked. */
+export const CHUNKED = -1;
+
+/** Digits of the largest Content-Length we read as an exact number (2^53 has 16). */
+const MAX_LENGTH_DIGITS = 15;
+
+/**
+ * Read the framing headers of `request`, set its `keepAlive` and `upgrade`, and return the
+ * body length (0 for none) or `CHUNKED`. `marks` holds four stream offsets per field line
+ * (name start/end, value start/end), used to say where an error is.
+ */
+export function framing(request: HttpRequest, marks: readonly number[]): number {
+  const headers = request.headers;
+  let length = -2;
+  let te: string | undefined;
+  let teAt = 0;
+  let close = false;
+  let keepAlive = false;
+  let connectionUpgrade = false;
+  let hasUpgrade = false;
+  for (let f = 0; f < headers.length; f++) {
+    const name = headers[f]![0];
+    const n = name.length;
+    if (n !== 14 && n !== 17 && n !== 10 && n !== 7) continue;
+    const lower = name.toLowerCase();
+    const value = headers[f]![1];
+    const at = marks[4 * f + 2]!;
+    if (lower === 'content-length') {
+      if (length !== -2) {
+        // RFC 9112 §6.3 allows merging identical values; like llhttp we refuse any repeat.
+        throw new HttpParseError('CONTENT_LENGTH_CONFLICT', at, 'More than one Content-Length');
+      }
+      length = parseLength(value, at);
+    } else if (lower === 'transfer-encoding') {
+      te = te === undefined ? value : `${te},${value}`;
+      teAt = at;
+    } else if (lower === 'connection') {
+      for (const token of tokens(value)) {
+        if (token === 'close') close = true;
+        else if (token === 'keep-alive') keepAlive = true;
+        else if (token === 'upgrade') connectionUpgrade = true;
+      }
+    } else if (lower === 'upgrade') {
+      hasUpgrade = true;
+    }
+  }
+  const http10 = request.versionMinor === 0;
+  request.keepAlive = !close && (!http10 || keepAlive);
+  request.upgrade = request.method === 'CONNECT' || (connectionUpgrade && hasUpgrade);
+  if (te === undefined) return length < 0 ? 0 : length;
+  if (length !== -2) {
+    throw new HttpParseError('TE_WITH_CONTENT_LENGTH', teAt, 'Transfer-Encoding together with Content-Length');
+  }
+  // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; read it, then close.
+  if (http10) request.keepAlive = false;
+  return transferCodings(te, teAt);
+}
+
+/** Content-Length: plain digits only (no sign, no list, no inner space), bounded. */
+function parseLength(value: string, at: number): number {
+  const n = value.length;
+  if (n === 0) throw new HttpParseError('INVALID_CONTENT_LENGTH', at, 'Empty Content-Length');
+  let length = 0;
+  for (let k = 0; k < n; k++) {
+    const digit = value.charCodeAt(k) - 0x30;
+    if (digit < 0 || digit > 9) throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Invalid character in Content-Length');
+    length = length * 10 + digit;
+  }
+  // Leading zeros are harmless; only significant digits can overflow.
+  if (n > MAX_LENGTH_DIGITS && String(length).length > MAX_LENGTH_DIGITS) {
+    throw new HttpParseError('INVALID_CONTENT_LENGTH', at, 'Content-Length overflow');
+  }
+  return length;
+}
+
+/** Transfer-Encoding: `chunked` must be last and only once (RFC 9112 §6.1, §7); we decode no other coding. */
+function transferCodings(te: string, at: number): number {
+  const codings = tokens(te);
+  if (codings.length === 0) throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'Empty Transfer-Encoding');
+  if (codings[codings.length - 1] !== 'chunked') {
+    throw new HttpParseError('TE_NOT_CHUNKED', at, 'Transfer-Encoding whose last coding is not chunked');
+  }
+  for (let k = 0; k < codings.length - 1; k++) {
+    if (codings[k] === 'chunked') throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'chunked applied more than once');
+    throw new HttpParseError('UNSUPPORTED_TRANSFER_CODING', at, `Transfer coding ${codings[k]} is not supported`);
+  }
+  return CHUNKED;
+}
+
+/** The lower-cased elements of a comma-separated list, empty elements dropped (RFC 9110 §5.6.1). */
+function tokens(value: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(',')) {
+    const token = part.trim().toLowerCase();
+    if (token !== '') out.push(token);
+  }
+  return out;
+}
