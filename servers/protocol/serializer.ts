@@ -87,15 +87,15 @@ export function serializeResponse(res: HttpResponse, ctx: ResponseContext): Buff
     if (bodyLength === 0) return Buffer.from(`${head}\r\n0\r\n\r\n`, 'latin1');
     head += `\r\n${bodyLength.toString(16)}\r\n`;
     const out = Buffer.allocUnsafe(head.length + bodyLength + 7);
-    writeBody(out, out.latin1Write(head, 0), body, bodyLength);
-    out.latin1Write('\r\n0\r\n\r\n', head.length + bodyLength);
+    writeBody(out, out.write(head, 0, 'latin1'), body, bodyLength);
+    out.write('\r\n0\r\n\r\n', head.length + bodyLength, 'latin1');
     return out;
   }
   if (!hasLength && !noLength && status !== 304) head += `Content-Length: ${bodyLength}\r\n`;
   head += '\r\n';
   if (!sendBody || bodyLength === 0) return Buffer.from(head, 'latin1');
   const out = Buffer.allocUnsafe(head.length + bodyLength);
-  writeBody(out, out.latin1Write(head, 0), body, bodyLength);
+  writeBody(out, out.write(head, 0, 'latin1'), body, bodyLength);
   return out;
 }
 
