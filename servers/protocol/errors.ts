@@ -30,6 +30,7 @@ export const parseErrorStatus = {
   HEADERS_TOO_LARGE: 431,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_VERSION: 505,
+  HTTP2_PREFACE: 505,
   UNSUPPORTED_TRANSFER_CODING: 501,
 } as const satisfies Record<string, number>;
 

@@ -66,18 +66,18 @@ export function framing(request: HttpRequest, marks: readonly number[]): number 
 }
 
 /** Content-Length: plain digits only (no sign, no list, no inner space), bounded. */
-function parseLength(value: string, at: number): number {
+export function parseLength(value: string, at: number): number {
   const n = value.length;
   if (n === 0) throw new HttpParseError('INVALID_CONTENT_LENGTH', at, 'Empty Content-Length');
   let length = 0;
+  let significant = 0;
   for (let k = 0; k < n; k++) {
     const digit = value.charCodeAt(k) - 0x30;
     if (digit < 0 || digit > 9) throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Invalid character in Content-Length');
+    // Leading zeros are harmless; only significant digits can overflow.
+    if (length > 0 || digit > 0) significant++;
+    if (significant > MAX_LENGTH_DIGITS) throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Content-Length overflow');
     length = length * 10 + digit;
-  }
-  // Leading zeros are harmless; only significant digits can overflow.
-  if (n > MAX_LENGTH_DIGITS && String(length).length > MAX_LENGTH_DIGITS) {
-    throw new HttpParseError('INVALID_CONTENT_LENGTH', at, 'Content-Length overflow');
   }
   return length;
 }

@@ -14,7 +14,7 @@
 import { HttpParseError, type ParseErrorCode } from './errors.ts';
 import { defaultLimits, type HeaderList, type HttpRequest, type ParserLimits } from './types.ts';
 import { CR, HTAB, HEX, LF, SP, TARGET, TCHAR, VALUE } from './chars.ts';
-import { CHUNKED, framing } from './framing.ts';
+import { CHUNKED, framing, parseLength } from './framing.ts';
 
 /** Where the parser is. The order matters: every state below `Body` is inside a head. */
 const enum S {
@@ -287,6 +287,9 @@ export class RequestParser {
           if (i - (this.#start - base) - 2 > this.#limits.maxRequestLineBytes) {
             this.#fail('URI_TOO_LONG', this.#start - base + this.#limits.maxRequestLineBytes, 'Request line too long');
           }
+          if (this.#methodEnd - this.#start === 3 && isHttp2Preface(buf, this.#start - base, this.#targetEnd - this.#start)) {
+            this.#fail('HTTP2_PREFACE', i - 2, 'HTTP/2 connection preface (PRI *): this server speaks HTTP/1.x only');
+          }
           this.#fieldsStart = base + i;
           this.#lineStart = base + i;
           state = S.FieldStart;
@@ -340,6 +343,10 @@ export class RequestParser {
           const valueStart = this.#valueStart - base;
           while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
           this.#marks.push(this.#lineStart, this.#nameEnd, this.#valueStart, base + valueEnd);
+          if (this.#nameEnd - this.#lineStart === 14 && isContentLength(buf, this.#lineStart - base)) {
+            // Checked as soon as the line is complete, like llhttp: a bad length fails before the head ends.
+            parseLength(buf.toString('latin1', valueStart, valueEnd), this.#valueStart);
+          }
           state = S.ValueLF;
           i++;
           continue;
@@ -601,6 +608,25 @@ export class RequestParser {
     }
     return S.Start;
   }
+}
+
+/**
+ * `PRI *` starts the HTTP/2 connection preface (RFC 9113 §3.4), which is built so that an
+ * HTTP/1.1 server fails on it rather than answering a request named PRI.
+ */
+function isHttp2Preface(buf: Buffer, at: number, lineLength: number): boolean {
+  return lineLength === 5 && buf[at] === 0x50 && buf[at + 1] === 0x52 && buf[at + 2] === 0x49 && buf[at + 4] === 0x2a;
+}
+
+const CONTENT_LENGTH = Buffer.from('content-length');
+
+/** Whether the 14 bytes at `at` spell Content-Length in any case. */
+function isContentLength(buf: Buffer, at: number): boolean {
+  for (let k = 0; k < 14; k++) {
+    const c = buf[at + k]!;
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== CONTENT_LENGTH[k]) return false;
+  }
+  return true;
 }
 
 /** Cut the field lines out of the decoded section `text`, which starts at stream offset `origin`. */

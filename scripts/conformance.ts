@@ -1,0 +1,43 @@
+/**
+ * `npm run conformance -- <vectors.json> [--verbose]`: run a file of llhttp request
+ * vectors against our parser. One line per failing vector, then `N passed, N failed[, N skipped]`.
+ * Exit 0 when all pass, 1 when any fails, 2 on a usage error or an unusable file.
+ */
+import { parseArgs } from 'node:util';
+import { runConformance, summaryLine } from '../test/protocol/conformance/runner.ts';
+import { readVectors, VectorFileError } from '../test/protocol/conformance/vectors.ts';
+
+function main(): number {
+  let args;
+  try {
+    args = parseArgs({ allowPositionals: true, options: { verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    console.error(`conformance: ${(error as Error).message}`);
+    return 2;
+  }
+  if (args.values.help) {
+    console.log('usage: npm run conformance -- <vectors.json> [--verbose]   (e.g. test/fixtures/llhttp/llhttp-requests.json)');
+    return 0;
+  }
+  if (args.positionals.length !== 1) {
+    console.error('conformance: expected exactly one vectors file, e.g. npm run conformance -- test/fixtures/llhttp/llhttp-requests.json');
+    return 2;
+  }
+  let vectors;
+  try {
+    vectors = readVectors(args.positionals[0]!);
+  } catch (error) {
+    if (!(error instanceof VectorFileError)) throw error;
+    console.error(`conformance: ${error.message}`);
+    return 2;
+  }
+  const summary = runConformance(vectors);
+  for (const result of summary.results) {
+    if (result.status === 'failed') console.log(`FAIL ${result.id}: ${result.problem}`);
+    else if (result.status === 'skipped' && args.values.verbose) console.log(`skip ${result.id}: ${result.skip.reason} [${result.skip.clause}]`);
+  }
+  console.log(summaryLine(summary));
+  return summary.failed > 0 ? 1 : 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { runConformance, runVector, summaryLine } from './conformance/runner.ts';
+import { skips } from './conformance/skips.ts';
+import { readVectors, VectorFileError, type Vector } from './conformance/vectors.ts';
+
+const fixture = fileURLToPath(new URL('../fixtures/llhttp/llhttp-requests.json', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('llhttp conformance vectors', () => {
+  const vectors = readVectors(fixture);
+  const summary = runConformance(vectors);
+
+  it('passes every vector that is not deliberately skipped (whole, split at every byte, byte by byte)', () => {
+    const failures = summary.results.flatMap((r) => (r.status === 'failed' ? [`${r.id}: ${r.problem}`] : []));
+    assert.deepEqual(failures, []);
+    assert.ok(summary.passed >= 60, summaryLine(summary));
+  });
+
+  it('skips no strict HTTP/1.x vector except the ones listed with a reason and RFC clause', () => {
+    for (const skip of skips) assert.ok(skip.reason.length > 0 && skip.clause.startsWith('RFC'), skip.reason);
+    const strictSkipped = summary.results.filter(
+      (r) => r.status === 'skipped' && vectors.find((v) => v.id === r.id)!.mode === 'strict',
+    );
+    assert.ok(strictSkipped.length <= 6, strictSkipped.map((r) => r.id).join(', '));
+  });
+
+  it('fails a vector whose expectation the parser does not meet (the runner can fail)', () => {
+    const raw = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const wrong: Vector = {
+      id: 'synthetic/wrong header',
+      mode: 'strict',
+      lenient_flags: [],
+      tags: [],
+      raw_base64: raw.toString('base64'),
+      expect: { ok: true, messages: [{ method: 'GET', url: '/', headers: [['Host', 'y']], complete: true }] },
+    };
+    assert.equal(runVector(wrong).status, 'failed');
+    const accepted: Vector = { ...wrong, expect: { ok: false, error_after_messages: 0, reason: 'x', error_name: 'HPE_X', messages: [] } };
+    assert.equal(runVector(accepted).status, 'failed');
+  });
+
+  it('rejects a file that is not in the vectors format with a one-line error', () => {
+    assert.throws(() => readVectors(`${root}/package.json`), (error: unknown) => error instanceof VectorFileError && !error.message.includes('\n'));
+  });
+
+  it('runs from the command line: exit 0 and the summary last, exit 2 on a missing file', () => {
+    const tsx = `${root}/node_modules/.bin/tsx`;
+    const ok = spawnSync(tsx, ['scripts/conformance.ts', fixture], { cwd: root, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout.trim().split('\n').at(-1), summaryLine(summary));
+    const missing = spawnSync(tsx, ['scripts/conformance.ts', 'no-such-file.json'], { cwd: root, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr.trim(), /^conformance: cannot read no-such-file\.json/);
+  });
+});
