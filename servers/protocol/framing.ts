@@ -31,25 +31,32 @@ export function framing(request: HttpRequest, marks: readonly number[]): number 
     const name = headers[f]![0];
     const n = name.length;
     if (n !== 14 && n !== 17 && n !== 10 && n !== 7) continue;
-    const lower = name.toLowerCase();
     const value = headers[f]![1];
     const at = marks[4 * f + 2]!;
-    if (lower === 'content-length') {
+    if (n === 14 && sameToken(name, 0, n, 'content-length')) {
       if (length !== -2) {
         // RFC 9112 §6.3 allows merging identical values; like llhttp we refuse any repeat.
         throw new HttpParseError('CONTENT_LENGTH_CONFLICT', at, 'More than one Content-Length');
       }
       length = parseLength(value, at);
-    } else if (lower === 'transfer-encoding') {
+    } else if (n === 17 && sameToken(name, 0, n, 'transfer-encoding')) {
       te = te === undefined ? value : `${te},${value}`;
       teAt = at;
-    } else if (lower === 'connection') {
-      for (const token of tokens(value)) {
-        if (token === 'close') close = true;
-        else if (token === 'keep-alive') keepAlive = true;
-        else if (token === 'upgrade') connectionUpgrade = true;
+    } else if (n === 10 && sameToken(name, 0, n, 'connection')) {
+      // Walk the list in place: this runs for most requests, so no split/trim/lower-case copies.
+      for (let from = 0; from <= value.length; ) {
+        let to = value.indexOf(',', from);
+        if (to < 0) to = value.length;
+        let a = from;
+        let b = to;
+        while (a < b && isOws(value.charCodeAt(a))) a++;
+        while (b > a && isOws(value.charCodeAt(b - 1))) b--;
+        if (sameToken(value, a, b, 'close')) close = true;
+        else if (sameToken(value, a, b, 'keep-alive')) keepAlive = true;
+        else if (sameToken(value, a, b, 'upgrade')) connectionUpgrade = true;
+        from = to + 1;
       }
-    } else if (lower === 'upgrade') {
+    } else if (n === 7 && sameToken(name, 0, n, 'upgrade')) {
       hasUpgrade = true;
     }
   }
@@ -63,6 +70,17 @@ export function framing(request: HttpRequest, marks: readonly number[]): number 
   // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; read it, then close.
   if (http10) request.keepAlive = false;
   return transferCodings(te, teAt);
+}
+
+const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** Whether text[from, to) is `lower` in any case. For token characters and a lower-case `lower` of letters and '-'. */
+function sameToken(text: string, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let k = 0; k < lower.length; k++) {
+    if ((text.charCodeAt(from + k) | 0x20) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** Content-Length: plain digits only (no sign, no list, no inner space), bounded. */
