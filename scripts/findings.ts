@@ -13,7 +13,7 @@ const usage = 'usage: npm run findings -- <results.json> [--json]';
 const label: Record<Finding['status'], string> = { held: 'held', 'not-held': 'NOT HELD', 'not-measured': 'not measured' };
 
 /** The terminal table: one block per finding, its verdict, key figures, detail and explanation. */
-export function renderFindings(findings: Finding[]): string {
+function renderFindings(findings: Finding[]): string {
   const lines: string[] = [];
   findings.forEach((f, i) => {
     lines.push(`${i + 1}. ${label[f.status].padEnd(12)}  ${f.title}`);
