@@ -1,0 +1,111 @@
+/**
+ * Compare two results files cell by cell: for every cell present in both, every
+ * metric gets a verdict; cells present in one file only are listed as added or
+ * removed. Differences of machine or configuration are collected as warnings.
+ */
+import type { Cell, Results } from '../results/schema.ts';
+import { cellKey, metrics, scaleFor } from './metrics.ts';
+import type { Metric, Mode, Reference, Scale } from './metrics.ts';
+import { judge, verdictDefaults } from './verdict.ts';
+import type { MetricVerdict } from './verdict.ts';
+
+/** How to compare. */
+export interface CompareOptions {
+  mode: Mode;
+  reference: Reference;
+  threshold: number;
+}
+
+export const compareDefaults: CompareOptions = { mode: 'normalised', reference: { kind: 'calibration' }, threshold: verdictDefaults.threshold };
+
+/** One metric of one cell. */
+export interface MetricRow extends MetricVerdict {
+  metric: Metric['key'];
+  label: string;
+  unit: string;
+  direction: Metric['direction'];
+}
+
+/** One cell present in both runs. */
+export interface CellComparison {
+  key: string;
+  model: string;
+  scenario: string;
+  connections: number;
+  /** Set when a side failed or has no trials: nothing to compare. */
+  note?: string;
+  rows: MetricRow[];
+}
+
+/** The whole comparison, as written to --json. */
+export interface Comparison {
+  options: { mode: Mode; threshold: number; normalisedBy: { baseline: string; current: string } };
+  baseline: { runId: string; commit: string | null };
+  current: { runId: string; commit: string | null };
+  warnings: string[];
+  cells: CellComparison[];
+  added: string[];
+  removed: string[];
+  /** True when any cell regressed on any metric (exit code 1). */
+  regressed: boolean;
+  /** True when some metric was decided by the threshold alone (fewer than 3 trials a side). */
+  thresholdOnly: boolean;
+}
+
+function differences(baseline: Results, current: Results): string[] {
+  const warnings: string[] = [];
+  const machineKeys = ['cpuModel', 'cores', 'memoryBytes', 'os', 'node'] as const;
+  for (const key of machineKeys) {
+    if (baseline.machine[key] !== current.machine[key]) {
+      warnings.push(`machine differs: ${key} ${JSON.stringify(baseline.machine[key])} → ${JSON.stringify(current.machine[key])}`);
+    }
+  }
+  const configKeys = ['profile', 'durationSec', 'warmupSec', 'trials', 'loadgen', 'serverCpus', 'clientCpus'] as const;
+  for (const key of configKeys) {
+    if (baseline.config[key] !== current.config[key]) {
+      warnings.push(`configuration differs: ${key} ${JSON.stringify(baseline.config[key])} → ${JSON.stringify(current.config[key])}`);
+    }
+  }
+  if (current.git.dirty) warnings.push('current run was measured on a dirty working tree');
+  if (!baseline.complete || !current.complete) warnings.push('a run is incomplete (interrupted): only the cells it measured are compared');
+  return warnings;
+}
+
+function scaled(cell: Cell, metric: Metric, scale: Scale): number[] {
+  return cell.trials.map((t) => metric.read(t) * scale[metric.key]);
+}
+
+/** Compare two validated results; throws ReferenceError when normalisation has nothing to divide by. */
+export function compareResults(baseline: Results, current: Results, options: CompareOptions = compareDefaults): Comparison {
+  const baseScale = scaleFor(baseline, options.mode, options.reference, 'baseline');
+  const curScale = scaleFor(current, options.mode, options.reference, 'current');
+  const before = new Map(baseline.cells.map((c) => [cellKey(c), c]));
+  const after = new Map(current.cells.map((c) => [cellKey(c), c]));
+  const cells: CellComparison[] = [];
+  for (const [key, now] of after) {
+    const then = before.get(key);
+    if (!then) continue;
+    const base = { key, model: now.model, scenario: now.scenario, connections: now.connections };
+    if (then.status !== 'ok' || now.status !== 'ok' || !then.trials.length || !now.trials.length) {
+      cells.push({ ...base, note: `not compared: baseline ${then.status}, current ${now.status}`, rows: [] });
+      continue;
+    }
+    const rows = metrics.map((metric): MetricRow => ({
+      metric: metric.key, label: metric.label, unit: metric.unit, direction: metric.direction,
+      ...judge(scaled(then, metric, baseScale), scaled(now, metric, curScale), metric.direction, options.threshold),
+    }));
+    cells.push({ ...base, rows });
+  }
+  const all = cells.flatMap((c) => c.rows);
+  return {
+    options: { mode: options.mode, threshold: options.threshold, normalisedBy: { baseline: baseScale.describe, current: curScale.describe } },
+    baseline: { runId: baseline.runId, commit: baseline.git.commit },
+    current: { runId: current.runId, commit: current.git.commit },
+    warnings: differences(baseline, current),
+    cells,
+    added: [...after.keys()].filter((k) => !before.has(k)),
+    removed: [...before.keys()].filter((k) => !after.has(k)),
+    regressed: all.some((r) => r.verdict === 'regressed'),
+    thresholdOnly: all.some((r) => r.thresholdOnly),
+  };
+}

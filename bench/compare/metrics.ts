@@ -1,0 +1,86 @@
+/**
+ * The figures a comparison looks at, read per trial, and how each is normalised
+ * within its own run so that a machine that is 15% slower today does not read as
+ * a 15% regression of every model.
+ */
+import type { Cell, Results, Trial } from '../results/schema.ts';
+import type { Direction } from './verdict.ts';
+
+/** absolute: raw figures. normalised: each figure divided by a reference measured in the same run. */
+export type Mode = 'absolute' | 'normalised';
+
+/** A reference cell named model:scenario:connections, or the run's calibration ceiling. */
+export type Reference = { kind: 'calibration' } | { kind: 'cell'; model: string; scenario: string; connections: number };
+
+/** One compared figure. */
+export interface Metric {
+  key: 'rps' | 'p99' | 'cpuPerReq' | 'rss';
+  label: string;
+  unit: string;
+  direction: Direction;
+  read: (trial: Trial) => number;
+}
+
+export const metrics: Metric[] = [
+  { key: 'rps', label: 'requests/s', unit: 'req/s', direction: 'bigger', read: (t) => t.requestsPerSec },
+  { key: 'p99', label: 'p99 latency', unit: 'µs', direction: 'smaller', read: (t) => t.latencyUs.p99 },
+  { key: 'cpuPerReq', label: 'CPU per request', unit: 'µs', direction: 'smaller', read: (t) => (t.serverCpuSec * 1e6) / Math.max(1, t.requests) },
+  { key: 'rss', label: 'peak RSS', unit: 'bytes', direction: 'smaller', read: (t) => t.serverPeakRssBytes },
+];
+
+/** A cell's identity across runs. */
+export function cellKey(cell: Pick<Cell, 'model' | 'scenario' | 'connections'>): string {
+  return `${cell.model}:${cell.scenario}:${cell.connections}`;
+}
+
+/** Parse `model:scenario:connections`; null when malformed. */
+export function parseReference(text: string): Reference | null {
+  if (text === 'calibration') return { kind: 'calibration' };
+  const match = /^([^:]+):([^:]+):(\d+)$/.exec(text);
+  if (!match) return null;
+  return { kind: 'cell', model: match[1] as string, scenario: match[2] as string, connections: Number(match[3]) };
+}
+
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  return n % 2 ? (sorted[(n - 1) / 2] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+}
+
+/**
+ * The factors a run's figures are multiplied by in normalised mode. Throughput is
+ * divided by the reference's throughput. Latency and CPU per request are divided by
+ * the reference's per-request time: with a reference cell, its p99 and its CPU per
+ * request; with the calibration ceiling, its per-request time 1/ceiling (a slower machine has a lower
+ * ceiling and longer times alike, so the product holds still). Peak RSS does not
+ * drift with CPU speed and stays absolute.
+ */
+export interface Scale {
+  rps: number;
+  p99: number;
+  cpuPerReq: number;
+  rss: number;
+  /** Plain words for the output: what the figures were divided by. */
+  describe: string;
+}
+
+export class ReferenceError extends Error {
+  override name = 'ReferenceError';
+}
+
+export function scaleFor(results: Results, mode: Mode, reference: Reference, where: string): Scale {
+  if (mode === 'absolute') return { rps: 1, p99: 1, cpuPerReq: 1, rss: 1, describe: 'absolute figures' };
+  if (reference.kind === 'calibration') {
+    const ceiling = middle(results.calibration.map((c) => c.requestsPerSec).filter((r) => r > 0));
+    if (!Number.isFinite(ceiling)) throw new ReferenceError(`${where} has no calibration ceiling to normalise by; use --reference model:scenario:connections or --mode absolute`);
+    // Times in µs × ceiling / 1e6: a time in units of the ceiling's per-request time, dimensionless.
+    return { rps: 1 / ceiling, p99: ceiling / 1e6, cpuPerReq: ceiling / 1e6, rss: 1, describe: `calibration ceiling (${Math.round(ceiling)} req/s)` };
+  }
+  const cell = results.cells.find((c) => cellKey(c) === cellKey(reference));
+  if (!cell || cell.status !== 'ok' || cell.trials.length === 0) {
+    throw new ReferenceError(`${where} has no measured reference cell ${cellKey(reference)}`);
+  }
+  const ref = (key: Metric['key']) => middle(cell.trials.map((metrics.find((m) => m.key === key) as Metric).read));
+  return { rps: 1 / ref('rps'), p99: 1 / ref('p99'), cpuPerReq: 1 / ref('cpuPerReq'), rss: 1, describe: `reference cell ${cellKey(reference)}` };
+}

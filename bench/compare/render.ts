@@ -1,0 +1,122 @@
+/**
+ * Render a comparison: a terminal table, Markdown for a job summary or a PR
+ * comment, and github-action-benchmark's custom JSON.
+ */
+import type { CellComparison, Comparison, MetricRow } from './compare.ts';
+
+const mark: Record<MetricRow['verdict'], string> = { improved: '✓ improved', regressed: '✗ REGRESSED', unchanged: '= unchanged', inconclusive: '? inconclusive' };
+
+function figure(value: number, normalised: boolean): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (normalised && Math.abs(value) < 1000) return value.toPrecision(4);
+  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+}
+
+function percent(change: number): string {
+  if (!Number.isFinite(change)) return 'new';
+  return `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
+}
+
+function interval(row: MetricRow): string {
+  return row.interval ? `[${percent(row.interval[0])}, ${percent(row.interval[1])}]` : 'threshold only';
+}
+
+function lines(comparison: Comparison): string[][] {
+  const normalised = comparison.options.mode === 'normalised';
+  const out: string[][] = [];
+  for (const cell of comparison.cells) {
+    if (cell.note) out.push([cell.key, '', '', '', '', '', cell.note]);
+    for (const row of cell.rows) {
+      out.push([cell.key, row.label, figure(row.baseline, normalised && row.metric !== 'rss'), figure(row.current, normalised && row.metric !== 'rss'), percent(row.change), interval(row), mark[row.verdict]]);
+    }
+  }
+  return out;
+}
+
+const header = ['cell', 'metric', 'baseline', 'current', 'change', '95% interval', 'verdict'];
+
+function preamble(comparison: Comparison): string[] {
+  const { options } = comparison;
+  const out = [
+    `baseline ${comparison.baseline.runId} (${comparison.baseline.commit?.slice(0, 8) ?? 'no commit'}) → current ${comparison.current.runId} (${comparison.current.commit?.slice(0, 8) ?? 'no commit'})`,
+    options.mode === 'normalised'
+      ? `mode: normalised — figures divided by each run's ${options.normalisedBy.current} (baseline: ${options.normalisedBy.baseline}); peak RSS absolute`
+      : 'mode: absolute figures',
+    `threshold ±${(options.threshold * 100).toFixed(0)}%: a change is a regression only if it is beyond the threshold AND its 95% bootstrap interval excludes zero`,
+  ];
+  if (comparison.thresholdOnly) out.push('NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")');
+  return out;
+}
+
+function summaryLine(comparison: Comparison): string {
+  const count = (v: MetricRow['verdict']) => comparison.cells.flatMap((c) => c.rows).filter((r) => r.verdict === v).length;
+  const regressedCells = comparison.cells.filter((c) => c.rows.some((r) => r.verdict === 'regressed')).map((c) => c.key);
+  const head = regressedCells.length ? `REGRESSION in ${regressedCells.length} cell(s): ${regressedCells.join(', ')}` : 'no regression';
+  return `${head} — ${count('regressed')} regressed, ${count('improved')} improved, ${count('unchanged')} unchanged, ${count('inconclusive')} inconclusive`;
+}
+
+/** The terminal table, with warnings first and loud. */
+export function renderTerminal(comparison: Comparison): string {
+  const out: string[] = [];
+  for (const warning of comparison.warnings) out.push(`WARNING: ${warning}`);
+  out.push(...preamble(comparison), '');
+  const rows = [header, ...lines(comparison)];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const row of rows) out.push(row.map((v, i) => (i >= 2 && i <= 4 ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number))).join('  ').trimEnd());
+  if (comparison.added.length) out.push('', `added (only in current): ${comparison.added.join(', ')}`);
+  if (comparison.removed.length) out.push('', `removed (only in baseline): ${comparison.removed.join(', ')}`);
+  out.push('', summaryLine(comparison));
+  return out.join('\n') + '\n';
+}
+
+/** Markdown for $GITHUB_STEP_SUMMARY or a PR comment: summary first, the full table folded. */
+export function renderMarkdown(comparison: Comparison): string {
+  const cell = (v: string) => v.replace(/\|/g, '\\|');
+  const out = [`### Benchmark comparison: ${comparison.regressed ? '❌ regression' : '✅ no regression'}`, ''];
+  for (const warning of comparison.warnings) out.push(`> **Warning:** ${warning}`, '>');
+  if (comparison.warnings.length) out.push('');
+  out.push(...preamble(comparison).map((l) => `- ${l}`), '', `**${summaryLine(comparison)}**`, '');
+  const notable = comparison.cells.filter((c: CellComparison) => c.rows.some((r) => r.verdict !== 'unchanged'));
+  const table = (rows: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+  const all = lines(comparison);
+  const changed = all.filter((r) => r[6] !== mark.unchanged);
+  if (notable.length) out.push(...table(changed), '');
+  out.push('<details><summary>All cells and metrics</summary>', '', ...table(all), '', '</details>', '');
+  if (comparison.added.length) out.push(`Added (only in current): ${comparison.added.map((k) => `\`${k}\``).join(', ')}`, '');
+  if (comparison.removed.length) out.push(`Removed (only in baseline): ${comparison.removed.map((k) => `\`${k}\``).join(', ')}`, '');
+  return out.join('\n');
+}
+
+/** One entry of github-action-benchmark's custom JSON format. */
+export interface BenchmarkEntry {
+  name: string;
+  unit: string;
+  value: number;
+  range?: string;
+  extra?: string;
+}
+
+/**
+ * github-action-benchmark takes one direction per file, so the export is two
+ * arrays: bigger-is-better (requests/s) and smaller-is-better (latency, CPU, RSS).
+ * Values are the current run's medians in the comparison's mode.
+ */
+export function benchmarkActionEntries(comparison: Comparison): { bigger: BenchmarkEntry[]; smaller: BenchmarkEntry[] } {
+  const bigger: BenchmarkEntry[] = [];
+  const smaller: BenchmarkEntry[] = [];
+  const normalised = comparison.options.mode === 'normalised';
+  for (const c of comparison.cells) {
+    for (const row of c.rows) {
+      const scaledUnit = normalised && row.metric !== 'rss' ? `${row.unit} (normalised)` : row.unit;
+      const entry: BenchmarkEntry = {
+        name: `${c.key} ${row.label}`,
+        unit: scaledUnit,
+        value: row.current,
+        ...(row.interval ? { range: `${percent(row.interval[0])}..${percent(row.interval[1])}` } : {}),
+        extra: `${row.verdict}, ${percent(row.change)} vs ${comparison.baseline.commit?.slice(0, 8) ?? comparison.baseline.runId}`,
+      };
+      (row.direction === 'bigger' ? bigger : smaller).push(entry);
+    }
+  }
+  return { bigger, smaller };
+}

@@ -1,0 +1,73 @@
+/**
+ * npm run compare -- <baseline.json> <current.json> [--threshold 10] [--mode normalised|absolute]
+ *   [--reference model:scenario:connections] [--markdown FILE] [--json FILE] [--benchmark-action PREFIX]
+ * Exit 1 when any cell regressed, 0 otherwise, 2 on bad input or flags.
+ */
+import { parseArgs } from 'node:util';
+import { compareDefaults, compareResults } from '../bench/compare/compare.ts';
+import { ReferenceError, parseReference } from '../bench/compare/metrics.ts';
+import type { Mode } from '../bench/compare/metrics.ts';
+import { benchmarkActionEntries, renderMarkdown, renderTerminal } from '../bench/compare/render.ts';
+import { ResultsFileError, readResults, writeFileAtomic } from '../bench/results/file.ts';
+
+const usage = `usage: npm run compare -- <baseline.json> <current.json> [options]
+  --threshold PCT          smallest change that counts, in percent (default ${compareDefaults.threshold * 100})
+  --mode normalised|absolute  normalised (default) divides each run's figures by a reference measured in the same run
+  --reference REF          calibration (default) or model:scenario:connections
+  --markdown FILE          write a Markdown summary (job summary, PR comment)
+  --json FILE              write the full comparison as JSON
+  --benchmark-action PREFIX  write PREFIX-bigger.json and PREFIX-smaller.json for github-action-benchmark
+exit code: 1 when any cell regressed, 0 otherwise, 2 on bad input`;
+
+function fail(message: string): never {
+  process.stderr.write(`compare: ${message}\n`);
+  process.exit(2);
+}
+
+function main(): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        threshold: { type: 'string' }, mode: { type: 'string' }, reference: { type: 'string' },
+        markdown: { type: 'string' }, json: { type: 'string' }, 'benchmark-action': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail((error as Error).message.split('\n')[0] as string);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) fail(`expected two results files (baseline, current), got ${positionals.length}; see --help`);
+  const threshold = values.threshold === undefined ? compareDefaults.threshold : Number(values.threshold) / 100;
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold >= 10) fail(`--threshold must be a percentage such as 10, got ${JSON.stringify(values.threshold)}`);
+  const mode = (values.mode ?? compareDefaults.mode) as Mode;
+  if (mode !== 'absolute' && mode !== 'normalised') fail(`--mode must be normalised or absolute, got ${JSON.stringify(values.mode)}`);
+  const reference = values.reference === undefined ? compareDefaults.reference : parseReference(values.reference);
+  if (!reference) fail(`--reference must be calibration or model:scenario:connections, got ${JSON.stringify(values.reference)}`);
+
+  let comparison;
+  try {
+    const [baseline, current] = positionals.map((p) => readResults(p));
+    comparison = compareResults(baseline!, current!, { mode, reference, threshold });
+  } catch (error) {
+    if (error instanceof ResultsFileError || error instanceof ReferenceError) fail(error.message);
+    throw error;
+  }
+  process.stdout.write(renderTerminal(comparison));
+  if (values.markdown) writeFileAtomic(values.markdown, renderMarkdown(comparison));
+  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(comparison, null, 2)}\n`);
+  const prefix = values['benchmark-action'];
+  if (prefix) {
+    const { bigger, smaller } = benchmarkActionEntries(comparison);
+    writeFileAtomic(`${prefix}-bigger.json`, `${JSON.stringify(bigger, null, 2)}\n`);
+    writeFileAtomic(`${prefix}-smaller.json`, `${JSON.stringify(smaller, null, 2)}\n`);
+  }
+  return comparison.regressed ? 1 : 0;
+}
+
+process.exitCode = main();
