@@ -15,7 +15,7 @@ export const processStartup = { scenarios: ['hello', 'close'], tolerance: 1.25 }
 const head = {
   id: 'process-per-request-startup-bound',
   title: 'Process per request: bounded by start-up',
-  claim: `Process-per-request throughput is bounded by process start-up: requests/s × start-up time per request ≤ about the number of CPUs (≤ ${processStartup.tolerance} × CPUs).`,
+  claim: `Process-per-request throughput is bounded by process start-up: requests/s × start-up time per request ≤ about the number of CPUs open to the server (≤ ${processStartup.tolerance} × CPUs: the taskset list, else machine.cores).`,
   source:
     'Stevens, UNIX Network Programming vol. 1, ch. 30 (fork per client vs preforking: the per-client fork dominates); Pai et al., Flash (MP model). ' +
     'Start-up is estimated as the server CPU seconds per request of the process-per-request cell (children included); latency at 1 connection is shown as a wall-clock cross-check.',
@@ -53,8 +53,9 @@ function judge(results: Results, scenario: string, cells: MeasuredCell[]): Findi
     `so ${figures.busyCpus} CPUs were busy starting processes, against ${results.machine.cores} cores (${serverCpus} open to the server). ` +
     `Its ceiling is ≈ ${round(serverCpus / Math.max(startupSec, 1e-9))} req/s.`;
   if (startupSec <= 0) return { ...head, status: 'not-measured', figures, detail: 'The cell recorded no server CPU time, so start-up cannot be estimated.' };
-  if (product <= processStartup.tolerance * results.machine.cores) return { ...head, status: 'held', figures, detail };
+  // Judged against the CPUs the server could use: pinned to one CPU of two, it cannot keep two busy.
+  if (product <= processStartup.tolerance * serverCpus) return { ...head, status: 'held', figures, detail };
   const reasons = [...cellCaveats(top)];
-  reasons.push('more CPU-seconds per second than the machine has CPUs means the process-tree CPU sampling over-counted (children that exited between samples) or the cell\'s duration was mis-recorded');
+  reasons.push(`more CPU-seconds per second than the server's ${serverCpus} CPU(s) means the process-tree CPU sampling over-counted (children that exited between samples, or CPU outside the pinned set) or the cell's duration was mis-recorded`);
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }

@@ -153,6 +153,11 @@ describe('evaluateFindings', () => {
       assert.equal(f.status, 'not-held');
       assert.ok(f.explanation);
     });
+    it('judges against the CPUs open to the server, not the machine', () => {
+      const f = finding(resultsOf(heldCells(), (r) => { r.config.serverCpus = '0'; }), id);
+      assert.equal(f.status, 'not-held');
+      assert.match(f.explanation ?? '', /server's 1 CPU/);
+    });
     it('is not measured without the cell', () => {
       assert.equal(finding(resultsOf(without(heldCells(), (c) => c.model === 'process-per-request')), id).status, 'not-measured');
     });
