@@ -18,7 +18,8 @@ function percent(change: number): string {
 }
 
 function interval(row: MetricRow): string {
-  return row.interval ? `[${percent(row.interval[0])}, ${percent(row.interval[1])}]` : 'threshold only';
+  if (!row.interval) return 'threshold only';
+  return `[${percent(row.interval[0])}, ${percent(row.interval[1])}] p=${(row.p ?? 1).toFixed(3)}`;
 }
 
 function lines(comparison: Comparison): string[][] {
@@ -33,7 +34,7 @@ function lines(comparison: Comparison): string[][] {
   return out;
 }
 
-const header = ['cell', 'metric', 'baseline', 'current', 'change', '95% interval', 'verdict'];
+const header = ['cell', 'metric', 'baseline', 'current', 'change', '95% interval, U-test p', 'verdict'];
 
 function preamble(comparison: Comparison): string[] {
   const { options } = comparison;
@@ -42,7 +43,7 @@ function preamble(comparison: Comparison): string[] {
     options.mode === 'normalised'
       ? `mode: normalised — figures divided by each run's ${options.normalisedBy.current} (baseline: ${options.normalisedBy.baseline}); peak RSS absolute`
       : 'mode: absolute figures',
-    `threshold ±${(options.threshold * 100).toFixed(0)}%: a change is a regression only if it is beyond the threshold AND its 95% bootstrap interval excludes zero`,
+    `threshold ±${(options.threshold * 100).toFixed(0)}%: a change is a regression only if it is beyond the threshold AND significant (95% bootstrap interval of the ratio of medians excludes zero and one-sided Mann–Whitney p ≤ 0.05)`,
   ];
   if (comparison.thresholdOnly) out.push('NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")');
   return out;

@@ -1,10 +1,14 @@
 /**
- * The statistics behind a comparison: a percentile bootstrap confidence interval
- * of the ratio of medians (current / baseline) over the trials, combined with a
- * threshold. Only a change that is both significant (the interval excludes 1)
- * and beyond the threshold is called improved or regressed.
+ * The statistics behind a comparison. A change is significant when two tests
+ * agree: a one-sided Mann–Whitney U test in the direction of the change
+ * (p ≤ alpha), and a percentile bootstrap interval of the ratio of medians that
+ * excludes 1. The bootstrap alone is too eager with 5 trials a side (measured: it
+ * called about 1.6% of pure ±20% noise a regression); the exact U test holds its
+ * error rate at any sample size. Only a significant change beyond the threshold is
+ * called improved or regressed.
  */
 import { median, quantileSorted } from 'simple-statistics';
+import { pCurrentSmaller } from './mann-whitney.ts';
 
 /** improved / regressed / unchanged / inconclusive, from the current run's point of view. */
 export type Verdict = 'improved' | 'regressed' | 'unchanged' | 'inconclusive';
@@ -20,6 +24,8 @@ export interface MetricVerdict {
   change: number;
   /** 95% bootstrap interval of the change, or null when the threshold alone decided. */
   interval: [number, number] | null;
+  /** One-sided Mann–Whitney p-value in the direction of the change, or null when the threshold alone decided. */
+  p: number | null;
   verdict: Verdict;
   /** True when fewer than MIN_TRIALS trials on a side left only the threshold to decide. */
   thresholdOnly: boolean;
@@ -32,6 +38,8 @@ export const verdictDefaults = {
   minTrials: 3,
   resamples: 2000,
   confidence: 0.95,
+  /** One-sided significance level of the U test. With 3 trials a side the smallest p is exactly 0.05. */
+  alpha: 0.05,
   seed: 0x5eed,
 };
 
@@ -78,15 +86,16 @@ export function judge(baseline: number[], current: number[], direction: Directio
   const thresholdOnly = baseline.length < verdictDefaults.minTrials || current.length < verdictDefaults.minTrials;
   if (thresholdOnly) {
     const verdict: Verdict = worse(change) ? 'regressed' : better(change) ? 'improved' : 'unchanged';
-    return { baseline: b, current: c, change, interval: null, verdict, thresholdOnly };
+    return { baseline: b, current: c, change, interval: null, p: null, verdict, thresholdOnly };
   }
-  const interval = bootstrapChange(baseline, current, { ...verdictDefaults, threshold });
-  const significant = interval[0] > 0 || interval[1] < 0;
+  const interval = bootstrapChange(baseline, current);
+  const p = change < 0 ? pCurrentSmaller(baseline, current) : pCurrentSmaller(current, baseline);
+  const significant = (interval[0] > 0 || interval[1] < 0) && p <= verdictDefaults.alpha;
   let verdict: Verdict;
   if (significant && worse(change)) verdict = 'regressed';
   else if (significant && better(change)) verdict = 'improved';
   // Beyond the threshold but the trials overlap too much to tell: say so rather than guess.
   else if (worse(change) || better(change)) verdict = 'inconclusive';
   else verdict = 'unchanged';
-  return { baseline: b, current: c, change, interval, verdict, thresholdOnly };
+  return { baseline: b, current: c, change, interval, p, verdict, thresholdOnly };
 }
