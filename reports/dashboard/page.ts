@@ -1,0 +1,83 @@
+/**
+ * The dashboard page: one self-contained HTML file (vega inlined, data embedded)
+ * that opens from the file system. Sections per scenario, a chart per model.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { historySpec } from './charts.ts';
+import type { History } from './history.ts';
+import { inlineVegaScripts } from './vega-scripts.ts';
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A JSON value safe to place inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/** The latest run's report (results/<run-id>/report.html), linked relative to the page when it exists. */
+function latestReport(history: History, outDir: string): string | null {
+  const latest = history.runs.at(-1);
+  if (!latest) return null;
+  const candidates = [join(dirname(latest.path), 'report.html'), join(dirname(latest.path), latest.results.runId, 'report.html')];
+  const found = candidates.find((p) => existsSync(p));
+  return found ? relative(outDir, found).split('\\').join('/') : null;
+}
+
+/** Render the page; `outDir` is where it will be written (for the report link). */
+export function renderDashboard(history: History, outDir: string): string {
+  const labels = history.runs.map((r) => r.label);
+  const charts: { id: string; spec: unknown }[] = [];
+  const sections: string[] = [];
+  const scenarios = [...new Set(history.points.map((p) => p.scenario))].sort();
+  for (const scenario of scenarios) {
+    const models = [...new Set(history.points.filter((p) => p.scenario === scenario).map((p) => p.model))].sort();
+    const figures = models.map((model) => {
+      const id = `chart-${charts.length}`;
+      const points = history.points.filter((p) => p.scenario === scenario && p.model === model);
+      charts.push({ id, spec: historySpec(points, labels) });
+      const regressions = points.filter((p) => p.rpsRegressed || p.p99Regressed).length;
+      return `<figure><figcaption>${escape(model)}${regressions ? ` <span class="bad">${regressions} regression(s)</span>` : ''}</figcaption><div class="chart" id="${id}"></div></figure>`;
+    });
+    sections.push(`<section><h2>${escape(scenario)}</h2>${figures.join('\n')}</section>`);
+  }
+  const latest = history.runs.at(-1);
+  const report = latestReport(history, outDir);
+  const skipped = history.skipped.length
+    ? `<details class="skipped"><summary>${history.skipped.length} file(s) skipped</summary><ul>${history.skipped.map((s) => `<li>${escape(s)}</li>`).join('')}</ul></details>`
+    : '';
+  const runList = history.runs.map((r) => `<li><code>${escape(r.label)}</code> ${escape(r.time)} — ${escape(r.results.runId)} (${escape(r.results.config.profile)}, ${escape(r.results.machine.cpuModel)})</li>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>server-models — benchmark history</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
+section { margin-bottom: 2rem; }
+figure { margin: 0 0 1rem; }
+figcaption { font-weight: 600; margin-bottom: .3rem; }
+.bad { color: #d62728; font-weight: 600; }
+.note { color: #555; max-width: 60rem; }
+</style>
+${inlineVegaScripts()}
+</head>
+<body>
+<h1>server-models — benchmark history</h1>
+<p class="note">${history.runs.length} run(s), ordered by commit time. Each point is the median of a cell's trials; a red ring marks a regression against the run just before, judged like <code>npm run compare</code> (normalised by each run's calibration ceiling, ±10% threshold, significance by bootstrap and Mann–Whitney).
+${latest ? `Latest: <code>${escape(latest.label)}</code> (${escape(latest.results.runId)}).` : ''} ${report ? `<a href="${escape(report)}">Latest run report</a>.` : 'No report.html next to the latest results.'}</p>
+${skipped}
+${sections.join('\n') || '<p>No results files with measured cells in this folder.</p>'}
+<details><summary>Runs</summary><ol>${runList}</ol></details>
+<script>
+const charts = ${scriptJson(charts)};
+Promise.all(charts.map((c) => vegaEmbed('#' + c.id, c.spec, { actions: false, renderer: 'svg' })))
+  .then(() => { document.body.dataset.rendered = 'true'; })
+  .catch((error) => { document.body.dataset.rendered = 'error'; console.error(error); });
+</script>
+</body>
+</html>
+`;
+}
