@@ -76,8 +76,8 @@ describe('dashboard', () => {
     // Nothing may come from the network: the page must be self-contained.
     await page.route(/^(?!file:)/, (route) => { errors.push(`network request: ${route.request().url()}`); return route.abort(); });
     await page.goto(pathToFileURL(join(out, 'index.html')).href);
-    await page.waitForFunction(() => document.body.dataset.rendered !== undefined, null, { timeout: 20000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.rendered), 'true');
+    await page.waitForSelector('body[data-rendered]', { timeout: 20000 });
+    assert.equal(await page.getAttribute('body', 'data-rendered'), 'true');
     const charts = await page.$$eval('.chart', (nodes) => nodes.map((n) => ({ id: n.id, marks: n.querySelectorAll('svg path, svg circle').length, width: n.getBoundingClientRect().width })));
     assert.equal(charts.length, 6, 'three models × two scenarios');
     for (const c of charts) assert.ok(c.marks > 10 && c.width > 300, `${c.id} is empty: ${JSON.stringify(c)}`);
