@@ -2,9 +2,9 @@
  * The statistics behind a comparison. A change is significant when two tests
  * agree: a one-sided Mann–Whitney U test in the direction of the change
  * (exact, p ≤ alpha), and a percentile bootstrap interval of the ratio of
- * medians that excludes 1. The U test keeps a single outlying trial from
- * deciding (the bootstrap of medians alone can be fooled when the trials
- * interleave); the bootstrap gives the interval people read. Measured on pure
+ * medians that excludes 1. The U test is a second, rank-based opinion with an
+ * exact error rate; in the noise measured below it never overruled the
+ * bootstrap, so read it as a safeguard rather than a gain. Measured on pure
  * noise, 5 trials a side, uniform ±20% scatter: about 1% of comparisons per
  * metric still come out "regressed" (21 of 2000), which is why the threshold
  * and the within-run normalisation matter as much as the tests. Only a
