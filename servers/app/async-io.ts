@@ -1,0 +1,44 @@
+/** AppIO for the event-loop models: waits are timers and files go through fs/promises, so other work goes on. */
+import { open, readFile, realpath, stat, unlink, writeFile, access } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppIO } from './io.ts';
+
+export const asyncIO: AppIO = {
+  kind: 'async',
+  async wait(ms) {
+    if (ms > 0) await sleep(ms);
+  },
+  async stat(path) {
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) return undefined;
+      return { size: s.size, mtimeMs: s.mtimeMs, realPath: await realpath(path) };
+    } catch {
+      return undefined;
+    }
+  },
+  async readFile(path, start, end) {
+    if (start === undefined) return readFile(path);
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc((end ?? start) - start);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  },
+  async writeFile(path, data) {
+    const existed = await access(path).then(() => true, () => false);
+    await writeFile(path, data);
+    return existed;
+  },
+  async removeFile(path) {
+    try {
+      await unlink(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};

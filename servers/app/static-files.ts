@@ -1,0 +1,165 @@
+/**
+ * GET and HEAD /static/<path>: files under the document root with MIME type,
+ * validators (ETag, Last-Modified) and conditional requests, single byte ranges,
+ * and gzip by Accept-Encoding. Paths are decoded once and confined to the root.
+ */
+import { realpathSync } from 'node:fs';
+import { sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import type { AppConfig } from './config.ts';
+import type { AppIO, FileInfo } from './io.ts';
+import { isCompressible, mimeType } from './mime.ts';
+import { reply, text } from './responses.ts';
+
+const cacheControl = 'public, max-age=60';
+/** Files up to this size have their gzipped body cached (per config, keyed by path, mtime and size). */
+const gzipCacheLimit = 256 * 1024;
+
+/** Per-config state: the root's real path and the gzip cache. Dies with the config it belongs to. */
+interface SiteState {
+  realRoot: string;
+  gzipped: Map<string, Buffer>;
+}
+const states = new WeakMap<AppConfig, SiteState>();
+
+function stateOf(config: AppConfig): SiteState {
+  let state = states.get(config);
+  if (!state) {
+    let realRoot: string;
+    try {
+      realRoot = realpathSync(config.root);
+    } catch {
+      realRoot = config.root;
+    }
+    state = { realRoot, gzipped: new Map() };
+    states.set(config, state);
+  }
+  return state;
+}
+
+/**
+ * The file path for the raw (undecoded) path below /static/, or a status when it
+ * must not be served: 400 for bad percent-encoding, 403 for anything that tries to
+ * leave the root (`..` segments, encoded dots, slashes or backslashes, NUL).
+ */
+export function resolveStaticPath(root: string, rawPath: string): string | 400 | 403 {
+  // Encoded separators and dots would change meaning after decoding: refuse them outright.
+  if (/%(2e|2f|5c|00)/i.test(rawPath)) return 403;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return 400;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return 403;
+  const segments = decoded.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return 403;
+  if (segments.some((s) => s === '')) return 403;
+  return root + sep + segments.join(sep);
+}
+
+export async function serveStatic(req: HttpRequest, io: AppIO, config: AppConfig, rawPath: string): Promise<HttpResponse> {
+  const state = stateOf(config);
+  const file = resolveStaticPath(config.root, rawPath);
+  if (file === 400) return text(400, 'Bad percent-encoding in the path.\n');
+  if (file === 403) return text(403, 'Forbidden path.\n');
+  const info = await io.stat(file);
+  if (!info) return text(404, 'Not found.\n');
+  // A symlink inside the root may point anywhere: serve only what really lies inside.
+  if (!info.realPath.startsWith(state.realRoot + sep)) return text(403, 'Forbidden path.\n');
+
+  const type = mimeType(file);
+  const compressible = isCompressible(type);
+  const etag = etagOf(info);
+  const lastModified = new Date(info.mtimeMs).toUTCString();
+  const headers: HeaderList = [['Content-Type', type], ['ETag', etag], ['Last-Modified', lastModified], ['Cache-Control', cacheControl]];
+  if (compressible) headers.push(['Vary', 'Accept-Encoding']);
+
+  if (notModified(req, etag, info)) return reply(304, headers);
+
+  const range = getHeader(req.headers, 'range');
+  const ifRange = getHeader(req.headers, 'if-range');
+  if (range !== undefined && (ifRange === undefined || ifRange === etag || ifRange === lastModified)) {
+    const wanted = parseRange(range, info.size);
+    if (wanted === 'unsatisfiable') {
+      headers.push(['Content-Range', `bytes */${info.size}`]);
+      return reply(416, headers, 'Range not satisfiable.\n');
+    }
+    if (wanted) {
+      headers.push(['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`], ['Accept-Ranges', 'bytes']);
+      return reply(206, headers, await io.readFile(file, wanted.start, wanted.end));
+    }
+  }
+  headers.push(['Accept-Ranges', 'bytes']);
+
+  if (compressible && acceptsGzip(getHeader(req.headers, 'accept-encoding'))) {
+    const key = `${file}\0${info.mtimeMs}\0${info.size}`;
+    let body = state.gzipped.get(key);
+    if (!body) {
+      body = gzipSync(await io.readFile(file));
+      if (info.size <= gzipCacheLimit) state.gzipped.set(key, body);
+    }
+    headers.push(['Content-Encoding', 'gzip']);
+    // A gzipped representation has its own validator.
+    headers[1] = ['ETag', `${etag.slice(0, -1)}-gzip"`];
+    return reply(200, headers, body);
+  }
+  return reply(200, headers, await io.readFile(file));
+}
+
+/** A strong validator from size and modification time, as most servers derive it. */
+export function etagOf(info: FileInfo): string {
+  return `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+}
+
+/** If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). */
+function notModified(req: HttpRequest, etag: string, info: FileInfo): boolean {
+  const ifNoneMatch = getHeader(req.headers, 'if-none-match');
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === '*') return true;
+    const bare = etag.slice(1, -1);
+    return ifNoneMatch.split(',').some((tag) => {
+      const t = tag.trim().replace(/^W\//, '');
+      return t === etag || t === `"${bare}-gzip"`;
+    });
+  }
+  const since = getHeader(req.headers, 'if-modified-since');
+  if (since === undefined) return false;
+  const time = Date.parse(since);
+  return !Number.isNaN(time) && Math.floor(info.mtimeMs / 1000) * 1000 <= time;
+}
+
+/**
+ * One `bytes=` range as [start, end), 'unsatisfiable', or undefined to ignore the
+ * header (bad syntax, other units, several ranges: a full 200 is a valid answer).
+ */
+export function parseRange(value: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!match) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Number(last);
+  if (last !== '' && end < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: Math.min(end, size - 1) + 1 };
+}
+
+/** Whether Accept-Encoding allows gzip (present and not `q=0`). */
+export function acceptsGzip(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  for (const part of value.split(',')) {
+    const [coding = '', ...params] = part.split(';');
+    const name = coding.trim().toLowerCase();
+    if (name !== 'gzip' && name !== 'x-gzip' && name !== '*') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
+}

@@ -1,0 +1,53 @@
+/** AppIO for the blocking models: the thread itself waits; every promise is already settled. */
+import { readFileSync, realpathSync, statSync, unlinkSync, writeFileSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
+import type { AppIO, FileInfo } from './io.ts';
+
+// Atomics.wait on a private SharedArrayBuffer blocks the thread without spinning the CPU.
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export const syncIO: AppIO = {
+  kind: 'sync',
+  wait(ms) {
+    if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+    return Promise.resolve();
+  },
+  stat(path) {
+    try {
+      const s = statSync(path);
+      if (!s.isFile()) return Promise.resolve(undefined);
+      const info: FileInfo = { size: s.size, mtimeMs: s.mtimeMs, realPath: realpathSync(path) };
+      return Promise.resolve(info);
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  },
+  readFile(path, start, end) {
+    if (start === undefined) return Promise.resolve(readFileSync(path));
+    const fd = openSync(path, 'r');
+    try {
+      const buffer = Buffer.alloc((end ?? start) - start);
+      let done = 0;
+      while (done < buffer.length) {
+        const n = readSync(fd, buffer, done, buffer.length - done, start + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return Promise.resolve(buffer.subarray(0, done));
+    } finally {
+      closeSync(fd);
+    }
+  },
+  writeFile(path, data) {
+    const existed = existsSync(path);
+    writeFileSync(path, data);
+    return Promise.resolve(existed);
+  },
+  removeFile(path) {
+    try {
+      unlinkSync(path);
+      return Promise.resolve(true);
+    } catch {
+      return Promise.resolve(false);
+    }
+  },
+};

@@ -1,0 +1,30 @@
+/** PUT, GET and DELETE /upload/<name>: a size-limited upload area in the config's folder. */
+import { join } from 'node:path';
+import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import type { AppConfig } from './config.ts';
+import type { AppIO } from './io.ts';
+import { reply, text } from './responses.ts';
+
+/** Names an upload may have: no separators, no dot-only names. */
+const validName = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
+
+export async function upload(req: HttpRequest, io: AppIO, config: AppConfig, name: string): Promise<HttpResponse> {
+  if (!validName.test(name)) return text(400, 'Upload names are 1 to 128 of [A-Za-z0-9._-].\n');
+  const file = join(config.uploadDir, name);
+  switch (req.method) {
+    case 'PUT': {
+      const framed = getHeader(req.headers, 'content-length') !== undefined || getHeader(req.headers, 'transfer-encoding') !== undefined;
+      if (!framed) return text(411, 'PUT needs Content-Length or chunked framing.\n');
+      if (req.body.length > config.maxUploadBytes) return text(413, `Uploads are limited to ${config.maxUploadBytes} bytes.\n`);
+      const existed = await io.writeFile(file, req.body);
+      return existed ? reply(204, []) : text(201, `Created /upload/${name}\n`, [['Location', `/upload/${name}`]]);
+    }
+    case 'DELETE':
+      return (await io.removeFile(file)) ? reply(204, []) : text(404, 'No such upload.\n');
+    default: {
+      const info = await io.stat(file);
+      if (!info) return text(404, 'No such upload.\n');
+      return reply(200, [['Content-Type', 'application/octet-stream'], ['Cache-Control', 'no-cache']], await io.readFile(file));
+    }
+  }
+}
