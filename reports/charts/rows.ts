@@ -1,0 +1,59 @@
+/** Flat rows of a results file's measured cells, the data every chart plots. */
+import type { Results } from '../../bench/results/schema.ts';
+
+/** One measured cell, with its flags spelled out for marks and tooltips. */
+export interface CellRow {
+  model: string;
+  label: string;
+  kind: 'model' | 'peer';
+  scenario: string;
+  connections: number;
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  p50Ms: number;
+  p50MinMs: number;
+  p50MaxMs: number;
+  p99Ms: number;
+  p99MinMs: number;
+  p99MaxMs: number;
+  cpuPerKiloReq: number;
+  rssMiB: number;
+  trials: number;
+  /** `ok`, `client-bound` (a lower bound) or `errored`. */
+  mark: 'ok' | 'client-bound' | 'errored';
+  notes: string;
+}
+
+export function cellRows(results: Results): CellRow[] {
+  return results.cells.flatMap((c) => {
+    const s = c.summary;
+    if (c.status !== 'ok' || s === null) return [];
+    const ms = (us: number): number => us / 1000;
+    return [{
+      model: c.model,
+      label: c.kind === 'peer' ? `${c.model} (peer)` : c.model,
+      kind: c.kind,
+      scenario: c.scenario,
+      connections: c.connections,
+      rps: s.requestsPerSec.median,
+      rpsMin: s.requestsPerSec.min,
+      rpsMax: s.requestsPerSec.max,
+      p50Ms: ms(s.p50Us.median),
+      p50MinMs: ms(s.p50Us.min),
+      p50MaxMs: ms(s.p50Us.max),
+      p99Ms: ms(s.p99Us.median),
+      p99MinMs: ms(s.p99Us.min),
+      p99MaxMs: ms(s.p99Us.max),
+      cpuPerKiloReq: s.cpuPerKiloReq.median,
+      rssMiB: s.serverPeakRssBytes.median / 2 ** 20,
+      trials: c.trials.length,
+      mark: c.flags.errored ? 'errored' : c.flags.clientBound ? 'client-bound' : 'ok',
+      notes: c.flags.notes.join('; '),
+    }];
+  });
+}
+
+/** Shared encodings: the model colour, peers dashed, flagged cells hollow/shaped. */
+export const flagShape = { field: 'mark', type: 'nominal', title: 'cell', scale: { domain: ['ok', 'client-bound', 'errored'], range: ['circle', 'diamond', 'cross'] } };
+export const peerDash = { field: 'kind', type: 'nominal', title: 'kind', scale: { domain: ['model', 'peer'], range: [[1, 0], [4, 3]] } };

@@ -1,0 +1,46 @@
+/**
+ * The HDR percentile spectrum at one concurrency: x is the percentile on a
+ * log-of-1/(1−p) scale (50, 90, 99, 99.9, 99.99 evenly spaced), y the latency.
+ */
+import type { Results } from '../../bench/results/schema.ts';
+import { colourScale } from '../palette.ts';
+
+/** The chosen concurrency: the highest connection count every scenario's cells share, else the highest. */
+export function spectrumConnections(results: Results): number {
+  const counts = [...new Set(results.cells.map((c) => c.connections))].sort((a, b) => b - a);
+  return counts[0] ?? 1;
+}
+
+export function spectrumChart(results: Results, connections = spectrumConnections(results)): Record<string, unknown> {
+  const rows = results.cells
+    .filter((c) => c.status === 'ok' && c.connections === connections)
+    .flatMap((c) => {
+      // The median trial by p99 stands for the cell: spectra of different trials cannot be averaged point by point.
+      const trials = [...c.trials].filter((t) => t.latencyUs.spectrum).sort((a, b) => a.latencyUs.p99 - b.latencyUs.p99);
+      const t = trials[Math.floor(trials.length / 2)];
+      return (t?.latencyUs.spectrum ?? [])
+        .filter(([p]) => p >= 50 && p < 100)
+        .map(([p, us]) => ({ model: c.model, kind: c.kind, scenario: c.scenario, percentile: p, nines: 1 / (1 - p / 100), ms: us / 1000 }));
+    });
+  const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `Latency by percentile at ${connections} connections`,
+    data: { values: rows },
+    facet: { field: 'scenario', type: 'nominal', title: null },
+    columns: 3,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 220,
+      height: 160,
+      mark: { type: 'line', point: false },
+      encoding: {
+        x: { field: 'nines', type: 'quantitative', scale: { type: 'log', domain: [2, 10000] }, title: 'percentile', axis: { values: [2, 10, 100, 1000, 10000], labelExpr: "{'2':'50','10':'90','100':'99','1000':'99.9','10000':'99.99'}[datum.value] || ''" } },
+        y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' },
+        color: colour,
+        strokeDash: { field: 'kind', type: 'nominal', title: 'kind', scale: { domain: ['model', 'peer'], range: [[1, 0], [4, 3]] } },
+        tooltip: [{ field: 'model' }, { field: 'percentile', format: '.3f' }, { field: 'ms', format: ',.3f', title: 'ms' }],
+      },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** The self-contained HTML report: vega inlined, interactive charts, the run's context, every cell, the sentences and findings. */
+import type { Results } from '../bench/results/schema.ts';
+import { inlineVegaScripts } from './dashboard/vega-scripts.ts';
+import type { Finding } from './findings/types.ts';
+import type { ChartDef } from './charts/index.ts';
+import { explainScenario } from './explain.ts';
+
+const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const num = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+export function renderHtml(results: Results, charts: ChartDef[], findings: Finding[]): string {
+  const m = results.machine;
+  const specs = charts.map((c) => ({ id: `chart-${c.name}`, title: c.title, spec: c.spec(results) }));
+  const cal = results.calibration.map((c) => `<li>${esc(c.loadgen)} at ${c.connections} connections${c.pipelining ? ` ×${c.pipelining} pipelined` : ''}: ceiling ${num(c.requestsPerSec)} requests/s (load generator ${num(c.loadgenCpuShare * 100)}% of a core)</li>`).join('');
+  const scenarios = results.scenarios.map((s) => `<section><h3>${esc(s.name)}</h3><p class="muted">${esc(s.description)} — ${Object.entries(s.params).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(', ')}</p>${explainScenario(results, s.name).map((t) => `<p>${esc(t)}</p>`).join('')}</section>`).join('');
+  const rows = results.cells.map((c) => {
+    const s = c.summary;
+    const flag = c.status !== 'ok' ? `<span class="bad">${esc(c.status)}</span>` : c.flags.errored ? '<span class="bad">errored</span>' : c.flags.clientBound ? '<span class="warn">client-bound</span>' : 'ok';
+    return `<tr><td>${esc(c.model)}${c.kind === 'peer' ? ' <span class="muted">(peer)</span>' : ''}</td><td>${esc(c.scenario)}</td><td class="n">${c.connections}</td>` +
+      (s ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>` : '<td colspan="7" class="muted">' + esc(c.error ?? 'not measured') + '</td>') +
+      `<td>${flag}</td><td class="muted">${esc(c.flags.notes.join('; '))}</td></tr>`;
+  }).join('');
+  const findingRows = findings.map((f) => `<tr><td>${esc(f.title)}<div class="muted">${esc(f.claim)}</div></td><td><span class="st ${esc(f.status)}">${esc(f.status.replace('-', ' '))}</span></td><td>${esc(f.detail)}${f.explanation ? `<div class="muted">${esc(f.explanation)}</div>` : ''}</td><td class="muted">${Object.entries(f.figures).map(([k, v]) => `${esc(k)}: ${esc(typeof v === 'number' ? num(v, 2) : v)}`).join('<br>')}</td></tr>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>server-models report ${esc(results.runId)}</title>
+<style>
+body{font:14px/1.5 system-ui,'DejaVu Sans',sans-serif;color:#222;max-width:1180px;margin:2em auto;padding:0 1em}
+h1{margin-bottom:0}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}.muted{color:#777}
+table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:3px 6px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}.n{text-align:right;font-variant-numeric:tabular-nums}
+.bad{color:#b00;font-weight:600}.warn{color:#a60;font-weight:600}.chart{margin:1.5em 0}dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{color:#777}
+.st{padding:1px 6px;border-radius:3px;font-weight:600}.held{background:#dfd}.not-held{background:#fdd}.not-measured{background:#eee}
+</style>${inlineVegaScripts()}</head><body>
+<h1>server-models: ${esc(results.config.profile)} run</h1><p class="muted">${esc(results.runId)} · ${esc(results.startedAt)}${results.complete ? '' : ' · <b class="bad">incomplete run</b>'}</p>
+<h2>Machine and configuration</h2><dl>
+<dt>CPU</dt><dd>${esc(m.cpuModel)}, ${m.cores} cores, ${num(m.memoryBytes / 2 ** 30, 1)} GiB</dd><dt>OS</dt><dd>${esc(m.os)} ${esc(m.kernel)}, Node ${esc(m.node)}</dd>
+<dt>commit</dt><dd>${esc(results.git.commit ?? 'unknown')}${results.git.dirty ? ' (dirty tree)' : ''}</dd>
+<dt>load</dt><dd>${esc(results.config.loadgen)}; ${results.config.trials} trials of ${results.config.durationSec} s after ${results.config.warmupSec} s warm-up; connections ${results.config.connections.join(', ')}</dd>
+<dt>placement</dt><dd>server CPUs ${esc(results.config.serverCpus ?? 'unpinned')}, client CPUs ${esc(results.config.clientCpus ?? 'unpinned')}</dd>
+<dt>calibration</dt><dd><ul>${cal || '<li>none recorded</li>'}</ul></dd></dl>
+<p class="muted">Hollow diamonds: client-bound cells (the load generator limited them; read as a lower bound). Hollow crosses: errored cells. Bands and bars: min–max over trials. Dashed lines: reference peers.</p>
+<h2>What the numbers show</h2>${scenarios}
+${findings.length ? `<h2>Findings</h2><table><tr><th>finding</th><th>status</th><th>detail</th><th>figures</th></tr>${findingRows}</table>` : ''}
+<h2>Charts</h2>${specs.map((s) => `<div class="chart"><div id="${s.id}"></div></div>`).join('')}
+<h2>Every cell</h2><table><tr><th>model</th><th>scenario</th><th>conns</th><th>req/s</th><th>min–max</th><th>p50 ms</th><th>p99 ms</th><th>CPU s/1k</th><th>RSS MiB</th><th>err</th><th>flag</th><th>notes</th></tr>${rows}</table>
+<script>
+const specs = ${JSON.stringify(specs).replace(/</g, '\\u003c')};
+for (const s of specs) vegaEmbed('#' + s.id, s.spec, { actions: false, renderer: 'svg' }).then(() => document.getElementById(s.id).dataset.rendered = '1').catch((e) => console.error(s.id, e));
+</script></body></html>`;
+}
