@@ -15,7 +15,7 @@ export function renderHtml(results: Results, charts: ChartDef[], findings: Findi
   const scenarios = results.scenarios.map((s) => `<section><h3>${esc(s.name)}</h3><p class="muted">${esc(s.description)} — ${Object.entries(s.params).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(', ')}</p>${explainScenario(results, s.name).map((t) => `<p>${esc(t)}</p>`).join('')}</section>`).join('');
   const rows = results.cells.map((c) => {
     const s = c.summary;
-    const flag = c.status !== 'ok' ? `<span class="bad">${esc(c.status)}</span>` : c.flags.errored ? '<span class="bad">errored</span>' : c.flags.clientBound ? '<span class="warn">client-bound</span>' : 'ok';
+    const flag = c.status !== 'ok' ? `<span class="bad">${esc(c.status)}</span>` : c.flags.errored ? '<span class="bad">errored</span>' : c.flags.starved ? '<span class="bad">starved</span>' : c.flags.clientBound ? '<span class="warn">client-bound</span>' : 'ok';
     return `<tr><td>${esc(c.model)}${c.kind === 'peer' ? ' <span class="muted">(peer)</span>' : ''}</td><td>${esc(c.scenario)}</td><td class="n">${c.connections}</td>` +
       (s ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>` : '<td colspan="7" class="muted">' + esc(c.error ?? 'not measured') + '</td>') +
       `<td>${flag}</td><td class="muted">${esc(c.flags.notes.join('; '))}</td></tr>`;
@@ -36,7 +36,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:3px 6px;b
 <dt>load</dt><dd>${esc(results.config.loadgen)}; ${results.config.trials} trials of ${results.config.durationSec} s after ${results.config.warmupSec} s warm-up; connections ${results.config.connections.join(', ')}</dd>
 <dt>placement</dt><dd>server CPUs ${esc(results.config.serverCpus ?? 'unpinned')}, client CPUs ${esc(results.config.clientCpus ?? 'unpinned')}</dd>
 <dt>calibration</dt><dd><ul>${cal || '<li>none recorded</li>'}</ul></dd></dl>
-<p class="muted">Hollow diamonds: client-bound cells (the load generator limited them; read as a lower bound). Hollow crosses: errored cells. Bands and bars: min–max over trials. Dashed lines: reference peers.</p>
+<p class="muted">Hollow diamonds: client-bound cells (the load generator limited them; read as a lower bound). Hollow crosses: errored cells. Hollow down-triangles: starved cells (connections left unanswered; their latency covers only the requests that were answered). Bands and bars: min–max over trials. Dashed lines: reference peers.</p>
 <h2>What the numbers show</h2>${scenarios}
 ${findings.length ? `<h2>Findings</h2><table><tr><th>finding</th><th>status</th><th>detail</th><th>figures</th></tr>${findingRows}</table>` : ''}
 <h2>Charts</h2>${specs.map((s) => `<div class="chart"><div id="${s.id}"></div></div>`).join('')}

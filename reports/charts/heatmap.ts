@@ -12,11 +12,11 @@ export function heatmapChart(results: Results): Record<string, unknown> {
   for (const b of best.values()) top.set(b.scenario, Math.max(top.get(b.scenario) ?? 0, b.rps));
   const rows = [...best.values()].map((b) => {
     const share = b.rps / (top.get(b.scenario) || 1);
-    return { ...b, share, text: `${(share * 100).toFixed(0)}%${b.mark === 'ok' ? '' : b.mark === 'errored' ? ' ✗' : ' ≥'}` };
+    return { ...b, share, text: `${(share * 100).toFixed(0)}%${b.mark === 'ok' ? '' : b.mark === 'errored' ? ' ✗' : b.mark === 'starved' ? ' ▽' : ' ≥'}` };
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'Throughput relative to the best model per scenario (≥ client-bound, ✗ errored)',
+    title: 'Throughput relative to the best model per scenario (≥ client-bound, ✗ errored, ▽ starved)',
     data: { values: rows },
     width: { step: 90 },
     height: { step: 26 },

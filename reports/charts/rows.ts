@@ -1,6 +1,15 @@
 /** Flat rows of a results file's measured cells, the data every chart plots. */
 import type { Results } from '../../bench/results/schema.ts';
 
+export type CellMark = 'ok' | 'client-bound' | 'errored' | 'starved';
+
+/** A cell's worst flag: errors first, then starvation (its latency misleads), then a client limit. */
+export function cellMark(flags: Results['cells'][number]['flags']): CellMark {
+  if (flags.errored) return 'errored';
+  if (flags.starved) return 'starved';
+  return flags.clientBound ? 'client-bound' : 'ok';
+}
+
 /** One measured cell, with its flags spelled out for marks and tooltips. */
 export interface CellRow {
   model: string;
@@ -20,8 +29,11 @@ export interface CellRow {
   cpuPerKiloReq: number;
   rssMiB: number;
   trials: number;
-  /** `ok`, `client-bound` (a lower bound) or `errored`. */
-  mark: 'ok' | 'client-bound' | 'errored';
+  /**
+   * `ok`; `client-bound` (a lower bound); `errored`; or `starved`: the model left
+   * connections waiting unanswered, so its latency covers only the lucky ones.
+   */
+  mark: CellMark;
   notes: string;
 }
 
@@ -48,12 +60,12 @@ export function cellRows(results: Results): CellRow[] {
       cpuPerKiloReq: s.cpuPerKiloReq.median,
       rssMiB: s.serverPeakRssBytes.median / 2 ** 20,
       trials: c.trials.length,
-      mark: c.flags.errored ? 'errored' : c.flags.clientBound ? 'client-bound' : 'ok',
+      mark: cellMark(c.flags),
       notes: c.flags.notes.join('; '),
     }];
   });
 }
 
 /** Shared encodings: the model colour, peers dashed, flagged cells hollow/shaped. */
-export const flagShape = { field: 'mark', type: 'nominal', title: 'cell', scale: { domain: ['ok', 'client-bound', 'errored'], range: ['circle', 'diamond', 'cross'] } };
+export const flagShape = { field: 'mark', type: 'nominal', title: 'cell', scale: { domain: ['ok', 'client-bound', 'errored', 'starved'], range: ['circle', 'diamond', 'cross', 'triangle-down'] } };
 export const peerDash = { field: 'kind', type: 'nominal', title: 'kind', scale: { domain: ['model', 'peer'], range: [[1, 0], [4, 3]] } };

@@ -17,6 +17,8 @@ export interface SyntheticCell {
   noise?: number;
   kind?: 'model' | 'peer';
   clientBound?: boolean;
+  /** Connections left unanswered to the end of a trial (the blocking model under keep-alive). */
+  starved?: boolean;
   status?: Cell['status'];
   errors?: number;
   /** Per-group p99 (µs) for scenarios with groups. */
@@ -111,6 +113,7 @@ export function syntheticCell(spec: SyntheticCell, seedBase = 1): Cell {
     flags: {
       clientBound: spec.clientBound ?? false,
       errored: (spec.errors ?? 0) > 0,
+      ...(spec.starved ? { starved: true } : {}),
       notes: spec.clientBound ? ['load generator reached 90% of its calibrated ceiling'] : [],
     },
   };
