@@ -9,6 +9,7 @@ import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } fro
 import { loadGenerators } from './loadgen/registry.ts';
 import type { LoadGeneratorKind } from './loadgen/registry.ts';
 import type { LoadGenerator } from './loadgen/types.ts';
+import { rateLabel } from './loadgen/open-loop-rate.ts';
 import { resolveTargets } from './models.ts';
 import { parseOptions, usage, UsageError } from './options.ts';
 import type { RunOptions } from './options.ts';
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount);
   const id = runId();
   const path = outPath(options, id);
-  const cells = planCells(targets, scenarios, options.connections);
+  const cells = planCells(targets, scenarios, options.connections, options.loads);
   const depths = new Set(scenarios.map((s) => s.pipelining)).size;
   const planned = plannedSeconds(cells.length, options, depths);
 
@@ -127,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runPlan(plan, results, {
       onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
-      onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}`),
+      onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}`),
       onPhase: (phase) => progress.phase(phase),
       onCellDone: (_index, cell) => progress.cellDone(cellLine(cell)),
     });

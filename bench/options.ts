@@ -7,6 +7,8 @@ import { benchDefaults, profiles } from './profiles.ts';
 import type { Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
 import { loadGenerators } from './loadgen/registry.ts';
+import { parseRates } from './loadgen/open-loop-rate.ts';
+import type { LoadSpec } from './loadgen/open-loop-rate.ts';
 
 /** A problem with the command line; the message is one line for the terminal. */
 export class UsageError extends Error {
@@ -25,6 +27,8 @@ export interface RunOptions extends Profile {
   clientCpus: string | null | undefined;
   json: boolean;
   help: boolean;
+  /** `--rate`: the load modes every cell is measured in, in order (bench/loadgen/open-loop-rate.ts); null = closed loop only. */
+  loads: LoadSpec[] | null;
 }
 
 const flagSpec = {
@@ -39,6 +43,7 @@ const flagSpec = {
   'server-cpus': { type: 'string' },
   'client-cpus': { type: 'string' },
   loadgen: { type: 'string' },
+  rate: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,6 +60,10 @@ ${Object.entries(profiles).map(([name, p]) => `                          ${name.
   --trials N            measured trials per cell
   --loadgen NAME        the load generator:
 ${Object.entries(loadGenerators).map(([name, g]) => `                          ${name.padEnd(11)}${g.description}`).join('\n')}
+  --rate LIST           open loop: requests/s on a fixed schedule whatever the server does, latency timed from
+                          each request's due time (coordinated omission corrected); one cell per entry:
+                          a rate (2000), a share of the same cell's closed-loop throughput (70%) or
+                          "closed"; e.g. --rate closed,70%. Implies --loadgen open-loop
   --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
   --out FILE            results file (default results/<run-id>.json)
@@ -72,8 +81,12 @@ export function parseOptions(argv: string[]): RunOptions {
   const profileName = values.profile ?? benchDefaults.profile;
   const profile = profiles[profileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
-  const loadgen = values.loadgen ?? benchDefaults.loadgen;
+  const loads = values.rate === undefined ? null : rates(values.rate);
+  const open = loads?.some((l) => l.mode === 'open') ?? false;
+  const loadgen = values.loadgen ?? (open ? 'open-loop' : benchDefaults.loadgen);
   if (!Object.hasOwn(loadGenerators, loadgen)) throw new UsageError(`--loadgen must be one of ${Object.keys(loadGenerators).join(', ')}, not "${loadgen}"`);
+  // autocannon's overallRate caps each connection per second and times from the send; wrk has no rate at all.
+  if (open && loadgen !== 'open-loop') throw new UsageError(`--rate needs the open-loop load generator: ${loadgen} cannot keep a schedule and time from due times (drop --loadgen or use --loadgen open-loop)`);
   return {
     ...profile,
     profile: profileName,
@@ -89,6 +102,7 @@ export function parseOptions(argv: string[]): RunOptions {
     clientCpus: cpuList('--client-cpus', values['client-cpus']),
     json: values.json ?? false,
     help: values.help ?? false,
+    loads,
   };
 }
 
@@ -121,6 +135,14 @@ function nonNegativeNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of seconds (0 or more), not "${text}"`);
   return n;
+}
+
+function rates(text: string): LoadSpec[] {
+  try {
+    return parseRates(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function cpuList(flag: string, text: string | undefined): string | null | undefined {

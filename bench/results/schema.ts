@@ -71,6 +71,14 @@ export const Cell = z.object({
   scenario: z.string(),
   connections: z.number().int().positive(),
   loadgen: z.string(),
+  /**
+   * How the load was offered: `closed` (each connection sends its next request
+   * when answered) or `open` (a fixed schedule, every response timed from when
+   * its request was due). Absent in runs without `--rate`: closed.
+   */
+  loadMode: z.enum(['closed', 'open']).optional(),
+  /** Open loop: the rate asked for (`2000/s`, `70%`), the requests/s it came to, and the responses/s achieved (median of the trials). */
+  rate: z.object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() }).optional(),
   status: CellStatus,
   /** Why the cell failed or was skipped. */
   error: z.string().optional(),
