@@ -29,6 +29,8 @@ export interface RunOptions extends Profile {
   help: boolean;
   /** `--rate`: the load modes every cell is measured in, in order (bench/loadgen/open-loop-rate.ts); null = closed loop only. */
   loads: LoadSpec[] | null;
+  /** Network distance: the round trip (ms) across a veth between namespaces the run creates (bench/netns.ts), or null for loopback. */
+  rttMs: number | null;
 }
 
 const flagSpec = {
@@ -44,6 +46,7 @@ const flagSpec = {
   'client-cpus': { type: 'string' },
   loadgen: { type: 'string' },
   rate: { type: 'string' },
+  rtt: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -66,6 +69,8 @@ ${Object.entries(loadGenerators).map(([name, g]) => `                          $
                           "closed"; e.g. --rate closed,70%. Implies --loadgen open-loop
   --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
+  --rtt MS              server and load generator in two network namespaces of the run's own, joined
+                          by a veth with netem delay MS/2 each way (needs root and netem; 0 = no delay)
   --out FILE            results file (default results/<run-id>.json)
   --json                print the results as JSON instead of tables
   --help                this text`;
@@ -103,6 +108,7 @@ export function parseOptions(argv: string[]): RunOptions {
     json: values.json ?? false,
     help: values.help ?? false,
     loads,
+    rttMs: values.rtt === undefined ? null : milliseconds('--rtt', values.rtt),
   };
 }
 
@@ -134,6 +140,12 @@ function positiveNumber(flag: string, text: string): number {
 function nonNegativeNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of seconds (0 or more), not "${text}"`);
+  return n;
+}
+
+function milliseconds(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of milliseconds (0 or more), not "${text}"`);
   return n;
 }
 

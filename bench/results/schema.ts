@@ -152,6 +152,22 @@ export const Config = z.object({
   clientCpus: z.string().nullable(),
   /** Anything else a run was configured with (open-loop rate, threads, ...). */
   extra: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Where the traffic went: absent for loopback (127.0.0.1); `netns-veth` when
+   * the server and the load generator ran in two namespaces of the run's own,
+   * joined by a veth with netem delay RTT/2 each way (`--rtt`, bench/netns.ts).
+   */
+  network: z
+    .object({
+      mode: z.literal('netns-veth'),
+      rttMs: z.number().nonnegative(),
+      oneWayDelayMs: z.number().nonnegative(),
+      serverNamespace: z.string(),
+      clientNamespace: z.string(),
+      serverAddress: z.string(),
+      clientAddress: z.string(),
+    })
+    .optional(),
 });
 export type Config = z.infer<typeof Config>;
 
