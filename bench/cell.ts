@@ -6,6 +6,7 @@
  */
 import { cellFlags } from './flags.ts';
 import type { ClientBoundThresholds } from './flags.ts';
+import { SlowClientsLoadGenerator } from './loadgen/slow-clients.ts';
 import type { LoadGenerator, LoadJob, LoadResult } from './loadgen/types.ts';
 import type { Cell, Trial } from './results/schema.ts';
 import { TreeSampler } from './sampler.ts';
@@ -24,16 +25,9 @@ export interface CellSettings {
   validationTimeoutMs: number;
   sampleIntervalMs: number;
   thresholds: ClientBoundThresholds;
+  /** The load generator's CPUs, where helper processes such as slow clients are pinned too (absent or null = unpinned). */
+  clientCpus?: string | null;
 }
-
-/**
- * How a cell offers its load in a run with `--rate`: closed loop, or open loop
- * at a target rate (or the reason no target could be worked out).
- */
-export type CellLoad = { mode: 'closed' } | { mode: 'open'; requested: string; targetRps: number } | { mode: 'open'; requested: string; error: string };
-
-/** An open-loop cell that completes less than this share of its target rate could not keep up. */
-const keptUpShare = 0.9;
 
 /** What a cell is told as it goes, for the progress display. */
 export type CellPhase = 'starting' | 'validating' | 'warm-up' | `trial ${number}/${number}` | 'stopping';
@@ -47,29 +41,25 @@ export interface CellInput {
   settings: CellSettings;
   /** The load generator's calibrated ceiling for this scenario's kind of load, or null. */
   ceilingRps: number | null;
-  /** Absent: closed loop, not recorded on the cell (runs without `--rate`). */
-  load?: CellLoad | undefined;
   onPhase?: (phase: CellPhase) => void;
 }
 
 /** Run one cell; never throws: a failure becomes a cell with status 'failed' and its reason. */
 export async function runCell(input: CellInput): Promise<Cell> {
-  const { target, scenario, connections, loadgen, settings } = input;
+  const { target, scenario, connections, settings } = input;
+  // The slow-clients scenario runs its slow connections beside the load generator's.
+  const loadgen = scenario.slowClients ? new SlowClientsLoadGenerator(input.loadgen, scenario.slowClients, settings.clientCpus ?? null) : input.loadgen;
   const base = {
     model: target.name,
     kind: target.kind,
     scenario: scenario.name,
     connections,
     loadgen: loadgen.name,
-    ...(input.load ? { loadMode: input.load.mode } : {}),
   };
   const failed = (error: string, validation: Cell['validation'] = { ok: false, checked: 0, failures: [] }, trials: Trial[] = [], warmup: Trial | null = null): Cell => {
     const summary = summarize(trials);
     return { ...base, status: 'failed', error, validation, warmup, trials, summary, flags: cellFlags(summary, input.ceilingRps, settings.thresholds, trials) };
   };
-
-  if (input.load && 'error' in input.load) return failed(`open loop at ${input.load.requested}: ${input.load.error}`);
-  const rate = input.load && 'targetRps' in input.load ? input.load.targetRps : undefined;
 
   input.onPhase?.('starting');
   let running: RunningTarget;
@@ -98,7 +88,6 @@ export async function runCell(input: CellInput): Promise<Cell> {
         newConnectionPerRequest: scenario.newConnectionPerRequest,
         requests: scenario.requests.map(({ check: _check, ...request }) => request),
         timeoutSec: settings.timeoutSec,
-        ...(rate === undefined ? {} : { rate }),
       });
       if (settings.warmupSec > 0) {
         input.onPhase?.('warm-up');
@@ -121,14 +110,6 @@ export async function runCell(input: CellInput): Promise<Cell> {
   const summary = summarize(trials);
   const flags = cellFlags(summary, input.ceilingRps, settings.thresholds, trials);
   flags.notes.push(...notes);
-  if (input.load && 'targetRps' in input.load && summary) {
-    const { requested, targetRps } = input.load;
-    const achievedRps = summary.requestsPerSec.median;
-    if (achievedRps < keptUpShare * targetRps) {
-      flags.notes.push(`open loop at ${requested}: ${Math.round(achievedRps)} of the ${Math.round(targetRps)} req/s targeted were answered; the server could not keep up, so requests queued in the client and that wait is in their latency`);
-    }
-    return { ...base, rate: { requested, targetRps, achievedRps }, status: 'ok', validation, warmup, trials, summary, flags };
-  }
   return { ...base, status: 'ok', validation, warmup, trials, summary, flags };
 }
 
@@ -166,5 +147,6 @@ export function toTrial(result: LoadResult, serverCpuSec: number, serverPeakRssB
     serverPeakRssBytes,
     loadgenCpuSec: result.cpuSec,
     loadgenCpuShare: result.cpuSec / seconds,
+    ...(result.slowClients ? { slowClients: result.slowClients } : {}),
   };
 }

@@ -5,6 +5,9 @@
  * carries the check its answer must pass before any timing.
  */
 import type { LoadRequest } from './loadgen/types.ts';
+import { slowRequestSpreadMs } from './loadgen/slow-clients.ts';
+import type { SlowClientsSpec } from './loadgen/slow-clients.ts';
+import { serializeRequest } from './http-client.ts';
 import type { Scenario } from './results/schema.ts';
 import { expectFor } from './expectations.ts';
 import type { ResponseCheck } from './expectations.ts';
@@ -25,6 +28,8 @@ export interface ScenarioDef {
   /** Requests in flight per connection. */
   pipelining: number;
   newConnectionPerRequest: boolean;
+  /** Connections that send their requests slowly beside the load generator's (the slow-clients scenario). */
+  slowClients?: SlowClientsSpec;
 }
 
 /** The knobs scenarios are built from; recorded through each scenario's params. */
@@ -39,6 +44,11 @@ export const scenarioCosts = {
   uploadBytes: 64 * 1024,
   smallFile: '1k',
   largeFile: '1M',
+  /** slow-clients: this share of a cell's connections (at least one) are slow... */
+  slowShare: 0.25,
+  /** ...sending this many bytes of a request at a time, one write per interval. */
+  slowBytesPerWrite: 8,
+  slowWriteIntervalMs: 100,
 };
 
 function request(method: string, path: string, extra: Partial<LoadRequest> = {}): ScenarioRequest {
@@ -55,6 +65,10 @@ export function uploadBody(bytes: number): string {
 function define(costs: typeof scenarioCosts): ScenarioDef[] {
   const keepAlive = { pipelining: 1, newConnectionPerRequest: false };
   const cpuPath = `/cpu?units=${costs.cpuUnits}`;
+  const slow = { share: costs.slowShare, bytesPerWrite: costs.slowBytesPerWrite, writeIntervalMs: costs.slowWriteIntervalMs, request: { method: 'GET', path: '/hello', headers: { 'User-Agent': 'server-models-slow-client' } } };
+  // As sent to a five-digit port; a shorter port saves a byte, not a write.
+  const slowBytes = serializeRequest(slow.request, '127.0.0.1:65535').length;
+  const slowMs = slowRequestSpreadMs(slowBytes, slow);
   return [
     { name: 'hello', description: 'A tiny dynamic text reply on kept-alive connections: the cost of the model itself.', params: { path: '/hello' }, requests: [request('GET', '/hello')], ...keepAlive },
     { name: 'json', description: 'A small JSON reply (serialised per request) on kept-alive connections.', params: { path: '/json' }, requests: [request('GET', '/json')], ...keepAlive },
@@ -97,6 +111,16 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
       params: { path: '/echo', bodyBytes: costs.uploadBytes },
       requests: [request('POST', '/echo', { headers: { 'Content-Type': 'application/octet-stream' }, body: uploadBody(costs.uploadBytes) })],
       ...keepAlive,
+    },
+    {
+      name: 'slow-clients',
+      description: `${costs.slowShare * 100}% of the connections (at least one) send GET /hello ${costs.slowBytesPerWrite} bytes every ${costs.slowWriteIntervalMs} ms `
+        + `(${slowBytes} bytes over ${slowMs / 1000} s, well within the servers' 10 s headers timeout, so they are slow, not cut off with a 408) `
+        + 'while the others, the load generator\'s, measure /hello latency: a model that serves one connection at a time starves them.',
+      params: { path: '/hello', slowShare: costs.slowShare, slowBytesPerWrite: costs.slowBytesPerWrite, slowWriteIntervalMs: costs.slowWriteIntervalMs, slowRequestBytes: slowBytes, slowRequestMs: slowMs },
+      requests: [request('GET', '/hello')],
+      ...keepAlive,
+      slowClients: slow,
     },
   ];
 }

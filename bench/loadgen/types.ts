@@ -5,7 +5,7 @@
  * autocannon and wrk implement it today; an open-loop or slow-client generator
  * is another implementation of the same interface.
  */
-import type { Latency } from '../results/schema.ts';
+import type { Latency, SlowClientsFigures } from '../results/schema.ts';
 
 /** One request in a scenario's cycle, as the load generator sends it. */
 export interface LoadRequest {
@@ -55,6 +55,8 @@ export interface LoadResult {
   cpuSec: number;
   /** Anything the generator wants recorded about how it measured (e.g. why groups are missing). */
   notes: string[];
+  /** What the slow-clients scenario's slow connections did beside this job (bench/loadgen/slow-clients.ts). */
+  slowClients?: SlowClientsFigures;
 }
 
 /** A load generator, pinned where the harness says. */

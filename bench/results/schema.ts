@@ -48,8 +48,27 @@ export const Trial = z.object({
   /** CPU seconds of the load generator during the trial, and as a share of one core (0-1+). */
   loadgenCpuSec: z.number().nonnegative(),
   loadgenCpuShare: z.number().nonnegative(),
+  /**
+   * The slow-clients scenario's slow connections during this window. They are
+   * not in the figures above, which are the load generator's (fast) connections.
+   */
+  slowClients: z
+    .object({
+      connections: z.number().int().positive(),
+      /** Slow requests answered correctly within the window. */
+      completed: z.number().int().nonnegative(),
+      /** Wrong or non-2xx answers (a 408: the server's headers timeout cut the request). */
+      failed: z.number().int().nonnegative(),
+      /** Connections closed or broken by the server with a request under way. */
+      errors: z.number().int().nonnegative(),
+      /** Mean time from a completed request's first byte sent to its whole answer received. */
+      meanRequestMs: z.number().nonnegative(),
+    })
+    .optional(),
 });
 export type Trial = z.infer<typeof Trial>;
+/** What the slow senders of the slow-clients scenario did in one window. */
+export type SlowClientsFigures = NonNullable<Trial['slowClients']>;
 
 /** Median and spread of one figure over a cell's trials. */
 export const Stat = z.object({
@@ -71,14 +90,6 @@ export const Cell = z.object({
   scenario: z.string(),
   connections: z.number().int().positive(),
   loadgen: z.string(),
-  /**
-   * How the load was offered: `closed` (each connection sends its next request
-   * when answered) or `open` (a fixed schedule, every response timed from when
-   * its request was due). Absent in runs without `--rate`: closed.
-   */
-  loadMode: z.enum(['closed', 'open']).optional(),
-  /** Open loop: the rate asked for (`2000/s`, `70%`), the requests/s it came to, and the responses/s achieved (median of the trials). */
-  rate: z.object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() }).optional(),
   status: CellStatus,
   /** Why the cell failed or was skipped. */
   error: z.string().optional(),
@@ -152,22 +163,6 @@ export const Config = z.object({
   clientCpus: z.string().nullable(),
   /** Anything else a run was configured with (open-loop rate, threads, ...). */
   extra: z.record(z.string(), z.unknown()).optional(),
-  /**
-   * Where the traffic went: absent for loopback (127.0.0.1); `netns-veth` when
-   * the server and the load generator ran in two namespaces of the run's own,
-   * joined by a veth with netem delay RTT/2 each way (`--rtt`, bench/netns.ts).
-   */
-  network: z
-    .object({
-      mode: z.literal('netns-veth'),
-      rttMs: z.number().nonnegative(),
-      oneWayDelayMs: z.number().nonnegative(),
-      serverNamespace: z.string(),
-      clientNamespace: z.string(),
-      serverAddress: z.string(),
-      clientAddress: z.string(),
-    })
-    .optional(),
 });
 export type Config = z.infer<typeof Config>;
 
