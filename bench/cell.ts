@@ -29,6 +29,15 @@ export interface CellSettings {
   clientCpus?: string | null;
 }
 
+/**
+ * How a cell offers its load in a run with `--rate`: closed loop, or open loop
+ * at a target rate (or the reason no target could be worked out).
+ */
+export type CellLoad = { mode: 'closed' } | { mode: 'open'; requested: string; targetRps: number } | { mode: 'open'; requested: string; error: string };
+
+/** An open-loop cell that completes less than this share of its target rate could not keep up. */
+const keptUpShare = 0.9;
+
 /** What a cell is told as it goes, for the progress display. */
 export type CellPhase = 'starting' | 'validating' | 'warm-up' | `trial ${number}/${number}` | 'stopping';
 
@@ -41,6 +50,8 @@ export interface CellInput {
   settings: CellSettings;
   /** The load generator's calibrated ceiling for this scenario's kind of load, or null. */
   ceilingRps: number | null;
+  /** Absent: closed loop, not recorded on the cell (runs without `--rate`). */
+  load?: CellLoad | undefined;
   onPhase?: (phase: CellPhase) => void;
 }
 
@@ -55,11 +66,15 @@ export async function runCell(input: CellInput): Promise<Cell> {
     scenario: scenario.name,
     connections,
     loadgen: loadgen.name,
+    ...(input.load ? { loadMode: input.load.mode } : {}),
   };
   const failed = (error: string, validation: Cell['validation'] = { ok: false, checked: 0, failures: [] }, trials: Trial[] = [], warmup: Trial | null = null): Cell => {
     const summary = summarize(trials);
     return { ...base, status: 'failed', error, validation, warmup, trials, summary, flags: cellFlags(summary, input.ceilingRps, settings.thresholds, trials) };
   };
+
+  if (input.load && 'error' in input.load) return failed(`open loop at ${input.load.requested}: ${input.load.error}`);
+  const rate = input.load && 'targetRps' in input.load ? input.load.targetRps : undefined;
 
   input.onPhase?.('starting');
   let running: RunningTarget;
@@ -88,6 +103,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
         newConnectionPerRequest: scenario.newConnectionPerRequest,
         requests: scenario.requests.map(({ check: _check, ...request }) => request),
         timeoutSec: settings.timeoutSec,
+        ...(rate === undefined ? {} : { rate }),
       });
       if (settings.warmupSec > 0) {
         input.onPhase?.('warm-up');
@@ -110,6 +126,14 @@ export async function runCell(input: CellInput): Promise<Cell> {
   const summary = summarize(trials);
   const flags = cellFlags(summary, input.ceilingRps, settings.thresholds, trials);
   flags.notes.push(...notes);
+  if (input.load && 'targetRps' in input.load && summary) {
+    const { requested, targetRps } = input.load;
+    const achievedRps = summary.requestsPerSec.median;
+    if (achievedRps < keptUpShare * targetRps) {
+      flags.notes.push(`open loop at ${requested}: ${Math.round(achievedRps)} of the ${Math.round(targetRps)} req/s targeted were answered; the server could not keep up, so requests queued in the client and that wait is in their latency`);
+    }
+    return { ...base, rate: { requested, targetRps, achievedRps }, status: 'ok', validation, warmup, trials, summary, flags };
+  }
   return { ...base, status: 'ok', validation, warmup, trials, summary, flags };
 }
 

@@ -9,7 +9,9 @@ import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } fro
 import { loadGenerators } from './loadgen/registry.ts';
 import type { LoadGeneratorKind } from './loadgen/registry.ts';
 import type { LoadGenerator } from './loadgen/types.ts';
+import { rateLabel } from './loadgen/open-loop-rate.ts';
 import { resolveTargets } from './models.ts';
+import { networkConfig, networkNote, netnsUnavailable, pairFromEnv, runAcrossVeth } from './netns.ts';
 import { parseOptions, usage, UsageError } from './options.ts';
 import type { RunOptions } from './options.ts';
 import { repoRoot } from './paths.ts';
@@ -48,6 +50,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
+  // --rtt: this process sets up the namespaces and runs the bench again inside the client one, where it finds its pair.
+  const pair = options.rttMs === null ? null : pairFromEnv();
+  if (options.rttMs !== null && pair === null) {
+    const why = netnsUnavailable(options.rttMs);
+    if (why) throw new UsageError(`--rtt ${options.rttMs}: network-distance mode skipped: ${why}`);
+    return runAcrossVeth(argv, options.rttMs, (line) => process.stderr.write(`${line}\n`));
+  }
   const placement = place(options.serverCpus, options.clientCpus);
   const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
   const started = new StartedProcesses();
@@ -57,11 +66,12 @@ async function main(argv: string[]): Promise<number> {
     stopGraceMs: benchDefaults.stopGraceMs,
     onStart: (pid) => started.add(pid, true),
     onGone: (pid) => started.remove(pid),
+    ...(pair ? { host: pair.serverAddress, netns: pair.serverNs } : {}),
   };
   const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount);
   const id = runId();
   const path = outPath(options, id);
-  const cells = planCells(targets, scenarios, options.connections);
+  const cells = planCells(targets, scenarios, options.connections, options.loads);
   const depths = new Set(scenarios.map((s) => s.pipelining)).size;
   const planned = plannedSeconds(cells.length, options, depths);
 
@@ -82,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       loadgen: loadgen.name,
       serverCpus: placement.serverCpus,
       clientCpus: placement.clientCpus,
+      ...(pair ? { network: networkConfig(pair) } : {}),
       extra: {
         placement: placement.note,
         serverThreads: placement.serverCpuCount,
@@ -113,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
   const say = (line: string) => progress.log(line);
   say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels), ${loadgen.name}; ${placement.note}`);
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
+  if (pair) say(networkNote(networkConfig(pair)));
   for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
 
   const abort = new AbortController();
@@ -128,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runPlan(plan, results, {
       onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
-      onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}`),
+      onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}`),
       onPhase: (phase) => progress.phase(phase),
       onCellDone: (_index, cell) => progress.cellDone(cellLine(cell)),
     });
@@ -160,6 +172,7 @@ function finish(results: Results, path: string, json: boolean): void {
   for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
     process.stdout.write(`  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`);
   }
+  if (results.config.network) process.stdout.write(`  ${networkNote(results.config.network)}\n`);
   const ratios = peerRatioLines(results);
   if (ratios.length > 0) process.stdout.write(`\n${ratios.join('\n')}\n`);
   process.stdout.write(`\nresults: ${path}\n`);

@@ -33,7 +33,7 @@ function formatDuration(sec: number): string {
 
 /** One line for a finished cell. */
 export function cellLine(cell: Cell): string {
-  const name = `${cell.model} ${cell.scenario} c=${cell.connections}`;
+  const name = `${cell.model} ${cell.scenario} c=${cell.connections}${cell.rate ? ` open ${cell.rate.requested} (${formatRate(cell.rate.targetRps)}/s)` : cell.loadMode ? ` ${cell.loadMode}` : ''}`;
   if (cell.status !== 'ok' || !cell.summary) return `✗ ${name.padEnd(40)} ${cell.status}: ${cell.error ?? ''}`;
   const s = cell.summary;
   const marks = cellMarks(cell);

@@ -7,6 +7,8 @@ import { benchDefaults, profiles } from './profiles.ts';
 import type { Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
 import { loadGenerators } from './loadgen/registry.ts';
+import { parseRates } from './loadgen/open-loop-rate.ts';
+import type { LoadSpec } from './loadgen/open-loop-rate.ts';
 
 /** A problem with the command line; the message is one line for the terminal. */
 export class UsageError extends Error {
@@ -25,6 +27,10 @@ export interface RunOptions extends Profile {
   clientCpus: string | null | undefined;
   json: boolean;
   help: boolean;
+  /** `--rate`: the load modes every cell is measured in, in order (bench/loadgen/open-loop-rate.ts); null = closed loop only. */
+  loads: LoadSpec[] | null;
+  /** Network distance: the round trip (ms) across a veth between namespaces the run creates (bench/netns.ts), or null for loopback. */
+  rttMs: number | null;
 }
 
 const flagSpec = {
@@ -39,6 +45,8 @@ const flagSpec = {
   'server-cpus': { type: 'string' },
   'client-cpus': { type: 'string' },
   loadgen: { type: 'string' },
+  rate: { type: 'string' },
+  rtt: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,8 +63,14 @@ ${Object.entries(profiles).map(([name, p]) => `                          ${name.
   --trials N            measured trials per cell
   --loadgen NAME        the load generator:
 ${Object.entries(loadGenerators).map(([name, g]) => `                          ${name.padEnd(11)}${g.description}`).join('\n')}
+  --rate LIST           open loop: requests/s on a fixed schedule whatever the server does, latency timed from
+                          each request's due time (coordinated omission corrected); one cell per entry:
+                          a rate (2000), a share of the same cell's closed-loop throughput (70%) or
+                          "closed"; e.g. --rate closed,70%. Implies --loadgen open-loop
   --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
+  --rtt MS              server and load generator in two network namespaces of the run's own, joined
+                          by a veth with netem delay MS/2 each way (needs root and netem; 0 = no delay)
   --out FILE            results file (default results/<run-id>.json)
   --json                print the results as JSON instead of tables
   --help                this text`;
@@ -72,8 +86,12 @@ export function parseOptions(argv: string[]): RunOptions {
   const profileName = values.profile ?? benchDefaults.profile;
   const profile = profiles[profileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
-  const loadgen = values.loadgen ?? benchDefaults.loadgen;
+  const loads = values.rate === undefined ? null : rates(values.rate);
+  const open = loads?.some((l) => l.mode === 'open') ?? false;
+  const loadgen = values.loadgen ?? (open ? 'open-loop' : benchDefaults.loadgen);
   if (!Object.hasOwn(loadGenerators, loadgen)) throw new UsageError(`--loadgen must be one of ${Object.keys(loadGenerators).join(', ')}, not "${loadgen}"`);
+  // autocannon's overallRate caps each connection per second and times from the send; wrk has no rate at all.
+  if (open && loadgen !== 'open-loop') throw new UsageError(`--rate needs the open-loop load generator: ${loadgen} cannot keep a schedule and time from due times (drop --loadgen or use --loadgen open-loop)`);
   return {
     ...profile,
     profile: profileName,
@@ -89,6 +107,8 @@ export function parseOptions(argv: string[]): RunOptions {
     clientCpus: cpuList('--client-cpus', values['client-cpus']),
     json: values.json ?? false,
     help: values.help ?? false,
+    loads,
+    rttMs: values.rtt === undefined ? null : milliseconds('--rtt', values.rtt),
   };
 }
 
@@ -121,6 +141,20 @@ function nonNegativeNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of seconds (0 or more), not "${text}"`);
   return n;
+}
+
+function milliseconds(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of milliseconds (0 or more), not "${text}"`);
+  return n;
+}
+
+function rates(text: string): LoadSpec[] {
+  try {
+    return parseRates(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function cpuList(flag: string, text: string | undefined): string | null | undefined {

@@ -5,7 +5,9 @@
  */
 import { calibrate, ceilingFor } from './calibration.ts';
 import { runCell } from './cell.ts';
-import type { CellPhase, CellSettings } from './cell.ts';
+import type { CellLoad, CellPhase, CellSettings } from './cell.ts';
+import { rateLabel, targetRate } from './loadgen/open-loop-rate.ts';
+import type { LoadSpec } from './loadgen/open-loop-rate.ts';
 import type { LoadGenerator } from './loadgen/types.ts';
 import { writeResults } from './results/file.ts';
 import { RESULTS_SCHEMA, RESULTS_VERSION } from './results/schema.ts';
@@ -21,6 +23,8 @@ export interface PlannedCell {
   target: Target;
   scenario: ScenarioDef;
   connections: number;
+  /** The load mode from `--rate`; absent = closed loop, not recorded on the cell. */
+  load?: LoadSpec;
 }
 
 /** Everything a run needs, resolved from the options. */
@@ -47,9 +51,25 @@ export interface RunHooks {
   onCellDone?: (index: number, cell: Cell) => void;
 }
 
-/** Planned cells in the order they run: scenario by scenario, so a scenario's models finish together. */
-export function planCells(targets: Target[], scenarios: ScenarioDef[], connections: number[]): PlannedCell[] {
-  return scenarios.flatMap((scenario) => connections.flatMap((c) => targets.map((target) => ({ target, scenario, connections: c }))));
+/**
+ * Planned cells in the order they run: scenario by scenario, so a scenario's
+ * models finish together; with `--rate`, every model's closed-loop cell before
+ * the open-loop ones that may take a share of its throughput.
+ */
+export function planCells(targets: Target[], scenarios: ScenarioDef[], connections: number[], loads: LoadSpec[] | null = null): PlannedCell[] {
+  return scenarios.flatMap((scenario) => connections.flatMap((c) => (loads ?? [undefined]).flatMap((load) => targets.map((target) => ({ target, scenario, connections: c, ...(load ? { load } : {}) })))));
+}
+
+/** A planned cell's load mode, its open-loop target worked out from the cells measured so far. */
+function cellLoad(planned: PlannedCell, cells: readonly Cell[]): CellLoad | undefined {
+  const spec = planned.load;
+  if (spec === undefined || spec.mode === 'closed') return spec;
+  const requested = rateLabel(spec);
+  try {
+    return { mode: 'open', requested, targetRps: targetRate(spec, cells, { model: planned.target.name, scenario: planned.scenario.name, connections: planned.connections }) };
+  } catch (error) {
+    return { mode: 'open', requested, error: (error as Error).message };
+  }
 }
 
 /** A results object with no cells yet. */
@@ -91,6 +111,7 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       loadgen: plan.loadgen,
       settings: plan.settings,
       ceilingRps: ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
+      load: cellLoad(planned, results.cells),
       ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}),
     });
     // A cell cut short by the interrupt measured the shutdown, not the server.

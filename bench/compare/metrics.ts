@@ -29,8 +29,10 @@ export const metrics: Metric[] = [
 ];
 
 /** A cell's identity across runs. */
-export function cellKey(cell: Pick<Cell, 'model' | 'scenario' | 'connections'>): string {
-  return `${cell.model}:${cell.scenario}:${cell.connections}`;
+export function cellKey(cell: Pick<Cell, 'model' | 'scenario' | 'connections' | 'loadMode' | 'rate'>): string {
+  // An open-loop cell (`--rate`) is another measurement than the closed-loop one of the same model, scenario and connections.
+  const open = cell.loadMode === 'open' ? `:open@${cell.rate?.requested ?? '?'}` : '';
+  return `${cell.model}:${cell.scenario}:${cell.connections}${open}`;
 }
 
 /** Parse `model:scenario:connections`; null when malformed. */

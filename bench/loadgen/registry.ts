@@ -1,8 +1,9 @@
 /**
  * The load generators a run can use, by name: `--loadgen NAME` picks one. A new
- * generator (open-loop, slow clients) is one more entry here.
+ * generator (slow clients, ...) is one more entry here.
  */
 import { AutocannonLoadGenerator } from './autocannon.ts';
+import { OpenLoopLoadGenerator } from './open-loop.ts';
 import type { LoadGenerator, LoadGeneratorOptions } from './types.ts';
 import { WrkLoadGenerator, wrkUnavailable } from './wrk.ts';
 
@@ -24,5 +25,10 @@ export const loadGenerators: Record<string, LoadGeneratorKind> = {
     description: 'the wrk binary, one thread: a second opinion, and the faster client',
     unavailable: wrkUnavailable,
     start: async (options) => new WrkLoadGenerator(options),
+  },
+  'open-loop': {
+    description: 'requests on a fixed schedule (--rate), timed from when each was due; closed loop without a rate',
+    unavailable: () => undefined,
+    start: (options) => OpenLoopLoadGenerator.start(options),
   },
 };

@@ -90,6 +90,14 @@ export const Cell = z.object({
   scenario: z.string(),
   connections: z.number().int().positive(),
   loadgen: z.string(),
+  /**
+   * How the load was offered: `closed` (each connection sends its next request
+   * when answered) or `open` (a fixed schedule, every response timed from when
+   * its request was due). Absent in runs without `--rate`: closed.
+   */
+  loadMode: z.enum(['closed', 'open']).optional(),
+  /** Open loop: the rate asked for (`2000/s`, `70%`), the requests/s it came to, and the responses/s achieved (median of the trials). */
+  rate: z.object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() }).optional(),
   status: CellStatus,
   /** Why the cell failed or was skipped. */
   error: z.string().optional(),
@@ -163,6 +171,22 @@ export const Config = z.object({
   clientCpus: z.string().nullable(),
   /** Anything else a run was configured with (open-loop rate, threads, ...). */
   extra: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Where the traffic went: absent for loopback (127.0.0.1); `netns-veth` when
+   * the server and the load generator ran in two namespaces of the run's own,
+   * joined by a veth with netem delay RTT/2 each way (`--rtt`, bench/netns.ts).
+   */
+  network: z
+    .object({
+      mode: z.literal('netns-veth'),
+      rttMs: z.number().nonnegative(),
+      oneWayDelayMs: z.number().nonnegative(),
+      serverNamespace: z.string(),
+      clientNamespace: z.string(),
+      serverAddress: z.string(),
+      clientAddress: z.string(),
+    })
+    .optional(),
 });
 export type Config = z.infer<typeof Config>;
 

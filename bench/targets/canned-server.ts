@@ -30,10 +30,13 @@ const server = createServer((socket) => {
   socket.on('error', () => socket.destroy());
 });
 
-server.listen(0, '127.0.0.1', () => {
+/** The address to listen on: 127.0.0.1, or the server namespace's address under `--rtt`. */
+const host = process.argv[2] ?? '127.0.0.1';
+
+server.listen(0, host, () => {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  process.stdout.write(`listening on http://127.0.0.1:${address.port}\n`);
+  process.stdout.write(`listening on http://${host}:${address.port}\n`);
 });
 
 const shutdown = () => {

@@ -18,7 +18,7 @@ export function modelTarget(name: string, kind: 'model' | 'peer', launch: Target
     start: (): Promise<RunningTarget> =>
       startSpawned({
         command: process.execPath,
-        args: ['--import', 'tsx', servePath, '--model', name, '--host', '127.0.0.1', '--port', '0', ...extraArgs],
+        args: ['--import', 'tsx', servePath, '--model', name, '--host', launch.host ?? '127.0.0.1', '--port', '0', ...extraArgs],
         cwd: repoRoot,
         ...launch,
       }),

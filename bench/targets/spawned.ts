@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { inNamespace } from '../netns.ts';
 import { pinned, signal } from '../processes.ts';
 import { liveProcesses, processTree } from '../proc.ts';
 import type { RunningTarget, StopReport } from './types.ts';
@@ -18,6 +19,8 @@ export interface SpawnSpec {
   /** CPU list for taskset, or null for unpinned. */
   cpus: string | null;
   env?: NodeJS.ProcessEnv;
+  /** Network namespace to run it in (`ip netns exec`), or undefined for the harness's own. */
+  netns?: string | undefined;
   readyTimeoutMs: number;
   /** SIGTERM -> SIGKILL grace period. */
   stopGraceMs: number;
@@ -32,7 +35,9 @@ const readyLine = /^listening on (http:\/\/\S+)$/;
 
 /** Start the command and resolve once it prints its ready line. */
 export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
-  const [command, args] = pinned(spec.cpus, spec.command, spec.args);
+  const [pinnedCommand, pinnedArgs] = pinned(spec.cpus, spec.command, spec.args);
+  // ip netns exec and taskset both exec in place: the PID is the server's own.
+  const [command, args] = spec.netns === undefined ? [pinnedCommand, pinnedArgs] : inNamespace(spec.netns, pinnedCommand, pinnedArgs);
   const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) return Promise.reject(new Error(`could not start ${spec.command}`));

@@ -43,6 +43,10 @@ export interface TargetLaunch {
   stopGraceMs: number;
   onStart?: (pid: number) => void;
   onGone?: (pid: number) => void;
+  /** Address the server listens on (default 127.0.0.1); the server namespace's address under `--rtt`. */
+  host?: string;
+  /** Network namespace to start the server in (`--rtt`, bench/netns.ts), or undefined for the harness's own. */
+  netns?: string;
 }
 
 /** A one-line description of a stop that did not go cleanly, or undefined when it did. */

@@ -40,7 +40,8 @@ export interface CellRow {
 export function cellRows(results: Results): CellRow[] {
   return results.cells.flatMap((c) => {
     const s = c.summary;
-    if (c.status !== 'ok' || s === null) return [];
+    // An open-loop cell's requests/s is the rate it was offered, not what the model can do: only open-vs-closed plots it.
+    if (c.status !== 'ok' || s === null || c.loadMode === 'open') return [];
     const ms = (us: number): number => us / 1000;
     return [{
       model: c.model,
