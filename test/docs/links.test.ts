@@ -145,6 +145,21 @@ describe('docs links', () => {
     assert.deepEqual(missing, []);
   });
 
+  it('links every registered server\'s page to lines of its own code', () => {
+    const unlinked = registry
+      .filter((entry) => existsSync(join(repoRoot, 'docs', 'models', `${entry.name}.md`)))
+      .filter((entry) => {
+        const page = join('docs', 'models', `${entry.name}.md`);
+        const code = [join('servers', 'cores', `${entry.name}.ts`), join('servers', 'peers', `${entry.name}.ts`)];
+        return !linkTargets(lexer(readFileSync(join(repoRoot, page), 'utf8'))).some((target) => {
+          const [path = '', anchor] = target.split('#');
+          return anchor !== undefined && /^L\d/.test(anchor) && code.includes(relative(repoRoot, resolve(repoRoot, dirname(page), path)));
+        });
+      })
+      .map((entry) => entry.name);
+    assert.deepEqual(unlinked, []);
+  });
+
   for (const page of files.filter((f) => f.startsWith(join('docs', 'models') + sep))) {
     it(`${page}: draws its model as a Mermaid sequenceDiagram`, () => {
       assert.ok(hasSequenceDiagram(readFileSync(join(repoRoot, page), 'utf8')), `${page} has no \`\`\`mermaid block starting with sequenceDiagram`);
