@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readResults } from '../bench/results/file.ts';
-import { charts } from './charts/index.ts';
+import { chartsFor } from './charts/index.ts';
 import { evaluateFindings } from './findings/evaluate.ts';
 import { renderHtml } from './html.ts';
 import { specToSvg, svgToPng } from './render-svg.ts';
@@ -13,6 +13,7 @@ export async function renderReport(resultsPath: string, outDir?: string): Promis
   const dir = outDir ?? join(dirname(resultsPath), results.runId);
   const chartsDir = join(dir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
+  const charts = chartsFor(results);
   for (const c of charts) {
     const svg = await specToSvg(c.spec(results));
     writeFileSync(join(chartsDir, `${c.name}.svg`), svg);

@@ -13,7 +13,8 @@ export function spectrumConnections(results: Results): number {
 
 export function spectrumChart(results: Results, connections = spectrumConnections(results)): Record<string, unknown> {
   const rows = results.cells
-    .filter((c) => c.status === 'ok' && c.connections === connections)
+    // Open-loop cells (`--rate`) are timed from due times: open-vs-closed plots them.
+    .filter((c) => c.status === 'ok' && c.connections === connections && c.loadMode !== 'open')
     .flatMap((c) => {
       // The median trial by p99 stands for the cell: spectra of different trials cannot be averaged point by point.
       const trials = [...c.trials].filter((t) => t.latencyUs.spectrum).sort((a, b) => a.latencyUs.p99 - b.latencyUs.p99);

@@ -4,16 +4,20 @@
  */
 import type { Cell, Results } from '../../bench/results/schema.ts';
 
-/** A cell that ran and has a summary: its figures can be read. */
+/**
+ * A closed-loop cell that ran and has a summary: its figures can be read. The
+ * findings are closed-loop claims; an open-loop cell (`--rate`) offers a fixed
+ * rate, so its requests/s says nothing of what the model can do.
+ */
 export type MeasuredCell = Cell & { summary: NonNullable<Cell['summary']> };
 
 export function isMeasured(cell: Cell | undefined): cell is MeasuredCell {
-  return cell !== undefined && cell.status === 'ok' && cell.summary !== null;
+  return cell !== undefined && cell.status === 'ok' && cell.summary !== null && cell.loadMode !== 'open';
 }
 
-/** The cell of one model in one scenario at one connection count, if any. */
+/** The closed-loop cell of one model in one scenario at one connection count, if any. */
 export function findCell(results: Results, model: string, scenario: string, connections: number): Cell | undefined {
-  return results.cells.find((c) => c.model === model && c.scenario === scenario && c.connections === connections);
+  return results.cells.find((c) => c.model === model && c.scenario === scenario && c.connections === connections && c.loadMode !== 'open');
 }
 
 /** Connection levels at which every listed model has a measured cell in the scenario, ascending. */

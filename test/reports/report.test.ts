@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { writeResults } from '../../bench/results/file.ts';
-import { charts } from '../../reports/charts/index.ts';
+import { chartsFor } from '../../reports/charts/index.ts';
 import { colourScale } from '../../reports/palette.ts';
 import { renderReport } from '../../reports/render.ts';
 import { specToSvg } from '../../reports/render-svg.ts';
@@ -15,6 +15,8 @@ import { syntheticResults } from '../helpers/synthetic-results.ts';
 const dir = mkdtempSync(join(tmpdir(), 'report-test-'));
 const resultsPath = join(dir, 'results.json');
 const results = syntheticResults();
+// One load mode: the open-vs-closed chart is skipped (test/reports/open-vs-closed.test.ts draws it).
+const charts = chartsFor(results);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('charts', () => {
