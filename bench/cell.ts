@@ -150,7 +150,12 @@ async function measure(running: RunningTarget, loadgen: LoadGenerator, job: Load
   }
   const usage = sampler?.stop();
   for (const note of result.notes) notes.add(note);
-  return toTrial(result, usage?.cpuSec ?? 0, usage?.peakRssBytes ?? 0);
+  if (!usage) {
+    // A server the harness did not start (--target-url): its processes are unknown, so its CPU and memory are not measured.
+    notes.add('server CPU and memory not measured (a server the harness did not start): they read 0');
+    return { ...toTrial(result, 0, 0), serverSampled: false };
+  }
+  return toTrial(result, usage.cpuSec, usage.peakRssBytes);
 }
 
 /** A load generator's result and the server's usage, as the results file records a trial. */

@@ -10,7 +10,7 @@ import { loadGenerators } from './loadgen/registry.ts';
 import type { LoadGeneratorKind } from './loadgen/registry.ts';
 import type { LoadGenerator } from './loadgen/types.ts';
 import { rateLabel } from './loadgen/open-loop-rate.ts';
-import { resolveTargets } from './models.ts';
+import { outOfScope, resolveTargets } from './models.ts';
 import { networkConfig, networkNote, netnsUnavailable, pairFromEnv, runAcrossVeth } from './netns.ts';
 import { parseOptions, usage, UsageError } from './options.ts';
 import type { RunOptions } from './options.ts';
@@ -68,7 +68,8 @@ async function main(argv: string[]): Promise<number> {
     onGone: (pid) => started.remove(pid),
     ...(pair ? { host: pair.serverAddress, netns: pair.serverNs } : {}),
   };
-  const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount);
+  const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount, options.target);
+  const notPlanned = outOfScope(targets, scenarios);
   const id = runId();
   const path = outPath(options, id);
   const cells = planCells(targets, scenarios, options.connections, options.loads);
@@ -100,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
         clientBoundThresholds: benchDefaults.thresholds,
         calibration: benchDefaults.calibration,
         skippedModels: skipped,
+        notPlanned,
         plannedSeconds: Math.round(planned),
       },
     },
@@ -126,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
   if (pair) say(networkNote(networkConfig(pair)));
   for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
+  for (const n of notPlanned) say(`not planned: ${n.name} for ${n.scenarios.join(', ')} (${n.why})`);
 
   const abort = new AbortController();
   plan.signal = abort.signal;

@@ -1,12 +1,19 @@
 /**
  * Which servers a run loads: the models and peers of the servers' registry
- * (servers/registry.ts), as targets started through the serve command. A model
- * the registry marks unavailable here is skipped with its reason; a name it
- * does not know is a usage error.
+ * (servers/registry.ts), as targets started through the serve command; nginx
+ * when it is installed; and a server of the user's (--target-cmd, --target-url).
+ * A model unavailable here is skipped with its reason; a name nobody knows is a
+ * usage error, and so is a user's server that does not answer at all.
  */
 import { UsageError } from './options.ts';
+import type { ScenarioDef } from './scenarios.ts';
+import type { TargetFlags } from './options.ts';
+import { commandTarget } from './targets/command.ts';
 import { modelTarget } from './targets/model.ts';
+import { nginxName, nginxTarget, nginxUnavailable } from './targets/nginx.ts';
+import { stopProblem } from './targets/types.ts';
 import type { Target, TargetLaunch } from './targets/types.ts';
+import { urlTarget } from './targets/url.ts';
 
 /** A registry entry as the harness needs it. */
 export interface ModelEntry {
@@ -26,19 +33,63 @@ export async function listModels(): Promise<ModelEntry[]> {
 }
 
 /**
- * Targets for the names asked for ('all' = every available entry). Models with
- * a pool get `--threads` = the CPUs the server may use.
+ * Targets for the names asked for ('all' = every available entry, nginx
+ * included), then the user's server if any. Models with a pool get `--threads`,
+ * and nginx as many workers, as the CPUs the server may use.
  */
-export async function resolveTargets(asked: 'all' | string[], launch: TargetLaunch, serverThreads: number): Promise<{ targets: Target[]; skipped: { name: string; reason: string }[] }> {
+export async function resolveTargets(
+  asked: 'all' | string[],
+  launch: TargetLaunch,
+  serverThreads: number,
+  user: TargetFlags | null = null,
+): Promise<{ targets: Target[]; skipped: { name: string; reason: string }[] }> {
   const known = await listModels();
-  const names = asked === 'all' ? known.map((m) => m.name) : asked;
+  const names = asked === 'all' ? [...known.map((m) => m.name), nginxName] : asked;
   const targets: Target[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const name of names) {
+    if (name === nginxName) {
+      const why = nginxUnavailable();
+      if (why) skipped.push({ name, reason: why });
+      else targets.push(nginxTarget(launch, serverThreads));
+      continue;
+    }
     const entry = known.find((m) => m.name === name);
-    if (!entry) throw new UsageError(`unknown model "${name}" (models: ${known.map((m) => m.name).join(', ')})`);
+    if (!entry) throw new UsageError(`unknown model "${name}" (models: ${[...known.map((m) => m.name), nginxName].join(', ')})`);
     if (entry.unavailable) skipped.push({ name, reason: entry.unavailable });
     else targets.push(modelTarget(name, entry.kind, launch, ['--threads', String(serverThreads)]));
   }
+  if (user) {
+    if (user.name === nginxName || known.some((m) => m.name === user.name)) throw new UsageError(`--target-name "${user.name}" is the name of one of the suite's servers: choose another`);
+    targets.push(await preflight(userTarget(user, launch), 'command' in user ? '--target-cmd' : '--target-url'));
+  }
   return { targets, skipped };
+}
+
+function userTarget(user: TargetFlags, launch: TargetLaunch): Target {
+  return 'command' in user ? commandTarget({ name: user.name, command: user.command, readyTimeoutMs: user.readyTimeoutMs }, launch) : urlTarget(user.name, user.url);
+}
+
+/**
+ * Start a user's server once before the run: one that never answers is a
+ * mistake on the command line (exit 2 with one line), not a column of failed cells.
+ */
+async function preflight(target: Target, flag: string): Promise<Target> {
+  let running;
+  try {
+    running = await target.start();
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const problem = stopProblem(await running.stop());
+  if (problem) throw new UsageError(`${flag}: on stop it ${problem}`);
+  return target;
+}
+
+/** The targets that serve only some of the run's scenarios, with the ones they are not planned for and why. */
+export function outOfScope(targets: readonly Target[], scenarios: readonly ScenarioDef[]): { name: string; scenarios: string[]; why: string }[] {
+  return targets.flatMap((t) => {
+    const left = t.scope ? scenarios.filter((s) => !t.scope?.serves(s)).map((s) => s.name) : [];
+    return t.scope && left.length > 0 ? [{ name: t.name, scenarios: left, why: t.scope.why }] : [];
+  });
 }

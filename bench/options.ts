@@ -7,6 +7,7 @@ import { benchDefaults, profiles } from './profiles.ts';
 import type { Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
 import { loadGenerators } from './loadgen/registry.ts';
+import { localOrigin } from './targets/url.ts';
 import { parseRates } from './loadgen/open-loop-rate.ts';
 import type { LoadSpec } from './loadgen/open-loop-rate.ts';
 
@@ -14,6 +15,9 @@ import type { LoadSpec } from './loadgen/open-loop-rate.ts';
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** `--target-cmd` (with how long it may take to listen) or `--target-url`, under `--target-name`. */
+export type TargetFlags = { name: string } & ({ command: string; readyTimeoutMs: number } | { url: string });
 
 /** A run's settings, after the profile and the flags. */
 export interface RunOptions extends Profile {
@@ -27,6 +31,8 @@ export interface RunOptions extends Profile {
   clientCpus: string | null | undefined;
   json: boolean;
   help: boolean;
+  /** A server of the user's to load (--target-cmd or --target-url), or null. */
+  target: TargetFlags | null;
   /** `--rate`: the load modes every cell is measured in, in order (bench/loadgen/open-loop-rate.ts); null = closed loop only. */
   loads: LoadSpec[] | null;
   /** Network distance: the round trip (ms) across a veth between namespaces the run creates (bench/netns.ts), or null for loopback. */
@@ -45,11 +51,17 @@ const flagSpec = {
   'server-cpus': { type: 'string' },
   'client-cpus': { type: 'string' },
   loadgen: { type: 'string' },
+  'target-cmd': { type: 'string' },
+  'target-url': { type: 'string' },
+  'target-name': { type: 'string' },
+  'target-timeout': { type: 'string' },
   rate: { type: 'string' },
   rtt: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const defaultTargetName = 'target';
 
 export const usage = `usage: npm run bench -- [--profile ${Object.keys(profiles).join('|')}] [flags]
 
@@ -71,6 +83,12 @@ ${Object.entries(loadGenerators).map(([name, g]) => `                          $
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
   --rtt MS              server and load generator in two network namespaces of the run's own, joined
                           by a veth with netem delay MS/2 each way (needs root and netem; 0 = no delay)
+  --target-cmd CMD      also load any server: CMD is run with sh -c, PORT and HOST in its environment
+                          (a free port on 127.0.0.1); ready when that port accepts. Without --models,
+                          only this server is run
+  --target-url URL      the same for an already-running server on http://127.0.0.1:PORT (not sampled)
+  --target-name NAME    its name in the results (default ${defaultTargetName})
+  --target-timeout SEC  how long --target-cmd may take to accept connections (default ${benchDefaults.readyTimeoutMs / 1000})
   --out FILE            results file (default results/<run-id>.json)
   --json                print the results as JSON instead of tables
   --help                this text`;
@@ -86,6 +104,7 @@ export function parseOptions(argv: string[]): RunOptions {
   const profileName = values.profile ?? benchDefaults.profile;
   const profile = profiles[profileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
+  const target = targetFlags(values);
   const loads = values.rate === undefined ? null : rates(values.rate);
   const open = loads?.some((l) => l.mode === 'open') ?? false;
   const loadgen = values.loadgen ?? (open ? 'open-loop' : benchDefaults.loadgen);
@@ -95,7 +114,8 @@ export function parseOptions(argv: string[]): RunOptions {
   return {
     ...profile,
     profile: profileName,
-    models: values.models === undefined ? profile.models : list('--models', values.models),
+    // A user's server alone unless --models asks for ours beside it.
+    models: values.models === undefined ? (target ? [] : profile.models) : list('--models', values.models),
     scenarios: values.scenarios === undefined ? profile.scenarios : scenarioList(values.scenarios),
     connections: values.connections === undefined ? profile.connections : list('--connections', values.connections).map((c) => positiveInt('--connections', c)),
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
@@ -107,9 +127,31 @@ export function parseOptions(argv: string[]): RunOptions {
     clientCpus: cpuList('--client-cpus', values['client-cpus']),
     json: values.json ?? false,
     help: values.help ?? false,
+    target,
     loads,
     rttMs: values.rtt === undefined ? null : milliseconds('--rtt', values.rtt),
   };
+}
+
+function targetFlags(values: { 'target-cmd'?: string; 'target-url'?: string; 'target-name'?: string; 'target-timeout'?: string }): TargetFlags | null {
+  const { 'target-cmd': command, 'target-url': url, 'target-name': nameFlag, 'target-timeout': timeout } = values;
+  if (command !== undefined && url !== undefined) throw new UsageError('give --target-cmd or --target-url, not both');
+  if (command === undefined && url === undefined) {
+    const stray = nameFlag !== undefined ? '--target-name' : timeout !== undefined ? '--target-timeout' : undefined;
+    if (stray) throw new UsageError(`${stray} needs --target-cmd${stray === '--target-name' ? ' or --target-url' : ''}`);
+    return null;
+  }
+  const name = nameFlag ?? defaultTargetName;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(name)) throw new UsageError(`--target-name takes letters, digits, ".", "_" and "-" (up to 40), not "${name}"`);
+  if (command !== undefined) {
+    if (command.trim() === '') throw new UsageError('--target-cmd needs a command');
+    const readyTimeoutMs = timeout === undefined ? benchDefaults.readyTimeoutMs : positiveNumber('--target-timeout', timeout) * 1000;
+    return { name, command, readyTimeoutMs };
+  }
+  if (timeout !== undefined) throw new UsageError('--target-timeout is for --target-cmd (a --target-url server is already running)');
+  const origin = localOrigin(url as string);
+  if (origin instanceof Error) throw new UsageError(`--target-url: ${origin.message}`);
+  return { name, url: origin };
 }
 
 function list(flag: string, text: string): string[] {

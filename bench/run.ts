@@ -53,11 +53,12 @@ export interface RunHooks {
 
 /**
  * Planned cells in the order they run: scenario by scenario, so a scenario's
- * models finish together; with `--rate`, every model's closed-loop cell before
- * the open-loop ones that may take a share of its throughput.
+ * models finish together (a target with a scope, only in the scenarios it
+ * serves); with `--rate`, every model's closed-loop cell before the open-loop
+ * ones that may take a share of its throughput.
  */
 export function planCells(targets: Target[], scenarios: ScenarioDef[], connections: number[], loads: LoadSpec[] | null = null): PlannedCell[] {
-  return scenarios.flatMap((scenario) => connections.flatMap((c) => (loads ?? [undefined]).flatMap((load) => targets.map((target) => ({ target, scenario, connections: c, ...(load ? { load } : {}) })))));
+  return scenarios.flatMap((scenario) => connections.flatMap((c) => (loads ?? [undefined]).flatMap((load) => targets.filter((target) => target.scope?.serves(scenario) ?? true).map((target) => ({ target, scenario, connections: c, ...(load ? { load } : {}) })))));
 }
 
 /** A planned cell's load mode, its open-loop target worked out from the cells measured so far. */

@@ -45,6 +45,12 @@ export const Trial = z.object({
   serverCpuSec: z.number().nonnegative(),
   /** Peak resident set of the server's process tree during the trial. */
   serverPeakRssBytes: z.number().nonnegative(),
+  /**
+   * False when the harness could not sample the server (one it did not start:
+   * --target-url): serverCpuSec and serverPeakRssBytes are then 0, not measured.
+   * Absent = sampled.
+   */
+  serverSampled: z.boolean().optional(),
   /** CPU seconds of the load generator during the trial, and as a share of one core (0-1+). */
   loadgenCpuSec: z.number().nonnegative(),
   loadgenCpuShare: z.number().nonnegative(),

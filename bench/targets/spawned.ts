@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { inNamespace } from '../netns.ts';
 import { pinned, signal } from '../processes.ts';
 import { liveProcesses, processTree } from '../proc.ts';
+import { portAccepts } from './port.ts';
 import type { RunningTarget, StopReport } from './types.ts';
 
 /** How to start one server process. */
@@ -29,11 +30,16 @@ export interface SpawnSpec {
   onGone?: (pid: number) => void;
   /** How long a stopped server's children get to exit after it before they count as left behind. */
   leftoverWaitMs?: number;
+  /**
+   * For a server that prints no ready line (nginx, a user's command): ready when
+   * this address accepts a connection, polled, never a fixed sleep.
+   */
+  readyAt?: { host: string; port: number };
 }
 
 const readyLine = /^listening on (http:\/\/\S+)$/;
 
-/** Start the command and resolve once it prints its ready line. */
+/** Start the command and resolve once it prints its ready line (or, given `readyAt`, once that address accepts). */
 export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
   const [pinnedCommand, pinnedArgs] = pinned(spec.cpus, spec.command, spec.args);
   // ip netns exec and taskset both exec in place: the PID is the server's own.
@@ -82,6 +88,21 @@ export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
       const tail = stderrTail.trim().split('\n').at(-1);
       void stop().then(() => reject(new Error(`${why}${tail ? `: ${tail}` : ''}`)));
     };
+    if (spec.readyAt !== undefined) {
+      const { host, port } = spec.readyAt;
+      const timer = setTimeout(() => fail(`did not accept connections on ${host}:${port} within ${spec.readyTimeoutMs} ms`), spec.readyTimeoutMs);
+      void exited.then(({ code, signal: sig }) => {
+        clearTimeout(timer);
+        fail(`exited (${sig ?? `code ${code}`}) before it accepted connections on ${host}:${port}`);
+      });
+      void pollPort(host, port, () => settled).then((accepted) => {
+        if (!accepted || settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ url: `http://${host}:${port}`, pid, stop });
+      });
+      return;
+    }
     const timer = setTimeout(() => fail(`no ready line within ${spec.readyTimeoutMs} ms`), spec.readyTimeoutMs);
     lines.once('line', (line) => {
       clearTimeout(timer);
@@ -97,6 +118,15 @@ export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
       fail(`exited (${sig ?? `code ${code}`}) before it was ready`);
     });
   });
+}
+
+/** Poll until host:port accepts (true) or `givenUp()` (false). */
+async function pollPort(host: string, port: number, givenUp: () => boolean): Promise<boolean> {
+  while (!givenUp()) {
+    if (await portAccepts(port, host)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return false;
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -4,6 +4,7 @@
  * command or already-running URL. The harness only starts it, loads its URL,
  * samples its process tree (when it has one) and stops it.
  */
+import type { ScenarioDef } from '../scenarios.ts';
 
 /** A server the harness can start and stop. */
 export interface Target {
@@ -11,6 +12,12 @@ export interface Target {
   readonly name: string;
   /** `model` for ours, `peer` for reference servers. */
   readonly kind: 'model' | 'peer';
+  /**
+   * The scenarios it can serve, when not all (nginx serves the site's static
+   * files, not our application's routes): other cells are not planned, and `why`
+   * says so once in the run's output.
+   */
+  readonly scope?: { serves(scenario: ScenarioDef): boolean; why: string };
   start(): Promise<RunningTarget>;
 }
 
