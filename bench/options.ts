@@ -67,7 +67,7 @@ export const usage = `usage: npm run bench -- [--profile ${Object.keys(profiles)
 
   --profile NAME        a named matrix (default ${benchDefaults.profile}):
 ${Object.entries(profiles).map(([name, p]) => `                          ${name.padEnd(6)} ${p.description}`).join('\n')}
-  --models a,b          models and peers to run (default: every available one)
+  --models a,b          models and peers to run (default: every available one, nginx when installed)
   --scenarios a,b       scenarios: ${scenarioNames.join(', ')}
   --connections 1,16    concurrent connections, one cell per level
   --duration SEC        length of each measured trial
@@ -83,9 +83,9 @@ ${Object.entries(loadGenerators).map(([name, g]) => `                          $
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
   --rtt MS              server and load generator in two network namespaces of the run's own, joined
                           by a veth with netem delay MS/2 each way (needs root and netem; 0 = no delay)
-  --target-cmd CMD      also load any server: CMD is run with sh -c, PORT and HOST in its environment
-                          (a free port on 127.0.0.1); ready when that port accepts. Without --models,
-                          only this server is run
+  --target-cmd CMD      load any server: CMD is run with sh -c, PORT and HOST in its environment
+                          (a free port on 127.0.0.1); ready when that port accepts. Only this server
+                          is run, unless --models names ours to run beside it
   --target-url URL      the same for an already-running server on http://127.0.0.1:PORT (not sampled)
   --target-name NAME    its name in the results (default ${defaultTargetName})
   --target-timeout SEC  how long --target-cmd may take to accept connections (default ${benchDefaults.readyTimeoutMs / 1000})
