@@ -51,7 +51,11 @@ export function cellFlags(
     const waiting = Math.max(...starvedTrials.map((t) => t.unanswered ?? 0));
     notes.push(`starved: up to ${waiting} requests were still unanswered when a trial ended, the oldest after ${(worst / 1e6).toFixed(2)} s; latency percentiles cover answered requests only`);
   }
-  return { clientBound, errored, ...(trials.length > 0 ? { starved: starvedTrials.length > 0 } : {}), notes };
+  // A trial that got no answer at all starved every connection, even when the load generator cannot
+  // say what was pending (wrk cannot; autocannon's timeouts reconnect and reset the wait).
+  const silentTrials = trials.filter((t) => t.requests === 0 && t.durationSec * 1e6 >= starvedAfterUs);
+  if (silentTrials.length > 0) notes.push(`starved: ${silentTrials.length} of ${trials.length} trials got no answer at all; their latency figures are zeros, not fast answers`);
+  return { clientBound, errored, ...(trials.length > 0 ? { starved: starvedTrials.length + silentTrials.length > 0 } : {}), notes };
 }
 
 function percent(share: number): string {

@@ -14,12 +14,15 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toTrial } from '../../bench/cell.ts';
+import { cellFlags } from '../../bench/flags.ts';
 import { slowRequestSpreadMs, splitConnections, SlowClientsLoadGenerator } from '../../bench/loadgen/slow-clients.ts';
 import type { SlowClientsSpec } from '../../bench/loadgen/slow-clients.ts';
 import type { LoadGenerator, LoadJob, LoadResult } from '../../bench/loadgen/types.ts';
 import { liveProcesses, processTree } from '../../bench/proc.ts';
 import { readResults } from '../../bench/results/file.ts';
 import { findScenario } from '../../bench/scenarios.ts';
+import { summarize } from '../../bench/stats.ts';
 
 const spec: SlowClientsSpec = {
   share: 0.5,
@@ -164,6 +167,28 @@ describe('slow senders', () => {
     assert.ok(scenario?.slowClients);
     const ms = Number(scenario.params.slowRequestMs);
     assert.ok(ms >= 1000 && ms <= 2000, `slow request spread ${ms} ms`);
+  });
+});
+
+describe('starvation without pending requests to show', () => {
+  // wrk cannot say what was pending, and autocannon's timeouts reconnect and reset the wait:
+  // a blocking cell starved by slow clients for longer than the timeout answers nothing at all.
+  const silent = (durationSec: number, timeouts: number) => {
+    const latencyUs = { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+    return toTrial({ durationSec, requests: 0, bytes: 0, latencyUs, errors: 0, timeouts, non2xx: 0, cpuSec: 0.01, notes: [] }, 0, 0);
+  };
+
+  it('flags a trial that got no answer at all as starved, whatever the load generator could tell', () => {
+    for (const trial of [silent(2, 0), silent(10, 12)]) {
+      const flags = cellFlags(summarize([trial]), null, undefined, [trial]);
+      assert.equal(flags.starved, true);
+      assert.match(flags.notes.join('\n'), /starved: 1 of 1 trials got no answer at all/);
+    }
+  });
+
+  it('does not call a trial too short to tell starved', () => {
+    const trial = silent(0.1, 0);
+    assert.equal(cellFlags(summarize([trial]), null, undefined, [trial]).starved, false);
   });
 });
 
