@@ -83,15 +83,20 @@ function nginxDirs(): Set<string> {
 describe('nginx peer', { skip: findNginx() === null ? 'nginx is not installed' : false }, () => {
   it('serves the same document root, passes the static scenarios, stops with nothing left', async () => {
     const dirsBefore = nginxDirs();
-    const target = nginxTarget(launch, 2);
+    const target = nginxTarget({ ...launch, cpus: '0' }, 2);
     assert.equal(target.kind, 'peer');
     const running = await target.start();
     assert.match(running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(running.pid !== null);
     const pid = running.pid;
     try {
-      // A master and two workers, all in the tree the harness samples.
-      assert.equal(liveProcesses(processTree(pid)).length, 3);
+      // A master and two workers, all in the tree the harness samples, in its own group, pinned like our models.
+      const tree = liveProcesses(processTree(pid));
+      assert.equal(tree.length, 3);
+      for (const p of tree) {
+        assert.equal(p.pgrp, pid);
+        assert.equal(/Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1], '0');
+      }
       const site = siteContents();
       const { responses } = await exchange(running.url, [{ method: 'GET', path: '/static/1k' }, { method: 'GET', path: '/static/1M' }], { pipelined: false, timeoutMs: 5000 });
       assert.equal(responses[0]?.status, 200);
