@@ -130,7 +130,8 @@ export async function runCell(input: CellInput): Promise<Cell> {
     const { requested, targetRps } = input.load;
     const achievedRps = summary.requestsPerSec.median;
     if (achievedRps < keptUpShare * targetRps) {
-      flags.notes.push(`open loop at ${requested}: ${Math.round(achievedRps)} of the ${Math.round(targetRps)} req/s targeted were answered; the server could not keep up, so requests queued in the client and that wait is in their latency`);
+      const who = flags.clientBound ? 'the load generator (client-bound) or the server' : 'the server';
+      flags.notes.push(`open loop at ${requested}: ${Math.round(achievedRps)} of the ${Math.round(targetRps)} req/s targeted were answered; ${who} could not keep up, so requests queued in the client and that wait is in their latency`);
     }
     return { ...base, rate: { requested, targetRps, achievedRps }, status: 'ok', validation, warmup, trials, summary, flags };
   }

@@ -103,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
         skippedModels: skipped,
         notPlanned,
         plannedSeconds: Math.round(planned),
+        ...(options.loads ? { rate: options.loads.map(rateLabel) } : {}),
       },
     },
     cells,

@@ -11,12 +11,19 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { cellKey } from '../../bench/compare/metrics.ts';
+import { defaultThresholds } from '../../bench/flags.ts';
 import { OpenLoopLoadGenerator } from '../../bench/loadgen/open-loop.ts';
 import { parseRates, targetRate } from '../../bench/loadgen/open-loop-rate.ts';
 import type { LoadJob, LoadRequest } from '../../bench/loadgen/types.ts';
 import { parseOptions, UsageError } from '../../bench/options.ts';
-import { planCells } from '../../bench/run.ts';
+import { readResults } from '../../bench/results/file.ts';
+import { emptyResults, planCells, runPlan } from '../../bench/run.ts';
+import { cannedTarget } from '../../bench/targets/canned.ts';
 import type { Target } from '../../bench/targets/types.ts';
 import type { Cell } from '../../bench/results/schema.ts';
 import { findScenario } from '../../bench/scenarios.ts';
@@ -154,5 +161,50 @@ describe('open and closed cells in one run', () => {
     assert.equal(Math.round(targetRate(share, [closed], { model: 'a', scenario: 'mixed', connections: 16 })), Math.round(0.7 * (closed.summary?.requestsPerSec.median ?? 0)));
     assert.throws(() => targetRate(share, [closed], { model: 'a', scenario: 'mixed', connections: 4 }), /no measured closed-loop cell of a mixed c=4/);
     assert.equal(targetRate({ mode: 'open', rps: 1234 }, [], { model: 'x', scenario: 'mixed', connections: 1 }), 1234);
+  });
+});
+
+describe('a run with --rate closed,50%,300%', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'open-loop-run-'));
+  let generator: OpenLoopLoadGenerator;
+  before(async () => {
+    generator = await OpenLoopLoadGenerator.start({ cpus: null });
+  });
+  after(async () => {
+    await generator.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records each cell\'s mode, target and achieved rate, and flags the rate the server could not keep up with', async () => {
+    const hello = findScenario('hello') as ScenarioDef;
+    const outPath = join(dir, 'results.json');
+    const plan = {
+      runId: 'open-loop-test',
+      outPath,
+      config: { profile: 'test', models: ['canned'], scenarios: ['hello'], connections: [4], durationSec: 0.5, warmupSec: 0, trials: 1, loadgen: generator.name, serverCpus: null, clientCpus: null },
+      cells: planCells([cannedTarget({ cpus: null, readyTimeoutMs: 15_000, stopGraceMs: 3000 })], [hello], [4], parseRates('closed,50%,300%')),
+      scenarios: [hello],
+      loadgen: generator,
+      canned: null,
+      calibration: { connections: 4, durationSec: 0.5, warmupSec: 0, timeoutSec: 2 },
+      settings: { durationSec: 0.5, warmupSec: 0, trials: 1, timeoutSec: 2, validationTimeoutMs: 5000, sampleIntervalMs: 50, thresholds: defaultThresholds },
+    };
+    await runPlan(plan, emptyResults(plan));
+    // Read back through the schema, as every reader does.
+    const [closed, half, triple] = readResults(outPath).cells;
+    assert.ok(closed && half && triple);
+    for (const c of [closed, half, triple]) assert.equal(c.status, 'ok', c.error);
+    assert.equal(closed.loadMode, 'closed');
+    assert.equal(closed.rate, undefined);
+    const closedRps = closed.summary?.requestsPerSec.median ?? 0;
+    assert.equal(half.loadMode, 'open');
+    assert.equal(half.rate?.requested, '50%');
+    assert.ok(Math.abs((half.rate?.targetRps ?? 0) - closedRps / 2) < 1e-6 * closedRps);
+    assert.ok((half.rate?.achievedRps ?? 0) > 0.8 * (half.rate?.targetRps ?? Infinity), `achieved ${half.rate?.achievedRps} of ${half.rate?.targetRps}`);
+    assert.ok(!half.flags.notes.some((n) => /could not keep up/.test(n)));
+    // Three times what it served closed loop: it falls behind, which is a finding, not an error.
+    assert.ok((triple.rate?.achievedRps ?? Infinity) < 0.9 * (triple.rate?.targetRps ?? 0));
+    assert.ok(triple.flags.notes.some((n) => /^open loop at 300%: \d+ of the \d+ req\/s targeted were answered; .* could not keep up/.test(n)), triple.flags.notes.join('; '));
+    assert.equal(new Set([closed, half, triple].map(cellKey)).size, 3);
   });
 });
