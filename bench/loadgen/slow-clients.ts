@@ -54,7 +54,7 @@ export function splitConnections(connections: number, share: number): { slow: nu
   return { slow, fast: Math.max(1, connections - slow) };
 }
 
-/** Serialised length of a slow request and how long sending it takes (first byte to last) at the spec's rate. */
+/** How long sending a request of `requestBytes` takes at the spec's rate, from its first write to its last. */
 export function slowRequestSpreadMs(requestBytes: number, spec: Pick<SlowClientsSpec, 'bytesPerWrite' | 'writeIntervalMs'>): number {
   return (Math.ceil(requestBytes / spec.bytesPerWrite) - 1) * spec.writeIntervalMs;
 }
