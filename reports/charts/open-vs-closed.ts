@@ -9,6 +9,8 @@
 import type { Cell, Results } from '../../bench/results/schema.ts';
 import { stat } from '../../bench/stats.ts';
 import { colourScale } from '../palette.ts';
+import { cellMark, flagShape } from './rows.ts';
+import type { CellMark } from './rows.ts';
 
 const scenario = 'mixed';
 const group = 'cheap';
@@ -24,6 +26,9 @@ interface ModeRow {
   achievedRps: number;
   pct: 'p50' | 'p99';
   ms: number;
+  /** Flagged cells are drawn hollow: a starved closed-loop cell's latency covers only the connections it answered. */
+  mark: CellMark;
+  notes: string;
 }
 
 function modeOf(cell: Cell): 'closed' | 'open' {
@@ -60,6 +65,8 @@ function rows(results: Results): ModeRow[] {
         load: c.rate ? `open ${c.rate.requested}` : modeOf(c),
         targetRps: c.rate?.targetRps ?? null,
         achievedRps: c.summary?.requestsPerSec.median ?? 0,
+        mark: cellMark(c.flags),
+        notes: c.flags.notes.join('; '),
       };
       return [{ ...base, pct: 'p50', ms: per((l) => l.p50) }, { ...base, pct: 'p99', ms: per((l) => l.p99) }];
     });
@@ -86,10 +93,11 @@ export function openVsClosedChart(results: Results): Record<string, unknown> {
       layer: [
         { mark: 'line', encoding: { x, y, color: colour, detail: { field: 'model' } } },
         {
-          mark: { type: 'point', size: 60, filled: true },
+          mark: { type: 'point', size: 70, filled: true, strokeWidth: 1.5 },
           encoding: {
-            x, y, color: colour,
-            tooltip: [{ field: 'model' }, { field: 'connections' }, { field: 'load', title: 'load' }, { field: 'pct' }, { field: 'ms', format: ',.2f', title: 'ms (median of trials)' }, { field: 'targetRps', format: ',.0f', title: 'target req/s' }, { field: 'achievedRps', format: ',.0f', title: 'achieved req/s' }],
+            x, y, color: colour, stroke: colour, shape: flagShape,
+            fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
+            tooltip: [{ field: 'model' }, { field: 'connections' }, { field: 'load', title: 'load' }, { field: 'pct' }, { field: 'ms', format: ',.2f', title: 'ms (median of trials)' }, { field: 'targetRps', format: ',.0f', title: 'target req/s' }, { field: 'achievedRps', format: ',.0f', title: 'achieved req/s' }, { field: 'mark', title: 'cell' }, { field: 'notes' }],
           },
         },
       ],
