@@ -25,6 +25,8 @@ export function parseRates(text: string): LoadSpec[] {
     if (!/^\d+(\.\d+)?$/.test(item) || !(rps > 0)) throw new Error(`--rate takes requests/s, a share such as 70% or "closed", not "${item}"`);
     return { mode: 'open', rps };
   });
+  const twice = items.find((item, i) => items.indexOf(item) !== i);
+  if (twice !== undefined) throw new Error(`--rate lists ${twice} twice`);
   const shared = specs.findIndex((s) => 'share' in s);
   if (shared !== -1 && !specs.slice(0, shared).some((s) => s.mode === 'closed')) {
     throw new Error(`--rate ${items[shared]} is a share of the closed-loop throughput: list "closed" before it (e.g. --rate closed,${items[shared]})`);

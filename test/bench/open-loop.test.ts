@@ -132,7 +132,7 @@ describe('--rate on the command line', () => {
   });
 
   it('rejects rates that cannot be honoured, with one line', () => {
-    for (const args of [['--rate', 'fast'], ['--rate', '0'], ['--rate', '-5'], ['--rate', ''], ['--rate', '70%'], ['--rate', '0%,closed'], ['--loadgen', 'wrk', '--rate', '1000'], ['--loadgen', 'autocannon', '--rate', 'closed,70%']]) {
+    for (const args of [['--rate', 'fast'], ['--rate', '0'], ['--rate', '-5'], ['--rate', ''], ['--rate', '70%'], ['--rate', '0%,closed'], ['--rate', 'closed,500,500'], ['--loadgen', 'wrk', '--rate', '1000'], ['--loadgen', 'autocannon', '--rate', 'closed,70%']]) {
       assert.throws(() => parseOptions(args), (e: unknown) => e instanceof UsageError && !e.message.includes('\n'), args.join(' '));
     }
   });
