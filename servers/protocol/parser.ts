@@ -14,7 +14,7 @@
 import { HttpParseError, type ParseErrorCode } from './errors.ts';
 import { defaultLimits, type HeaderList, type HttpRequest, type ParserLimits } from './types.ts';
 import * as chars from './chars.ts';
-import { CHUNKED, framing, parseLength } from './framing.ts';
+import { CHUNKED, framing, isFramingCandidate, parseLength } from './framing.ts';
 
 // Module-local copies of the byte tables: under tsx's module interop every read of an imported
 // binding is a getter call, which made the inner loops five times slower (measured).
@@ -88,8 +88,16 @@ export class RequestParser {
   #lineStart = 0;
   #nameEnd = 0;
   #valueStart = 0;
-  /** nameStart, nameEnd, valueStart, valueEnd for each field line of the current section. */
+  /**
+   * nameStart, nameEnd, valueStart, valueEnd for each field line of the current section, in the
+   * first `#markCount` slots. Reset by count, not by `length = 0`, which would free the array's
+   * storage and make every request grow it again.
+   */
   #marks: number[] = [];
+  #markCount = 0;
+  /** Indexes of the fields whose names may be framing headers (see `isFramingCandidate`), first `#candidateCount`. */
+  #candidates: number[] = [];
+  #candidateCount = 0;
 
   #request: HttpRequest | undefined;
   #stopAfter = false;
@@ -357,14 +365,7 @@ export class RequestParser {
             if (c === LF) this.#fail('BARE_LF', i, 'Field line ends in LF without CR');
             this.#fail('INVALID_HEADER_VALUE', i, 'Invalid character in field value');
           }
-          let valueEnd = i;
-          const valueStart = this.#valueStart - base;
-          while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
-          this.#marks.push(this.#lineStart, this.#nameEnd, this.#valueStart, base + valueEnd);
-          if (this.#nameEnd - this.#lineStart === 14 && isContentLength(buf, this.#lineStart - base)) {
-            // Checked as soon as the line is complete, like llhttp: a bad length fails before the head ends.
-            parseLength(buf.toString('latin1', valueStart, valueEnd), this.#valueStart);
-          }
+          this.#field(buf, this.#lineStart - base, this.#nameEnd - base, this.#valueStart - base, i);
           state = S.ValueLF;
           i++;
           continue;
@@ -475,7 +476,7 @@ export class RequestParser {
           if (this.#chunkSize === 0) {
             this.#inTrailers = true;
             this.#fieldsStart = base + i;
-            this.#marks.length = 0;
+            this.#markCount = 0;
             state = S.FieldStart;
           } else {
             this.#remaining = this.#chunkSize;
@@ -524,12 +525,32 @@ export class RequestParser {
     let cr = valueStart;
     while (cr < end && VALUE[buf[cr]!] === 1) cr++;
     if (cr + 1 >= end || buf[cr] !== CR || buf[cr + 1] !== LF) return -1;
+    this.#field(buf, i, colon, valueStart, cr);
+    return cr + 2;
+  }
+
+  /**
+   * Record a complete field line (buffer indexes: name start and end, value start, the CR that
+   * ends it). Trailing whitespace is not part of the value (RFC 9112 §5).
+   */
+  #field(buf: Buffer, nameStart: number, nameEnd: number, valueStart: number, cr: number): void {
     let valueEnd = cr;
     while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
     const base = this.#base;
-    this.#marks.push(base + i, base + colon, base + valueStart, base + valueEnd);
-    if (colon - i === 14 && isContentLength(buf, i)) parseLength(buf.toString('latin1', valueStart, valueEnd), base + valueStart);
-    return cr + 2;
+    const n = this.#markCount;
+    const marks = this.#marks;
+    marks[n] = base + nameStart;
+    marks[n + 1] = base + nameEnd;
+    marks[n + 2] = base + valueStart;
+    marks[n + 3] = base + valueEnd;
+    this.#markCount = n + 4;
+    const nameLength = nameEnd - nameStart;
+    if (!isFramingCandidate(nameLength, buf[nameStart]!)) return;
+    this.#candidates[this.#candidateCount++] = n >> 2;
+    if (nameLength === 14 && isContentLength(buf, nameStart)) {
+      // Checked as soon as the line is complete, like llhttp: a bad length fails before the head ends.
+      parseLength(buf.toString('latin1', valueStart, valueEnd), base + valueStart);
+    }
   }
 
   /** The byte after a chunk extension name or value: another extension, a value, or the end of the line. */
@@ -542,7 +563,8 @@ export class RequestParser {
 
   #begin(start: number): void {
     this.#start = start;
-    this.#marks.length = 0;
+    this.#markCount = 0;
+    this.#candidateCount = 0;
     this.#inTrailers = false;
   }
 
@@ -551,7 +573,7 @@ export class RequestParser {
     if (this.#base + i - this.#fieldsStart > this.#limits.maxHeaderBytes) {
       this.#fail('HEADERS_TOO_LARGE', this.#fieldsStart - this.#base + this.#limits.maxHeaderBytes, 'Header section too large');
     }
-    if (this.#marks.length > 4 * this.#limits.maxHeaderCount) {
+    if (this.#markCount > 4 * this.#limits.maxHeaderCount) {
       this.#fail('HEADERS_TOO_LARGE', i - 1, 'Too many header fields');
     }
   }
@@ -569,7 +591,7 @@ export class RequestParser {
       if (at - from > this.#limits.maxHeaderBytes) {
         this.#fail('HEADERS_TOO_LARGE', from - this.#base + this.#limits.maxHeaderBytes, 'Header section too large');
       }
-      if (this.#marks.length > 4 * this.#limits.maxHeaderCount) this.#fail('HEADERS_TOO_LARGE', end - 1, 'Too many header fields');
+      if (this.#markCount > 4 * this.#limits.maxHeaderCount) this.#fail('HEADERS_TOO_LARGE', end - 1, 'Too many header fields');
     }
   }
 
@@ -579,7 +601,7 @@ export class RequestParser {
     const origin = this.#start;
     const head = buf.toString('latin1', origin - base, i);
     const target = head.slice(this.#targetStart - origin, this.#targetEnd - origin);
-    const headers = fieldList(head, origin, this.#marks);
+    const headers = fieldList(head, origin, this.#marks, this.#markCount);
     const request: HttpRequest = {
       method: head.slice(0, this.#methodEnd - origin),
       target,
@@ -594,7 +616,7 @@ export class RequestParser {
       upgrade: false,
     };
     splitTarget(request, target);
-    const length = framing(request, this.#marks);
+    const length = framing(request, this.#marks, this.#candidates, this.#candidateCount);
     this.#request = request;
     this.#stopAfter = !request.keepAlive || request.upgrade;
     if (request.method === 'CONNECT') {
@@ -626,7 +648,9 @@ export class RequestParser {
   #trailersDone(buf: Buffer, i: number, out: HttpRequest[]): S {
     const request = this.#request!;
     const origin = this.#fieldsStart;
-    if (this.#marks.length > 0) request.trailers = fieldList(buf.toString('latin1', origin - this.#base, i), origin, this.#marks);
+    if (this.#markCount > 0) {
+      request.trailers = fieldList(buf.toString('latin1', origin - this.#base, i), origin, this.#marks, this.#markCount);
+    }
     request.body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#bodyTotal);
     this.#chunks = [];
     this.#inTrailers = false;
@@ -666,9 +690,9 @@ function isContentLength(buf: Buffer, at: number): boolean {
 }
 
 /** Cut the field lines out of the decoded section `text`, which starts at stream offset `origin`. */
-function fieldList(text: string, origin: number, marks: number[]): HeaderList {
-  const fields: HeaderList = new Array(marks.length >> 2);
-  for (let k = 0, f = 0; k < marks.length; k += 4, f++) {
+function fieldList(text: string, origin: number, marks: readonly number[], count: number): HeaderList {
+  const fields: HeaderList = new Array(count >> 2);
+  for (let k = 0, f = 0; k < count; k += 4, f++) {
     fields[f] = [text.slice(marks[k]! - origin, marks[k + 1]! - origin), text.slice(marks[k + 2]! - origin, marks[k + 3]! - origin)];
   }
   return fields;
