@@ -257,7 +257,7 @@ export class RequestParser {
           i++;
           continue;
         case S.Target: {
-          while (i < end && TARGET[buf[i]!] === 1) i++;
+          i = scan(TARGET, buf, i, end);
           if (i === end) break;
           const c = buf[i]!;
           if (c === CR || c === LF) this.#fail('MISSING_VERSION', i, 'Request line without an HTTP version (HTTP/0.9)');
@@ -358,7 +358,7 @@ export class RequestParser {
           continue;
         }
         case S.Value: {
-          while (i < end && VALUE[buf[i]!] === 1) i++;
+          i = scan(VALUE, buf, i, end);
           if (i === end) break;
           const c = buf[i]!;
           if (c !== CR) {
@@ -517,13 +517,11 @@ export class RequestParser {
 
   /** Read the field line at `i` if it is whole and well-formed: returns the index after its CRLF, or -1. */
   #fieldLine(buf: Buffer, i: number, end: number): number {
-    let colon = i + 1;
-    while (colon < end && TCHAR[buf[colon]!] === 1) colon++;
+    const colon = scan(TCHAR, buf, i + 1, end);
     if (colon >= end || buf[colon] !== 0x3a) return -1;
     let valueStart = colon + 1;
     while (valueStart < end && (buf[valueStart] === SP || buf[valueStart] === HTAB)) valueStart++;
-    let cr = valueStart;
-    while (cr < end && VALUE[buf[cr]!] === 1) cr++;
+    const cr = scan(VALUE, buf, valueStart, end);
     if (cr + 1 >= end || buf[cr] !== CR || buf[cr + 1] !== LF) return -1;
     this.#field(buf, i, colon, valueStart, cr);
     return cr + 2;
@@ -668,6 +666,17 @@ export class RequestParser {
     }
     return S.Start;
   }
+}
+
+/**
+ * The index of the first byte in buf[i, end) that is not in `table` (1 = in), or `end`. Four
+ * bytes a step while all four are in: one exit test per step instead of four (measured: a tenth
+ * off browser-get, whose field values are most of its bytes).
+ */
+function scan(table: Uint8Array, buf: Buffer, i: number, end: number): number {
+  while (i + 4 <= end && (table[buf[i]!]! & table[buf[i + 1]!]! & table[buf[i + 2]!]! & table[buf[i + 3]!]!) === 1) i += 4;
+  while (i < end && table[buf[i]!] === 1) i++;
+  return i;
 }
 
 /**
