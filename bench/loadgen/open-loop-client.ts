@@ -27,7 +27,11 @@ interface InFlight {
 interface Connection {
   socket: Socket | null;
   connected: boolean;
-  buffer: Buffer;
+  /** Received bytes not yet parsed, kept as chunks until a whole response can be there. */
+  chunks: Buffer[];
+  buffered: number;
+  /** Bytes the response being received needs in all (0 = unknown: try to parse at every chunk). */
+  need: number;
   inFlight: InFlight[];
 }
 
@@ -70,7 +74,7 @@ export class LoadRun {
     const cpuBefore = process.cpuUsage();
     this.startMs = performance.now();
     for (let i = 0; i < this.job.connections; i++) {
-      const connection: Connection = { socket: null, connected: false, buffer: Buffer.alloc(0), inFlight: [] };
+      const connection: Connection = { socket: null, connected: false, chunks: [], buffered: 0, need: 0, inFlight: [] };
       this.connections.push(connection);
       this.open(connection);
     }
@@ -147,7 +151,9 @@ export class LoadRun {
     const socket = connect(this.host.port, this.host.hostname);
     c.socket = socket;
     c.connected = false;
-    c.buffer = Buffer.alloc(0);
+    c.chunks = [];
+    c.buffered = 0;
+    c.need = 0;
     socket.setNoDelay(true);
     socket.on('connect', () => {
       c.connected = true;
@@ -168,13 +174,18 @@ export class LoadRun {
   private onData(c: Connection, chunk: Buffer): void {
     if (this.stopped) return;
     this.bytes += chunk.length;
-    c.buffer = c.buffer.length === 0 ? chunk : Buffer.concat([c.buffer, chunk]);
+    c.chunks.push(chunk);
+    c.buffered += chunk.length;
+    // A large body arrives in many chunks: join them once it can be whole, not at every chunk.
+    if (c.buffered < c.need) return;
+    let buffer = c.chunks.length === 1 ? chunk : Buffer.concat(c.chunks, c.buffered);
+    c.need = 0;
     for (;;) {
       const head = c.inFlight[0];
       if (!head) break;
       let parsed: ReturnType<typeof parseResponse>;
       try {
-        parsed = parseResponse(c.buffer, this.noBody[head.request]);
+        parsed = parseResponse(buffer, this.noBody[head.request]);
       } catch {
         // An unparseable answer: count it and start the connection afresh.
         this.errors++;
@@ -182,11 +193,16 @@ export class LoadRun {
         this.reopen(c);
         return;
       }
-      if (!parsed) break;
-      c.buffer = c.buffer.subarray(parsed.consumed);
+      if (!parsed) {
+        c.need = bytesNeeded(buffer);
+        break;
+      }
+      buffer = buffer.subarray(parsed.consumed);
       c.inFlight.shift();
       this.record(head, parsed.response.status, performance.now());
     }
+    c.chunks = buffer.length > 0 ? [buffer] : [];
+    c.buffered = buffer.length;
     if (this.job.newConnectionPerRequest && c.inFlight.length === 0) this.reopen(c);
     this.pump(c);
   }
@@ -250,4 +266,15 @@ export class LoadRun {
       notes: [],
     };
   }
+}
+
+/** Bytes a partly received response needs in all, when its head is there and gives a Content-Length; else 0. */
+function bytesNeeded(data: Buffer): number {
+  const headEnd = data.indexOf('\r\n\r\n');
+  if (headEnd === -1) return 0;
+  const head = data.subarray(0, headEnd).toString('latin1');
+  // Chunked framing wins over a Content-Length (RFC 9112 §6.3): then the size is not known ahead.
+  if (/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) return 0;
+  const length = /\r\ncontent-length:[ \t]*(\d+)/i.exec(head);
+  return length ? headEnd + 4 + Number(length[1]) : 0;
 }
