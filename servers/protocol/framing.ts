@@ -13,23 +13,40 @@ export const CHUNKED = -1;
 /** Digits of the largest Content-Length we read as an exact number (2^53 has 16). */
 const MAX_LENGTH_DIGITS = 15;
 
+/** The headers `framing` reads, as `framingField` names them (0: any other field). */
+export const CONTENT_LENGTH = 1;
+const TRANSFER_ENCODING = 2;
+const CONNECTION = 3;
+const UPGRADE = 4;
+const framingNames = ['', 'content-length', 'transfer-encoding', 'connection', 'upgrade'].map((name) => Buffer.from(name));
+
 /**
- * Whether a field name of this length and first byte may be one of the headers `framing` reads
- * (Content-Length, Transfer-Encoding, Connection, Upgrade). The parser asks while the name's
- * bytes are at hand, so that `framing` looks at one or two fields rather than every one.
+ * Which framing header, if any, the field name in buf[at, at + length) is, in any case. The
+ * parser asks while the name's bytes are at hand (cheaper than comparing strings later), so
+ * that `framing` reads only these fields. For a valid token: `| 0x20` folds only letters there.
  */
-export function isFramingCandidate(length: number, first: number): boolean {
-  const c = first | 0x20;
-  return ((length === 14 || length === 10) && c === 0x63) || (length === 17 && c === 0x74) || (length === 7 && c === 0x75);
+export function framingField(buf: Uint8Array, at: number, length: number): number {
+  const first = buf[at]! | 0x20;
+  let kind: number;
+  if (length === 14 && first === 0x63) kind = CONTENT_LENGTH;
+  else if (length === 10 && first === 0x63) kind = CONNECTION;
+  else if (length === 17 && first === 0x74) kind = TRANSFER_ENCODING;
+  else if (length === 7 && first === 0x75) kind = UPGRADE;
+  else return 0;
+  const name = framingNames[kind]!;
+  for (let k = 1; k < length; k++) {
+    if ((buf[at + k]! | 0x20) !== name[k]) return 0;
+  }
+  return kind;
 }
 
 /**
  * Read the framing headers of `request`, set its `keepAlive` and `upgrade`, and return the
- * body length (0 for none) or `CHUNKED`. `candidates[0, count)` are the indexes, in order, of
- * every field for which `isFramingCandidate` holds; `marks` holds four stream offsets per field
+ * body length (0 for none) or `CHUNKED`. `fields[0, count)` holds a (field index, `framingField`
+ * kind) pair for every framing header, in order; `marks` holds four stream offsets per field
  * line (name start/end, value start/end), used to say where an error is.
  */
-export function framing(request: HttpRequest, marks: readonly number[], candidates: readonly number[], count: number): number {
+export function framing(request: HttpRequest, marks: readonly number[], fields: readonly number[], count: number): number {
   const headers = request.headers;
   let length = -2;
   let te: string | undefined;
@@ -38,23 +55,21 @@ export function framing(request: HttpRequest, marks: readonly number[], candidat
   let keepAlive = false;
   let connectionUpgrade = false;
   let hasUpgrade = false;
-  for (let k = 0; k < count; k++) {
-    const f = candidates[k]!;
-    const name = headers[f]![0];
-    const n = name.length;
-    if (n !== 14 && n !== 17 && n !== 10 && n !== 7) continue;
+  for (let k = 0; k < count; k += 2) {
+    const f = fields[k]!;
+    const kind = fields[k + 1]!;
     const value = headers[f]![1];
     const at = marks[4 * f + 2]!;
-    if (n === 14 && sameToken(name, 0, n, 'content-length')) {
+    if (kind === CONTENT_LENGTH) {
       if (length !== -2) {
         // RFC 9112 §6.3 allows merging identical values; like llhttp we refuse any repeat.
         throw new HttpParseError('CONTENT_LENGTH_CONFLICT', at, 'More than one Content-Length');
       }
       length = parseLength(value, at);
-    } else if (n === 17 && sameToken(name, 0, n, 'transfer-encoding')) {
+    } else if (kind === TRANSFER_ENCODING) {
       te = te === undefined ? value : `${te},${value}`;
       teAt = at;
-    } else if (n === 10 && sameToken(name, 0, n, 'connection')) {
+    } else if (kind === CONNECTION) {
       // Walk the list in place: this runs for most requests, so no split/trim/lower-case copies.
       for (let from = 0; from <= value.length; ) {
         let to = value.indexOf(',', from);
@@ -68,7 +83,7 @@ export function framing(request: HttpRequest, marks: readonly number[], candidat
         else if (sameToken(value, a, b, 'upgrade')) connectionUpgrade = true;
         from = to + 1;
       }
-    } else if (n === 7 && sameToken(name, 0, n, 'upgrade')) {
+    } else if (kind === UPGRADE) {
       hasUpgrade = true;
     }
   }

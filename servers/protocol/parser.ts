@@ -14,7 +14,7 @@
 import { HttpParseError, type ParseErrorCode } from './errors.ts';
 import { defaultLimits, type HeaderList, type HttpRequest, type ParserLimits } from './types.ts';
 import * as chars from './chars.ts';
-import { CHUNKED, framing, isFramingCandidate, parseLength } from './framing.ts';
+import { CHUNKED, CONTENT_LENGTH, framing, framingField, parseLength } from './framing.ts';
 
 // Module-local copies of the byte tables: under tsx's module interop every read of an imported
 // binding is a getter call, which made the inner loops five times slower (measured).
@@ -95,9 +95,9 @@ export class RequestParser {
    */
   #marks: number[] = [];
   #markCount = 0;
-  /** Indexes of the fields whose names may be framing headers (see `isFramingCandidate`), first `#candidateCount`. */
-  #candidates: number[] = [];
-  #candidateCount = 0;
+  /** (field index, kind) pairs of the framing headers (see `framingField`), in the first `#framingCount` slots. */
+  #framing: number[] = [];
+  #framingCount = 0;
 
   #request: HttpRequest | undefined;
   #stopAfter = false;
@@ -542,10 +542,12 @@ export class RequestParser {
     marks[n + 2] = base + valueStart;
     marks[n + 3] = base + valueEnd;
     this.#markCount = n + 4;
-    const nameLength = nameEnd - nameStart;
-    if (!isFramingCandidate(nameLength, buf[nameStart]!)) return;
-    this.#candidates[this.#candidateCount++] = n >> 2;
-    if (nameLength === 14 && isContentLength(buf, nameStart)) {
+    const kind = framingField(buf, nameStart, nameEnd - nameStart);
+    if (kind === 0) return;
+    this.#framing[this.#framingCount] = n >> 2;
+    this.#framing[this.#framingCount + 1] = kind;
+    this.#framingCount += 2;
+    if (kind === CONTENT_LENGTH) {
       // Checked as soon as the line is complete, like llhttp: a bad length fails before the head ends.
       parseLength(buf.toString('latin1', valueStart, valueEnd), base + valueStart);
     }
@@ -562,7 +564,7 @@ export class RequestParser {
   #begin(start: number): void {
     this.#start = start;
     this.#markCount = 0;
-    this.#candidateCount = 0;
+    this.#framingCount = 0;
     this.#inTrailers = false;
   }
 
@@ -614,7 +616,7 @@ export class RequestParser {
       upgrade: false,
     };
     splitTarget(request, target);
-    const length = framing(request, this.#marks, this.#candidates, this.#candidateCount);
+    const length = framing(request, this.#marks, this.#framing, this.#framingCount);
     this.#request = request;
     this.#stopAfter = !request.keepAlive || request.upgrade;
     if (request.method === 'CONNECT') {
@@ -685,17 +687,6 @@ function scan(table: Uint8Array, buf: Buffer, i: number, end: number): number {
  */
 function isHttp2Preface(buf: Buffer, at: number, lineLength: number): boolean {
   return lineLength === 5 && buf[at] === 0x50 && buf[at + 1] === 0x52 && buf[at + 2] === 0x49 && buf[at + 4] === 0x2a;
-}
-
-const CONTENT_LENGTH = Buffer.from('content-length');
-
-/** Whether the 14 bytes at `at` spell Content-Length in any case. */
-function isContentLength(buf: Buffer, at: number): boolean {
-  for (let k = 0; k < 14; k++) {
-    const c = buf[at + k]!;
-    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== CONTENT_LENGTH[k]) return false;
-  }
-  return true;
 }
 
 /** Cut the field lines out of the decoded section `text`, which starts at stream offset `origin`. */
