@@ -197,12 +197,13 @@ const cliPath = fileURLToPath(new URL('./cli.ts', import.meta.url));
  */
 export async function runAcrossVeth(argv: string[], rttMs: number, log: (line: string) => void): Promise<number> {
   let child: ChildProcess | undefined;
+  // A closed terminal (SIGHUP) reaches only this process: the harness inside is told to stop as on SIGTERM.
   const forward = (name: NodeJS.Signals) => {
-    if (child?.pid !== undefined) signal(child.pid, name);
+    if (child?.pid !== undefined) signal(child.pid, name === 'SIGHUP' ? 'SIGTERM' : name);
   };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   // Listening before the namespaces exist: a signal cannot kill this process and leave them behind.
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  for (const name of signals) process.on(name, forward);
   let pair: NetnsPair | undefined;
   try {
     pair = createPair(rttMs);
@@ -213,8 +214,7 @@ export async function runAcrossVeth(argv: string[], rttMs: number, log: (line: s
       child?.once('exit', (code, sig) => resolve(code ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 130 : 1)));
     });
   } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
+    for (const name of signals) process.off(name, forward);
     if (pair) await teardown(pair, log);
   }
 }

@@ -143,8 +143,9 @@ describe('network distance: the bench command', { skip }, () => {
     assert.deepEqual(ourNamespaces(child.pid as number), []);
   });
 
-  it('on SIGTERM stops the run inside, exits 130 and deletes the namespaces with nothing left in them', async () => {
-    const out = join(dir, 'interrupted.json');
+  // SIGHUP: the terminal closed; only the outer process gets it, and must pass it on.
+  for (const sig of ['SIGTERM', 'SIGHUP'] as const) it(`on ${sig} stops the run inside, exits 130 and deletes the namespaces with nothing left in them`, async () => {
+    const out = join(dir, `interrupted-${sig}.json`);
     const child = bench(['--rtt', '0', '--models', 'event-loop', '--scenarios', 'hello', '--connections', '2', '--duration', '20', '--warmup', '0', '--trials', '1', '--out', out]);
     const done = collect(child);
     // Wait until a cell is under load: the server is inside its namespace then.
@@ -157,7 +158,7 @@ describe('network distance: the bench command', { skip }, () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(serverPids.length > 0, 'a server ran inside the server namespace');
-    child.kill('SIGTERM');
+    child.kill(sig);
     const r = await done;
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /interrupted: stopping every process this run started/);
