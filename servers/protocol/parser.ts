@@ -57,6 +57,8 @@ const enum S {
 
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 const EMPTY = Buffer.alloc(0);
+/** The room a chunked body starts with (see #reserve). */
+const MIN_BODY_ROOM = 4096;
 /** Largest chunk size accepted before multiplying by 16 would pass 2^52 (exact in a double). */
 const CHUNK_SIZE_CEILING = 2 ** 48;
 
@@ -102,10 +104,9 @@ export class RequestParser {
   #request: HttpRequest | undefined;
   #stopAfter = false;
   #remaining = 0;
+  /** The body being read: exactly its Content-Length, or for a chunked body room that grows (see #reserve). */
   #body: Buffer = EMPTY;
   #bodyFilled = 0;
-  #chunks: Buffer[] = [];
-  #bodyTotal = 0;
   #chunkSize = 0;
   /** Body bytes #headDone already took from the buffer (a whole Content-Length body). */
   #skip = 0;
@@ -417,7 +418,7 @@ export class RequestParser {
             i++;
             continue;
           }
-          if (this.#chunkSize > this.#limits.maxBodyBytes - this.#bodyTotal) {
+          if (this.#chunkSize > this.#limits.maxBodyBytes - this.#bodyFilled) {
             this.#fail('BODY_TOO_LARGE', i, 'Chunked body larger than the limit');
           }
           if (c === CR) state = S.ChunkSizeLF;
@@ -480,15 +481,14 @@ export class RequestParser {
             state = S.FieldStart;
           } else {
             this.#remaining = this.#chunkSize;
+            this.#reserve(this.#bodyFilled + this.#chunkSize);
             state = S.ChunkData;
           }
           continue;
         case S.ChunkData: {
           const n = Math.min(this.#remaining, end - i);
-          const piece = Buffer.allocUnsafe(n);
-          buf.copy(piece, 0, i, i + n);
-          this.#chunks.push(piece);
-          this.#bodyTotal += n;
+          buf.copy(this.#body, this.#bodyFilled, i, i + n);
+          this.#bodyFilled += n;
           this.#remaining -= n;
           i += n;
           if (this.#remaining === 0) state = S.ChunkDataCR;
@@ -624,8 +624,8 @@ export class RequestParser {
       return this.#complete(base + i, out);
     }
     if (length === CHUNKED) {
-      this.#chunks = [];
-      this.#bodyTotal = 0;
+      this.#body = EMPTY;
+      this.#bodyFilled = 0;
       return S.ChunkSize;
     }
     if (length > this.#limits.maxBodyBytes) this.#fail('BODY_TOO_LARGE', i, 'Content-Length larger than the limit');
@@ -645,14 +645,28 @@ export class RequestParser {
     return S.BodyLength;
   }
 
+  /**
+   * Room for `need` bytes of chunked body. Chunks are copied once, into one buffer that starts at
+   * MIN_BODY_ROOM and at least doubles when it grows (copying each chunk, then joining the copies,
+   * copied every byte twice, and the allocations were a third of chunked-post's time). The body
+   * handed out is a view of that buffer: it keeps at most MIN_BODY_ROOM or its own size of spare
+   * room, never beyond the body limit.
+   */
+  #reserve(need: number): void {
+    if (need <= this.#body.length) return;
+    const room = Math.min(Math.max(2 * this.#body.length, MIN_BODY_ROOM), this.#limits.maxBodyBytes);
+    const grown = Buffer.allocUnsafe(Math.max(need, room));
+    this.#body.copy(grown, 0, 0, this.#bodyFilled);
+    this.#body = grown;
+  }
+
   #trailersDone(buf: Buffer, i: number, out: HttpRequest[]): S {
     const request = this.#request!;
     const origin = this.#fieldsStart;
     if (this.#markCount > 0) {
       request.trailers = fieldList(buf.toString('latin1', origin - this.#base, i), origin, this.#marks, this.#markCount);
     }
-    request.body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#bodyTotal);
-    this.#chunks = [];
+    request.body = this.#bodyFilled === this.#body.length ? this.#body : this.#body.subarray(0, this.#bodyFilled);
     this.#inTrailers = false;
     return this.#complete(this.#base + i, out);
   }

@@ -74,6 +74,34 @@ describe('RequestParser', () => {
     assert.ok(whole.parser.idle);
   });
 
+  it('reads chunked bodies that outgrow their first buffer, each request with its own bytes', () => {
+    // Chunk sizes straddle the body buffer's first size (4 KiB) and its doublings.
+    const sizes = [1, 4095, 3000, 9000, 17];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const body = (fill: number): Buffer => Buffer.from(Array.from({ length: total }, (_, k) => (k * 7 + fill) % 251));
+    const request = (bytes: Buffer): Buffer => {
+      const parts: Buffer[] = [Buffer.from('POST /u HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n')];
+      let at = 0;
+      for (const size of sizes) {
+        parts.push(Buffer.from(`${size.toString(16)}\r\n`), bytes.subarray(at, at + size), Buffer.from('\r\n'));
+        at += size;
+      }
+      parts.push(Buffer.from('0\r\n\r\n'));
+      return Buffer.concat(parts);
+    };
+    const [first, second] = [body(1), body(2)];
+    const stream = Buffer.concat([request(first), request(second)]);
+    const whole = parse(stream).requests;
+    const parser = new RequestParser();
+    const pieces: HttpRequest[] = [];
+    for (let k = 0; k < stream.length; k += 1000) pieces.push(...parser.push(stream.subarray(k, k + 1000)));
+    for (const requests of [whole, pieces]) {
+      assert.equal(requests.length, 2);
+      assert.ok(Buffer.from(requests[0]!.body).equals(first));
+      assert.ok(Buffer.from(requests[1]!.body).equals(second));
+    }
+  });
+
   it('stops after a request that closes the connection and ignores what follows', () => {
     const { requests, parser } = parse('GET / HTTP/1.0\r\n\r\nGET /ignored HTTP/1.1\r\n\r\n');
     assert.equal(requests.length, 1);
