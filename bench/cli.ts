@@ -53,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
   // --rtt: this process sets up the namespaces and runs the bench again inside the client one, where it finds its pair.
   const pair = options.rttMs === null ? null : pairFromEnv();
   if (options.rttMs !== null && pair === null) {
+    if (options.target && 'url' in options.target) throw new UsageError('--target-url cannot be used with --rtt: a server already running is outside the namespaces the run creates (use --target-cmd)');
     const why = netnsUnavailable(options.rttMs);
     if (why) throw new UsageError(`--rtt ${options.rttMs}: network-distance mode skipped: ${why}`);
     return runAcrossVeth(argv, options.rttMs, (line) => process.stderr.write(`${line}\n`));

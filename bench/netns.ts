@@ -208,7 +208,9 @@ export async function runAcrossVeth(argv: string[], rttMs: number, log: (line: s
   try {
     pair = createPair(rttMs);
     const [command, args] = inNamespace(pair.clientNs, process.execPath, ['--import', 'tsx', cliPath, ...argv]);
-    child = spawn(command, args, { stdio: 'inherit', detached: true, env: { ...process.env, [NETNS_ENV]: JSON.stringify(pair) } });
+    // Not NODE_CHANNEL_FD: a parent's IPC channel is this process's, and its descriptor is not passed on.
+    const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, ...env } = process.env;
+    child = spawn(command, args, { stdio: 'inherit', detached: true, env: { ...env, [NETNS_ENV]: JSON.stringify(pair) } });
     return await new Promise<number>((resolve, reject) => {
       child?.once('error', reject);
       child?.once('exit', (code, sig) => resolve(code ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 130 : 1)));
@@ -225,7 +227,9 @@ async function teardown(pair: NetnsPair, log: (line: string) => void): Promise<v
   await waitUntil(() => namespacePids(pair.serverNs).length + namespacePids(pair.clientNs).length === 0, 2000);
   const killed = deletePair(pair);
   if (killed.length > 0) log(`network: killed ${killed.length} process(es) left in the run's namespaces (PIDs ${killed.join(', ')})`);
-  log(`network: deleted namespaces ${pair.serverNs} and ${pair.clientNs}`);
+  const left = listNamespaces().filter((ns) => ns === pair.serverNs || ns === pair.clientNs);
+  if (left.length > 0) log(`network: could not delete namespace(s) ${left.join(', ')}: remove with ip netns del`);
+  else log(`network: deleted namespaces ${pair.serverNs} and ${pair.clientNs}`);
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -34,6 +34,19 @@ function nodeIn(ns: string, script: string): { status: number | null; stdout: st
 
 const ourNamespaces = (id: number) => listNamespaces().filter((ns) => ns.startsWith(`sm-${id}-`));
 
+describe('network distance: usage', () => {
+  it('refuses --target-url with --rtt (exit 2, one line): that server is outside the run\'s namespaces', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--rtt', '0', '--target-url', 'http://127.0.0.1:9'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^bench: --target-url cannot be used with --rtt: [^\n]+\n$/);
+  });
+  it('refuses a negative or non-numeric --rtt', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--rtt=-5'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'bench: --rtt takes a number of milliseconds (0 or more), not "-5"\n');
+  });
+});
+
 describe('network distance: preflight', { skip }, () => {
   it('says netem is unavailable exactly when tc refuses it, and leaves no probe namespace', () => {
     const why = netnsUnavailable(10);
