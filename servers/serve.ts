@@ -7,7 +7,7 @@
  * The first line on standard output is exactly `listening on http://HOST:PORT`;
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,6 +63,8 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   const threads = integerFlag('--threads', values.threads, 1, 1_024) ?? serverDefaults.threads;
   const root = values.root === undefined ? ensureDefaultSite() : resolve(values.root);
   if (!isDirectory(root)) throw new UsageError(`--root ${values.root}: not a directory`);
+  const accessLog = values['access-log'] === undefined ? undefined : resolve(values['access-log']);
+  if (accessLog !== undefined) checkAppendable(accessLog);
   return {
     model: entry.name,
     options: {
@@ -71,7 +73,7 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
       port,
       root,
       threads,
-      accessLog: values['access-log'] === undefined ? undefined : resolve(values['access-log']),
+      accessLog,
       // Filled in main(): a fresh folder per server, removed when it closes.
       uploadDir: '',
     },
@@ -83,6 +85,15 @@ function integerFlag(flag: string, raw: string | undefined, min: number, max: nu
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) throw new UsageError(`${flag} ${raw}: expected an integer from ${min} to ${max}`);
   return value;
+}
+
+/** The log is opened (and created) by each process that serves: check here that it can be, for a usage error. */
+function checkAppendable(file: string): void {
+  try {
+    closeSync(openSync(file, 'a'));
+  } catch (error) {
+    throw new UsageError(`--access-log ${file}: cannot open for appending (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 function isDirectory(path: string): boolean {

@@ -6,6 +6,7 @@
  * pass: where and how a request's handler runs.
  */
 import type { Socket } from 'node:net';
+import { AccessLog } from '../app/access-log.ts';
 import { RequestParser } from '../protocol/parser.ts';
 import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
@@ -23,8 +24,8 @@ export interface ConnectionSettings {
    * turns it off: a blocking server writes each response before it reads the next request.
    */
   batchPipelined?: boolean | undefined;
-  /** Called once a response has been handed to the socket (the access log). */
-  onResponse?: ((request: HttpRequest, response: HttpResponse, bytes: number, socket: Socket) => void) | undefined;
+  /** Common Log Format file every response is logged to; undefined (the default) logs nothing and costs nothing. */
+  accessLog?: string | undefined;
 }
 
 /** How long a closing connection may keep sending before it is cut (see `Connection.#end`). */
@@ -45,11 +46,14 @@ export class Connections {
   readonly #sweep: NodeJS.Timeout;
   #draining = false;
   #onEmpty: (() => void) | undefined;
+  /** Opened here, in the process or thread that writes the responses; closed when the drain ends. */
+  readonly log: AccessLog | undefined;
 
   constructor(
     readonly dispatch: Dispatch,
     readonly settings: ConnectionSettings,
   ) {
+    this.log = settings.accessLog === undefined ? undefined : new AccessLog(settings.accessLog);
     // One interval per server instead of one timer per connection (node:http does the same):
     // the hot path only stores a number, and a deadline fires within a quarter of its span.
     const period = Math.min(1_000, Math.max(10, Math.min(settings.keepAliveTimeoutMs, settings.headersTimeoutMs) / 4));
@@ -90,6 +94,7 @@ export class Connections {
     return done.finally(() => {
       clearTimeout(cut);
       clearInterval(this.#sweep);
+      this.log?.close();
     });
   }
 
@@ -175,7 +180,7 @@ class Connection {
     const keepAlive = request.keepAlive && !request.upgrade && !this.#draining && !this.#owner.draining;
     const bytes = serializeResponse(response, { method: request.method, keepAlive, versionMinor: request.versionMinor });
     if (!this.#socket.write(bytes)) this.#socket.pause();
-    this.#owner.settings.onResponse?.(request, response, bytes.length, this.#socket);
+    this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
     if (!keepAlive) this.#ending = true;
     this.#next();
   }
@@ -213,14 +218,20 @@ class Connection {
     const error = this.#parser.error;
     if (error !== undefined) {
       // Earlier pipelined requests have been answered; now the error, then close.
-      const bytes = serializeResponse(errorResponse(error.status), { method: 'GET', keepAlive: false, versionMinor: 1 });
-      this.#socket.write(bytes);
+      this.#reject(error.status);
       return this.#end();
     }
     if (!this.#parser.idle) return; // a request is still arriving
     if (this.#draining || this.#owner.draining) return this.#end();
     this.#resumeReading();
     this.#setDeadline(Deadline.Idle, this.#owner.settings.keepAliveTimeoutMs);
+  }
+
+  /** Answer `status` to bytes that are not a request we can answer (the connection closes after it). */
+  #reject(status: number): void {
+    const response = errorResponse(status);
+    this.#socket.write(serializeResponse(response, { method: 'GET', keepAlive: false, versionMinor: 1 }));
+    this.#owner.log?.logRejection(this.#socket.remoteAddress, response);
   }
 
   #resumeReading(): void {
@@ -250,7 +261,7 @@ class Connection {
         return this.#end();
       case Deadline.Head:
         // 408, as node:http answers a request head that did not arrive in time.
-        this.#socket.write(serializeResponse(errorResponse(408), { method: 'GET', keepAlive: false, versionMinor: 1 }));
+        this.#reject(408);
         return this.#end();
       case Deadline.Closing:
         return this.destroy();

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -59,6 +62,30 @@ describe('serve command', () => {
     });
   }
 
+  it('--access-log FILE: the prefork workers log every response to it by the time the server exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'server-models-serve-log-'));
+    try {
+      const file = join(dir, 'access.log');
+      const child = startServe(['--model', 'prefork', '--threads', '2', '--access-log', file]);
+      const exited = exitOf(child);
+      const url = (await readyLine(child)).slice('listening on '.length);
+      // curl's own figures for each response: status and body bytes downloaded.
+      const { stdout } = await run('curl', ['-sS', ...['/hello', '/nowhere', '/static/1k'].flatMap(() => ['-o', '/dev/null']), '-w', '%{http_code} %{size_download}\n', '--max-time', '10', `${url}/hello`, `${url}/nowhere`, `${url}/static/1k`]);
+      const seen = stdout.trimEnd().split('\n');
+      assert.deepEqual(seen.map((line) => line.split(' ')[0]), ['200', '404', '200']);
+      child.kill('SIGTERM');
+      const { code, stderr } = await exited;
+      assert.equal(code, 0, stderr);
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      assert.deepEqual(
+        lines.map((line) => / "(.*)" (\d+ \S+)$/.exec(line)?.slice(1).join(' ')),
+        ['/hello', '/nowhere', '/static/1k'].map((path, i) => `GET ${path} HTTP/1.1 ${seen[i]}`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--help lists every model with its summary', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', serve, '--help']);
     for (const entry of registry) {
@@ -73,6 +100,7 @@ describe('serve command', () => {
     ['a bad port', ['--model', 'event-loop', '--port', '70000'], /--port 70000/],
     ['a missing model', [], /--model/],
     ['a root that is not a folder', ['--model', 'event-loop', '--root', '/nonexistent/site'], /--root/],
+    ['an access log in a missing folder', ['--model', 'event-loop', '--access-log', '/nonexistent/dir/access.log'], /--access-log .*ENOENT/],
   ] as const) {
     it(`${what}: one line on stderr, exit 2`, async () => {
       const { code, stderr } = await exitOf(startServe([...args]));
