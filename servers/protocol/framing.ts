@@ -127,26 +127,44 @@ export function parseLength(value: string, at: number): number {
   return length;
 }
 
-/** Transfer-Encoding: `chunked` must be last and only once (RFC 9112 §6.1, §7); we decode no other coding. */
+/**
+ * Transfer-Encoding: `chunked` must be last and only once (RFC 9112 §6.1, §7); we decode no other
+ * coding. The list is walked in place and trimmed of OWS only (SP, HTAB: RFC 9110 §5.6.3):
+ * String.prototype.trim also strips NBSP, which read `chunked\xA0` as chunked where llhttp rejects it.
+ */
 function transferCodings(te: string, at: number): number {
-  const codings = tokens(te);
-  if (codings.length === 0) throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'Empty Transfer-Encoding');
-  if (codings[codings.length - 1] !== 'chunked') {
+  let count = 0;
+  let firstFrom = 0;
+  let firstTo = 0;
+  let lastFrom = 0;
+  let lastTo = 0;
+  for (let from = 0; from <= te.length; ) {
+    let to = te.indexOf(',', from);
+    if (to < 0) to = te.length;
+    let a = from;
+    let b = to;
+    while (a < b && isOws(te.charCodeAt(a))) a++;
+    while (b > a && isOws(te.charCodeAt(b - 1))) b--;
+    if (a < b) {
+      // Empty list elements do not count (RFC 9110 §5.6.1).
+      if (count === 0) {
+        firstFrom = a;
+        firstTo = b;
+      }
+      lastFrom = a;
+      lastTo = b;
+      count++;
+    }
+    from = to + 1;
+  }
+  if (count === 0) throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'Empty Transfer-Encoding');
+  if (!sameToken(te, lastFrom, lastTo, 'chunked')) {
     throw new HttpParseError('TE_NOT_CHUNKED', at, 'Transfer-Encoding whose last coding is not chunked');
   }
-  for (let k = 0; k < codings.length - 1; k++) {
-    if (codings[k] === 'chunked') throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'chunked applied more than once');
-    throw new HttpParseError('UNSUPPORTED_TRANSFER_CODING', at, `Transfer coding ${codings[k]} is not supported`);
+  if (count > 1) {
+    if (sameToken(te, firstFrom, firstTo, 'chunked')) throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'chunked applied more than once');
+    const coding = te.slice(firstFrom, firstTo).toLowerCase();
+    throw new HttpParseError('UNSUPPORTED_TRANSFER_CODING', at, `Transfer coding ${coding} is not supported`);
   }
   return CHUNKED;
-}
-
-/** The lower-cased elements of a comma-separated list, empty elements dropped (RFC 9110 §5.6.1). */
-function tokens(value: string): string[] {
-  const out: string[] = [];
-  for (const part of value.split(',')) {
-    const token = part.trim().toLowerCase();
-    if (token !== '') out.push(token);
-  }
-  return out;
 }

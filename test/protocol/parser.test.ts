@@ -143,6 +143,8 @@ describe('RequestParser', () => {
     rejects('POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 'TE_WITH_CONTENT_LENGTH', 400);
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n', 'TE_NOT_CHUNKED', 400);
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 'UNSUPPORTED_TRANSFER_CODING', 501);
+    // Only SP and HTAB are OWS: NBSP (0xA0) after chunked makes another coding, as llhttp says.
+    rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\xa0\r\n\r\n', 'TE_NOT_CHUNKED', 400);
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n', 'INVALID_CHUNK_SIZE', 400);
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n', 'INVALID_CHUNK_SIZE', 400, { maxBodyBytes: Infinity });
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n', 'CHUNK_DATA_NOT_TERMINATED', 400);
