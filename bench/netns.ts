@@ -43,7 +43,7 @@ const subnet = { server: '169.254.77.1', client: '169.254.77.2', prefix: 30 };
 
 interface Outcome {
   ok: boolean;
-  /** The command's last line of output (stderr first), for messages. */
+  /** The first line the command printed (stderr before stdout), for messages. */
   said: string;
 }
 
@@ -122,8 +122,13 @@ export function createPair(rttMs: number, id = process.pid): NetnsPair {
     { ns: pair.serverNs, dev: 'sm-srv', address: pair.serverAddress },
     { ns: pair.clientNs, dev: 'sm-cli', address: pair.clientAddress },
   ];
+  // Only what this call made is undone on failure: a namespace of that name made by anyone else is left alone.
+  const made: string[] = [];
   try {
-    for (const { ns } of ends) must('ip', ['netns', 'add', ns]);
+    for (const { ns } of ends) {
+      must('ip', ['netns', 'add', ns]);
+      made.push(ns);
+    }
     // Created inside the server namespace with its peer placed straight into the client's: neither end ever sits in the host's.
     must('ip', ['-n', pair.serverNs, 'link', 'add', 'sm-srv', 'type', 'veth', 'peer', 'name', 'sm-cli', 'netns', pair.clientNs]);
     for (const { ns, dev, address } of ends) {
@@ -135,7 +140,7 @@ export function createPair(rttMs: number, id = process.pid): NetnsPair {
     }
     return pair;
   } catch (error) {
-    deletePair(pair);
+    deleteNamespaces(made);
     throw error;
   }
 }
@@ -146,8 +151,12 @@ export function createPair(rttMs: number, id = process.pid): NetnsPair {
  * with a process in it outlives `ip netns del`. Returns the PIDs it had to kill.
  */
 export function deletePair(pair: Pick<NetnsPair, 'serverNs' | 'clientNs'>): number[] {
+  return deleteNamespaces([pair.serverNs, pair.clientNs]);
+}
+
+function deleteNamespaces(names: string[]): number[] {
   const killed: number[] = [];
-  for (const ns of [pair.serverNs, pair.clientNs]) {
+  for (const ns of names) {
     if (!listNamespaces().includes(ns)) continue;
     for (const pid of namespacePids(ns)) {
       signal(pid, 'SIGKILL');

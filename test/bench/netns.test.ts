@@ -100,6 +100,18 @@ describe('network distance: the namespace pair', { skip }, () => {
     assert.equal(isAlive(running.pid as number), false);
   });
 
+  it('fails on a namespace name already taken, and leaves that namespace alone', () => {
+    const id = process.pid * 10 + 7;
+    const taken = `sm-${id}-srv`;
+    assert.equal(spawnSync('ip', ['netns', 'add', taken]).status, 0);
+    try {
+      assert.throws(() => createPair(0, id), /ip netns add sm-\d+-srv: .+/);
+      assert.deepEqual(ourNamespaces(id), [taken]);
+    } finally {
+      spawnSync('ip', ['netns', 'del', taken]);
+    }
+  });
+
   it('teardown kills what is left inside and deletes both namespaces', async () => {
     pair = createPair(0);
     const leftover = spawn('ip', ['netns', 'exec', pair.clientNs, 'sleep', '60'], { stdio: 'ignore' });
