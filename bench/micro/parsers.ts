@@ -2,7 +2,8 @@
  * `npm run bench:micro [-- --runs 5 --time 500 --json FILE]`: parse throughput of
  * our parser against Node's llhttp (through `require('_http_common').HTTPParser`)
  * and http-parser-js, on the same inputs. Every (parser, run) is a fresh process
- * (see child.ts); the figure is the median over runs, and ratios compare medians
+ * (see child.ts, which also says why the clock is CPU time and how a sample is timed);
+ * the figure is the median over runs, and ratios compare medians
  * measured in this same invocation. Targets on browser-get: >= 1.0x llhttp, >= 2x
  * http-parser-js.
  */
@@ -66,7 +67,10 @@ const results = microInputs.flatMap((input) =>
 const ops = (input: string, parser: string): number => results.find((r) => r.input === input && r.parser === parser)!.opsPerSec;
 const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-console.log(`\nParse throughput, ops/s (median of ${runs} runs, ${time} ms each, one process per parser and run; Node ${process.version})\n`);
+console.log(
+  `\nParse throughput, feeds per second of process CPU time (median of ${runs} runs, ${time} ms of CPU each, ` +
+    `one process per parser and run; Node ${process.version})\n`,
+);
 const header = ['input', 'bytes', ...parsers, 'vs llhttp', 'vs http-parser-js'];
 const rows = microInputs.map((input) => [
   input.name,
