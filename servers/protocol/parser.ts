@@ -233,6 +233,14 @@ export class RequestParser {
           }
           if (TCHAR[c] !== 1) this.#fail('INVALID_METHOD', i, 'Invalid character in method');
           this.#begin(base + i);
+          // Fast path: a well-formed request line wholly in this buffer is read in one go.
+          const next = this.#requestLine(buf, i, end);
+          if (next > 0) {
+            i = next;
+            this.#lineDone(buf, i);
+            state = S.FieldStart;
+            continue;
+          }
           state = S.Method;
           i++;
           continue;
@@ -304,14 +312,7 @@ export class RequestParser {
         case S.LineLF:
           if (buf[i] !== LF) this.#fail('BARE_CR', i, 'CR not followed by LF');
           i++;
-          if (i - (this.#start - base) - 2 > this.#limits.maxRequestLineBytes) {
-            this.#fail('URI_TOO_LONG', this.#start - base + this.#limits.maxRequestLineBytes, 'Request line too long');
-          }
-          if (this.#methodEnd - this.#start === 3 && isHttp2Preface(buf, this.#start - base, this.#targetEnd - this.#start)) {
-            this.#fail('HTTP2_PREFACE', i - 2, 'HTTP/2 connection preface (PRI *): this server speaks HTTP/1.x only');
-          }
-          this.#fieldsStart = base + i;
-          this.#lineStart = base + i;
+          this.#lineDone(buf, i);
           state = S.FieldStart;
           continue;
         case S.FieldStart: {
@@ -513,6 +514,44 @@ export class RequestParser {
     }
     this.#state = state;
     this.#checkPartial(end);
+  }
+
+  /**
+   * Read the request line starting at `i` (its first method byte, checked) if it is whole and
+   * well-formed with version HTTP/1.0 or 1.1: returns the index after its CRLF, or -1 to leave
+   * it, and the precise error if any, to the states.
+   */
+  #requestLine(buf: Buffer, i: number, end: number): number {
+    const methodEnd = scan(TCHAR, buf, i + 1, end);
+    if (methodEnd >= end || buf[methodEnd] !== SP) return -1;
+    const targetEnd = scan(TARGET, buf, methodEnd + 1, end);
+    const v = targetEnd + 1;
+    if (targetEnd === methodEnd + 1 || v + 9 >= end || buf[targetEnd] !== SP) return -1;
+    for (let k = 0; k < 5; k++) {
+      if (buf[v + k] !== HTTP_SLASH[k]) return -1;
+    }
+    const minor = buf[v + 7]! - 0x30;
+    if (buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e || (minor !== 0 && minor !== 1) || buf[v + 8] !== CR || buf[v + 9] !== LF) return -1;
+    const base = this.#base;
+    this.#methodEnd = base + methodEnd;
+    this.#targetStart = base + methodEnd + 1;
+    this.#targetEnd = base + targetEnd;
+    this.#major = 1;
+    this.#minor = minor;
+    return v + 10;
+  }
+
+  /** The request line is complete (`i` just past its CRLF): check it as a whole, and start the field section. */
+  #lineDone(buf: Buffer, i: number): void {
+    const start = this.#start - this.#base;
+    if (i - start - 2 > this.#limits.maxRequestLineBytes) {
+      this.#fail('URI_TOO_LONG', start + this.#limits.maxRequestLineBytes, 'Request line too long');
+    }
+    if (this.#methodEnd - this.#start === 3 && isHttp2Preface(buf, start, this.#targetEnd - this.#start)) {
+      this.#fail('HTTP2_PREFACE', i - 2, 'HTTP/2 connection preface (PRI *): this server speaks HTTP/1.x only');
+    }
+    this.#fieldsStart = this.#base + i;
+    this.#lineStart = this.#base + i;
   }
 
   /** Read the field line at `i` if it is whole and well-formed: returns the index after its CRLF, or -1. */
