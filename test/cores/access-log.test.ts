@@ -1,7 +1,8 @@
 /**
  * The access log on every model: one Common Log Format line per response sent,
- * with its status and content bytes, for answered requests and for malformed
- * ones answered 400; and whole lines only when several processes share the file.
+ * with its status and content bytes, for answered requests, for malformed ones
+ * answered 400 and for a head that timed out (408); and whole lines only when
+ * several processes share the file.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -68,6 +69,24 @@ for (const model of runnableModels) {
     });
   });
 }
+
+describe('event-loop: a request head that times out', () => {
+  it('is logged with its 408 and no request line', async () => {
+    const file = join(dir, 'timeout.log');
+    const server = await startServer('event-loop', { accessLog: file, headersTimeoutMs: 200 });
+    let sent: number | undefined;
+    try {
+      const { bytes, closedByServer } = await rawExchange(server, 'GET /hello HTTP/1.1\r\nHost: x\r\n', { waitMs: 3_000 });
+      const [timedOut] = splitResponses(bytes);
+      assert.equal(timedOut?.status, 408);
+      assert.ok(closedByServer);
+      sent = timedOut.body.length;
+    } finally {
+      await server.close();
+    }
+    assert.deepEqual(readLog(file).map((e) => [e.request, e.status, e.bytes]), [['-', 408, String(sent)]]);
+  });
+});
 
 describe('prefork: several processes append to one log', () => {
   it('never interleaves lines', async () => {
