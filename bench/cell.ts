@@ -14,7 +14,7 @@ import type { ScenarioDef } from './scenarios.ts';
 import { summarize } from './stats.ts';
 import { stopProblem } from './targets/types.ts';
 import type { RunningTarget, Target } from './targets/types.ts';
-import { validateScenario } from './validate.ts';
+import { contractOf, validateScenario } from './validate.ts';
 
 /** The settings a cell runs with. */
 export interface CellSettings {
@@ -91,7 +91,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
   let error: string | undefined;
   try {
     input.onPhase?.('validating');
-    validation = await validateScenario(running.url, scenario, settings.validationTimeoutMs);
+    validation = await validateScenario(running.url, scenario, settings.validationTimeoutMs, contractOf(input.target));
     if (!validation.ok) {
       error = `wrong answers, not timed: ${validation.failures[0] ?? 'unknown'}${validation.failures.length > 1 ? ` (+${validation.failures.length - 1} more)` : ''}`;
     } else {

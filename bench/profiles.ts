@@ -54,8 +54,18 @@ export const profiles: Record<string, Profile> = {
     models: 'all',
     scenarios: [...scenarioNames],
     connections: [1, 32],
-    durationSec: 1,
-    warmupSec: 0.25,
+    // 0.8 s trials keep ~140 cells (with slow-clients and nginx) within five minutes.
+    durationSec: 0.8,
+    warmupSec: 0.2,
+    trials: 1,
+  },
+  findings: {
+    description: 'The cells the six findings need (io, cpu, mixed, close, hello at 1, 16, 64 connections) for the four models; add --server-cpus 0-1 --client-cpus 0-1 for findings 3 and 4',
+    models: ['blocking', 'process-per-request', 'event-loop', 'worker-pool'],
+    scenarios: ['hello', 'io', 'cpu', 'mixed', 'close'],
+    connections: [1, 16, 64],
+    durationSec: 2,
+    warmupSec: 0.5,
     trials: 1,
   },
   full: {

@@ -7,6 +7,9 @@ import { parseArgs } from 'node:util';
 import { runConformance, summaryLine } from '../test/protocol/conformance/runner.ts';
 import { readVectors, VectorFileError } from '../test/protocol/conformance/vectors.ts';
 
+/** The llhttp request vectors shipped with the project. */
+const bundled = 'test/fixtures/llhttp/llhttp-requests.json';
+
 function main(): number {
   let args;
   try {
@@ -16,16 +19,16 @@ function main(): number {
     return 2;
   }
   if (args.values.help) {
-    console.log('usage: npm run conformance -- <vectors.json> [--verbose]   (e.g. test/fixtures/llhttp/llhttp-requests.json)');
+    console.log(`usage: npm run conformance [-- <vectors.json>] [--verbose]   (default: the bundled llhttp vectors, ${bundled})`);
     return 0;
   }
-  if (args.positionals.length !== 1) {
-    console.error('conformance: expected exactly one vectors file, e.g. npm run conformance -- test/fixtures/llhttp/llhttp-requests.json');
+  if (args.positionals.length > 1) {
+    console.error(`conformance: expected one vectors file, got ${args.positionals.length}`);
     return 2;
   }
   let vectors;
   try {
-    vectors = readVectors(args.positionals[0]!);
+    vectors = readVectors(args.positionals[0] ?? bundled);
   } catch (error) {
     if (!(error instanceof VectorFileError)) throw error;
     console.error(`conformance: ${error.message}`);

@@ -27,7 +27,7 @@ export function latencyChart(results: Results): Record<string, unknown> {
         {
           mark: { type: 'point', size: 40, filled: true },
           encoding: {
-            x, y, color: colour, shape: flagShape,
+            x, y, color: colour, stroke: colour, shape: flagShape, // hollow flagged points keep their outline
             fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
             tooltip: [{ field: 'label' }, { field: 'scenario' }, { field: 'connections' }, { field: 'pct' }, { field: 'ms', format: ',.2f', title: 'ms (median)' }, { field: 'lo', format: ',.2f', title: 'min' }, { field: 'hi', format: ',.2f', title: 'max' }, { field: 'mark', title: 'cell' }, { field: 'notes' }],
           },

@@ -22,7 +22,7 @@ export function throughputChart(results: Results): Record<string, unknown> {
         {
           mark: { type: 'point', size: 50, filled: true },
           encoding: {
-            x, y: { field: 'rps', type: 'quantitative' }, color: colour, shape: flagShape,
+            x, y: { field: 'rps', type: 'quantitative' }, color: colour, stroke: colour, shape: flagShape, // hollow flagged points keep their outline
             fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
             tooltip: [{ field: 'label' }, { field: 'scenario' }, { field: 'connections' }, { field: 'rps', format: ',.0f', title: 'req/s (median)' }, { field: 'rpsMin', format: ',.0f', title: 'min' }, { field: 'rpsMax', format: ',.0f', title: 'max' }, { field: 'trials' }, { field: 'mark', title: 'cell' }, { field: 'notes' }],
           },
