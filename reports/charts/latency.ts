@@ -4,10 +4,16 @@ import { colourScale } from '../palette.ts';
 import { cellRows, flagShape } from './rows.ts';
 
 export function latencyChart(results: Results): Record<string, unknown> {
-  const rows = cellRows(results).flatMap((r) => [
-    { ...r, pct: 'p50', ms: r.p50Ms, lo: r.p50MinMs, hi: r.p50MaxMs },
-    { ...r, pct: 'p99', ms: r.p99Ms, lo: r.p99MinMs, hi: r.p99MaxMs },
-  ]);
+  // A cell that answered nothing has no latency (its zeros are not fast answers) and a zero
+  // has no place on a log scale: one such point blanked every panel. Its triangle is on the
+  // throughput chart; here it is left out, and so is a zero end of a trial range.
+  const positive = (ms: number, fallback: number): number => (ms > 0 ? ms : fallback);
+  const rows = cellRows(results)
+    .flatMap((r) => [
+      { ...r, pct: 'p50', ms: r.p50Ms, lo: positive(r.p50MinMs, r.p50Ms), hi: r.p50MaxMs },
+      { ...r, pct: 'p99', ms: r.p99Ms, lo: positive(r.p99MinMs, r.p99Ms), hi: r.p99MaxMs },
+    ])
+    .filter((row) => row.ms > 0);
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
   const x = { field: 'connections', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'connections (log)' };
   const y = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' };

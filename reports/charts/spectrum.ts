@@ -20,7 +20,7 @@ export function spectrumChart(results: Results, connections = spectrumConnection
       const trials = [...c.trials].filter((t) => t.latencyUs.spectrum).sort((a, b) => a.latencyUs.p99 - b.latencyUs.p99);
       const t = trials[Math.floor(trials.length / 2)];
       return (t?.latencyUs.spectrum ?? [])
-        .filter(([p]) => p >= 50 && p < 100)
+        .filter(([p, us]) => p >= 50 && p < 100 && us > 0) // a log scale has no place for a zero
         .map(([p, us]) => ({ model: c.model, kind: c.kind, scenario: c.scenario, percentile: p, nines: 1 / (1 - p / 100), ms: us / 1000 }));
     });
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
