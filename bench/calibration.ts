@@ -7,6 +7,7 @@ import type { LoadGenerator } from './loadgen/types.ts';
 import type { Calibration } from './results/schema.ts';
 import type { ScenarioDef } from './scenarios.ts';
 import type { Target } from './targets/types.ts';
+import { median } from 'simple-statistics';
 
 /** How calibration runs. */
 export interface CalibrationSettings {
@@ -49,8 +50,11 @@ export async function calibrate(canned: Target, loadgen: LoadGenerator, depths: 
   }
 }
 
-/** The ceiling a scenario's cells are judged against: the calibration at its pipelining depth. */
+/**
+ * The ceiling a scenario's cells are judged against: the calibration at its
+ * pipelining depth (the median, when several rounds measured it).
+ */
 export function ceilingFor(scenario: ScenarioDef, calibration: readonly Calibration[], loadgen: string): number | null {
-  const match = calibration.find((c) => c.loadgen === loadgen && (c.pipelining ?? 1) === scenario.pipelining);
-  return match ? match.requestsPerSec : null;
+  const matches = calibration.filter((c) => c.loadgen === loadgen && (c.pipelining ?? 1) === scenario.pipelining).map((c) => c.requestsPerSec);
+  return matches.length > 0 ? median(matches) : null;
 }

@@ -138,6 +138,30 @@ export async function runCell(input: CellInput): Promise<Cell> {
   return { ...base, status: 'ok', validation, warmup, trials, summary, flags };
 }
 
+/**
+ * A cell measured again in a later round, joined to what it had: every trial
+ * kept, the summary and flags worked out afresh over all of them (against the
+ * run's median ceiling so far), notes of either kept. A round that failed
+ * fails the cell, with the round named; the first validation and warm-up stand.
+ */
+export function mergeRounds(before: Cell, now: Cell, round: number, ceilingRps: number | null, thresholds: ClientBoundThresholds): Cell {
+  const trials = [...before.trials, ...now.trials];
+  const summary = summarize(trials);
+  const flags = cellFlags(summary, ceilingRps, thresholds, trials);
+  // Notes cellFlags does not derive (load generator notes, open-loop shortfalls) would be lost by recomputing: keep them.
+  const derived = (cell: Cell) => new Set(cellFlags(cell.summary, ceilingRps, thresholds, cell.trials).notes);
+  for (const cell of [before, now]) {
+    const own = derived(cell);
+    for (const note of cell.flags.notes) if (!own.has(note) && !flags.notes.includes(note)) flags.notes.push(note);
+  }
+  const failure = before.status === 'failed' ? before.error : now.status === 'failed' ? `round ${round}: ${now.error ?? 'failed'}` : undefined;
+  const merged: Cell = { ...before, trials, summary, flags, status: failure ? 'failed' : 'ok' };
+  if (failure) merged.error = failure;
+  if (before.rate && summary) merged.rate = { ...before.rate, achievedRps: summary.requestsPerSec.median };
+  if (!before.validation.ok || now.validation.ok) return merged;
+  return { ...merged, validation: now.validation };
+}
+
 /** One timed run of the load generator with the server's process tree sampled around it. */
 async function measure(running: RunningTarget, loadgen: LoadGenerator, job: LoadJob, sampleIntervalMs: number, notes: Set<string>): Promise<Trial> {
   const sampler = running.pid === null ? null : new TreeSampler(running.pid, sampleIntervalMs);

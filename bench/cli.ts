@@ -91,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
       durationSec: options.durationSec,
       warmupSec: options.warmupSec,
       trials: options.trials,
+      ...(options.rounds > 1 ? { rounds: options.rounds } : {}),
       loadgen: loadgen.name,
       serverCpus: placement.serverCpus,
       clientCpus: placement.clientCpus,
@@ -108,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
       },
     },
     cells,
+    rounds: options.rounds,
     scenarios,
     loadgen,
     canned: cannedTarget(launch),
@@ -124,9 +126,11 @@ async function main(argv: string[]): Promise<number> {
     },
   };
   const results = emptyResults(plan);
-  const progress = new Progress(cells.length, plannedSeconds(1, options, 0) - plannedSeconds(0, options, 0));
+  const oneRound = { ...options, rounds: 1 };
+  const progress = new Progress(cells.length * options.rounds, plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0));
   const say = (line: string) => progress.log(line);
-  say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels), ${loadgen.name}; ${placement.note}`);
+  const rounds = options.rounds > 1 ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each` : '';
+  say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels)${rounds}, ${loadgen.name}; ${placement.note}`);
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
   if (pair) say(networkNote(networkConfig(pair)));
   for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
@@ -145,9 +149,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runPlan(plan, results, {
       onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
-      onCellStart: (index, cell) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}`),
+      onCellStart: (index, cell, round) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`),
       onPhase: (phase) => progress.phase(phase),
-      onCellDone: (_index, cell) => progress.cellDone(cellLine(cell)),
+      onCellDone: (_index, cell, round) => progress.cellDone(`${cellLine(cell)}${roundLabel(round, options.rounds)}`),
     });
   } catch (error) {
     if (!abort.signal.aborted) throw error;
@@ -166,6 +170,11 @@ async function main(argv: string[]): Promise<number> {
   await renderReportIfAvailable(path, options.json);
   const bad = results.cells.filter((c) => c.status === 'failed' || c.flags.errored || !c.validation.ok);
   return bad.length > 0 ? 1 : 0;
+}
+
+/** ` (round 2/5)` in a run of several rounds, nothing in a run of one. */
+function roundLabel(round: number, rounds: number): string {
+  return rounds > 1 ? ` (round ${round}/${rounds})` : '';
 }
 
 function finish(results: Results, path: string, json: boolean): void {

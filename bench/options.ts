@@ -22,6 +22,7 @@ export type TargetFlags = { name: string } & ({ command: string; readyTimeoutMs:
 /** A run's settings, after the profile and the flags. */
 export interface RunOptions extends Profile {
   profile: string;
+  rounds: number;
   /** A name from bench/loadgen/registry.ts. */
   loadgen: string;
   /** Results file to write. */
@@ -47,6 +48,7 @@ const flagSpec = {
   duration: { type: 'string' },
   warmup: { type: 'string' },
   trials: { type: 'string' },
+  rounds: { type: 'string' },
   out: { type: 'string' },
   'server-cpus': { type: 'string' },
   'client-cpus': { type: 'string' },
@@ -72,7 +74,9 @@ ${Object.entries(profiles).map(([name, p]) => `                          ${name.
   --connections 1,16    concurrent connections, one cell per level
   --duration SEC        length of each measured trial
   --warmup SEC          warm-up before the trials (0 for none; recorded apart)
-  --trials N            measured trials per cell
+  --trials N            measured trials per cell in each round
+  --rounds N            run the whole matrix N times in turn, every server restarted each round; a cell
+                          gets N × trials trials spread over the run (the ci profile uses 5 rounds)
   --loadgen NAME        the load generator:
 ${Object.entries(loadGenerators).map(([name, g]) => `                          ${name.padEnd(11)}${g.description}`).join('\n')}
   --rate LIST           open loop: requests/s on a fixed schedule whatever the server does, latency timed from
@@ -121,6 +125,7 @@ export function parseOptions(argv: string[]): RunOptions {
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
     warmupSec: values.warmup === undefined ? profile.warmupSec : nonNegativeNumber('--warmup', values.warmup),
     trials: values.trials === undefined ? profile.trials : positiveInt('--trials', values.trials),
+    rounds: values.rounds === undefined ? (profile.rounds ?? 1) : positiveInt('--rounds', values.rounds),
     loadgen,
     out: values.out ?? null,
     serverCpus: cpuList('--server-cpus', values['server-cpus']),

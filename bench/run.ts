@@ -1,10 +1,12 @@
 /**
  * A run: calibrate the load generator, then every cell of the matrix in turn,
  * writing the results file (atomically, schema-checked) after each one so an
- * interrupted or crashed run keeps what it finished.
+ * interrupted or crashed run keeps what it finished. With several rounds the
+ * calibration and the whole matrix run again each round, and each cell's new
+ * trials join the ones it has.
  */
 import { calibrate, ceilingFor } from './calibration.ts';
-import { runCell } from './cell.ts';
+import { mergeRounds, runCell } from './cell.ts';
 import type { CellLoad, CellPhase, CellSettings } from './cell.ts';
 import { rateLabel, targetRate } from './loadgen/open-loop-rate.ts';
 import type { LoadSpec } from './loadgen/open-loop-rate.ts';
@@ -33,6 +35,8 @@ export interface RunPlan {
   outPath: string;
   config: Config;
   cells: PlannedCell[];
+  /** Times the calibration and the whole matrix run, one after the other (absent = once). */
+  rounds?: number;
   scenarios: ScenarioDef[];
   loadgen: LoadGenerator;
   /** The calibration server, or null to skip calibration (then nothing is judged against a ceiling). */
@@ -46,9 +50,11 @@ export interface RunPlan {
 /** What a run reports as it goes. */
 export interface RunHooks {
   onCalibration?: (calibration: Calibration[]) => void;
-  onCellStart?: (index: number, cell: PlannedCell) => void;
+  /** `index` counts over every round (0 … cells × rounds − 1); `round` starts at 1. */
+  onCellStart?: (index: number, cell: PlannedCell, round: number) => void;
   onPhase?: (phase: CellPhase) => void;
-  onCellDone?: (index: number, cell: Cell) => void;
+  /** The cell with every trial so far, this round's included. */
+  onCellDone?: (index: number, cell: Cell, round: number) => void;
 }
 
 /**
@@ -96,30 +102,41 @@ export function emptyResults(plan: Pick<RunPlan, 'runId' | 'config' | 'scenarios
  * still see the finished cells). The file is rewritten after every cell.
  */
 export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks = {}): Promise<Results> {
-  if (plan.canned && !plan.signal?.aborted) {
-    const depths = plan.scenarios.map((s) => s.pipelining);
-    results.calibration = await calibrate(plan.canned, plan.loadgen, depths, plan.calibration);
-    hooks.onCalibration?.(results.calibration);
-  }
-  writeResults(plan.outPath, results);
-  for (const [index, planned] of plan.cells.entries()) {
-    if (plan.signal?.aborted) return results;
-    hooks.onCellStart?.(index, planned);
-    const cell = await runCell({
-      target: planned.target,
-      scenario: planned.scenario,
-      connections: planned.connections,
-      loadgen: plan.loadgen,
-      settings: plan.settings,
-      ceilingRps: ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
-      load: cellLoad(planned, results.cells),
-      ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}),
-    });
-    // A cell cut short by the interrupt measured the shutdown, not the server.
-    if (plan.signal?.aborted) return results;
-    results.cells.push(cell);
+  const rounds = plan.rounds ?? 1;
+  const several = rounds > 1;
+  for (let round = 1; round <= rounds; round++) {
+    if (plan.canned && !plan.signal?.aborted) {
+      const depths = plan.scenarios.map((s) => s.pipelining);
+      const calibration = await calibrate(plan.canned, plan.loadgen, depths, plan.calibration);
+      const tagged = several ? calibration.map((c) => ({ ...c, round })) : calibration;
+      results.calibration.push(...tagged);
+      hooks.onCalibration?.(tagged);
+    }
     writeResults(plan.outPath, results);
-    hooks.onCellDone?.(index, cell);
+    for (const [index, planned] of plan.cells.entries()) {
+      if (plan.signal?.aborted) return results;
+      const overall = (round - 1) * plan.cells.length + index;
+      hooks.onCellStart?.(overall, planned, round);
+      // Judged against this round's ceiling: the load generator's speed then.
+      const ceilingRps = ceilingFor(planned.scenario, results.calibration.filter((c) => c.round === (several ? round : undefined)), plan.loadgen.name);
+      const measured = await runCell({
+        target: planned.target,
+        scenario: planned.scenario,
+        connections: planned.connections,
+        loadgen: plan.loadgen,
+        settings: plan.settings,
+        ceilingRps,
+        load: cellLoad(planned, results.cells),
+        ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}),
+      });
+      // A cell cut short by the interrupt measured the shutdown, not the server.
+      if (plan.signal?.aborted) return results;
+      const cell = several ? { ...measured, trials: measured.trials.map((t) => ({ round, ...t })) } : measured;
+      if (round === 1) results.cells.push(cell);
+      else results.cells[index] = mergeRounds(results.cells[index] as Cell, cell, round, ceilingFor(planned.scenario, results.calibration, plan.loadgen.name), plan.settings.thresholds);
+      writeResults(plan.outPath, results);
+      hooks.onCellDone?.(overall, results.cells[index] as Cell, round);
+    }
   }
   results.complete = true;
   results.finishedAt = new Date().toISOString();

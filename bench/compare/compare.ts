@@ -72,7 +72,7 @@ function differences(baseline: Results, current: Results): string[] {
 }
 
 function scaled(cell: Cell, metric: Metric, scale: Scale): number[] {
-  return cell.trials.map((t) => metric.read(t) * scale[metric.key]);
+  return cell.trials.map((t) => metric.read(t) * scale.factors(t)[metric.key]);
 }
 
 /** Compare two validated results; throws ReferenceError when normalisation has nothing to divide by. */

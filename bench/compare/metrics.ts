@@ -58,11 +58,16 @@ function middle(values: number[]): number {
  * ceiling and longer times alike, so the product holds still). Peak RSS does not
  * drift with CPU speed and stays absolute.
  */
-export interface Scale {
+export interface Factors {
   rps: number;
   p99: number;
   cpuPerReq: number;
   rss: number;
+}
+
+/** How a run's trials are scaled: per trial, since a run of several rounds calibrates each round. */
+export interface Scale {
+  factors(trial: Trial): Factors;
   /** Plain words for the output: what the figures were divided by. */
   describe: string;
 }
@@ -71,18 +76,32 @@ export class ReferenceError extends Error {
   override name = 'ReferenceError';
 }
 
+/** Times in µs × ceiling / 1e6: a time in units of the ceiling's per-request time, dimensionless. */
+function byCeiling(ceiling: number): Factors {
+  return { rps: 1 / ceiling, p99: ceiling / 1e6, cpuPerReq: ceiling / 1e6, rss: 1 };
+}
+
 export function scaleFor(results: Results, mode: Mode, reference: Reference, where: string): Scale {
-  if (mode === 'absolute') return { rps: 1, p99: 1, cpuPerReq: 1, rss: 1, describe: 'absolute figures' };
+  if (mode === 'absolute') {
+    const one: Factors = { rps: 1, p99: 1, cpuPerReq: 1, rss: 1 };
+    return { factors: () => one, describe: 'absolute figures' };
+  }
   if (reference.kind === 'calibration') {
-    const ceiling = middle(results.calibration.map((c) => c.requestsPerSec).filter((r) => r > 0));
+    // The ceiling for plain requests (pipelined calibrations measure another load), and in a
+    // run of rounds each round's own: the load generator's speed nearest the trial.
+    const plain = results.calibration.filter((c) => (c.pipelining ?? 1) === 1 && c.requestsPerSec > 0);
+    const ceiling = middle(plain.map((c) => c.requestsPerSec));
     if (!Number.isFinite(ceiling)) throw new ReferenceError(`${where} has no calibration ceiling to normalise by; use --reference model:scenario:connections or --mode absolute`);
-    // Times in µs × ceiling / 1e6: a time in units of the ceiling's per-request time, dimensionless.
-    return { rps: 1 / ceiling, p99: ceiling / 1e6, cpuPerReq: ceiling / 1e6, rss: 1, describe: `calibration ceiling (${Math.round(ceiling)} req/s)` };
+    const perRound = new Map(plain.filter((c) => c.round !== undefined).map((c) => [c.round, byCeiling(c.requestsPerSec)]));
+    const whole = byCeiling(ceiling);
+    const describe = perRound.size > 1 ? `each round's calibration ceiling (median ${Math.round(ceiling)} req/s)` : `calibration ceiling (${Math.round(ceiling)} req/s)`;
+    return { factors: (trial) => perRound.get(trial.round) ?? whole, describe };
   }
   const cell = results.cells.find((c) => cellKey(c) === cellKey(reference));
   if (!cell || cell.status !== 'ok' || cell.trials.length === 0) {
     throw new ReferenceError(`${where} has no measured reference cell ${cellKey(reference)}`);
   }
   const ref = (key: Metric['key']) => middle(cell.trials.map((metrics.find((m) => m.key === key) as Metric).read));
-  return { rps: 1 / ref('rps'), p99: 1 / ref('p99'), cpuPerReq: 1 / ref('cpuPerReq'), rss: 1, describe: `reference cell ${cellKey(reference)}` };
+  const factors: Factors = { rps: 1 / ref('rps'), p99: 1 / ref('p99'), cpuPerReq: 1 / ref('cpuPerReq'), rss: 1 };
+  return { factors: () => factors, describe: `reference cell ${cellKey(reference)}` };
 }

@@ -24,6 +24,8 @@ export type Latency = z.infer<typeof Latency>;
 
 /** One measured (or warm-up) run of a cell. */
 export const Trial = z.object({
+  /** The round it was measured in, in a run of several rounds (`--rounds`); absent in a run of one. */
+  round: z.number().int().positive().optional(),
   durationSec: z.number().positive(),
   requests: z.number().int().nonnegative(),
   requestsPerSec: z.number().nonnegative(),
@@ -170,7 +172,14 @@ export const Config = z.object({
   connections: z.array(z.number().int().positive()),
   durationSec: z.number().positive(),
   warmupSec: z.number().nonnegative(),
+  /** Trials per cell in each round. */
   trials: z.number().int().positive(),
+  /**
+   * How many times the whole matrix ran, one round after the other, each cell's
+   * server restarted every round (`--rounds`); a cell has rounds × trials trials.
+   * Absent: one round.
+   */
+  rounds: z.number().int().positive().optional(),
   loadgen: z.string(),
   /** CPU lists given to taskset, or null when unpinned. */
   serverCpus: z.string().nullable(),
@@ -205,6 +214,8 @@ export const Calibration = z.object({
   durationSec: z.number().positive(),
   /** Requests in flight per connection during calibration (a pipelined scenario is judged against a pipelined ceiling). */
   pipelining: z.number().int().positive().optional(),
+  /** The round it opened, in a run of several rounds; absent in a run of one. */
+  round: z.number().int().positive().optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 

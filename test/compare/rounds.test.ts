@@ -1,0 +1,54 @@
+/**
+ * Normalising a run of rounds: each trial is divided by its own round's
+ * calibration ceiling, so a machine that slowed down for one round (server and
+ * load generator alike) does not read as a change of the model.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareResults, compareDefaults } from '../../bench/compare/compare.ts';
+import type { Calibration, Results } from '../../bench/results/schema.ts';
+import { syntheticResults, syntheticTrial } from '../helpers/synthetic-results.ts';
+
+/** A run of five rounds; `speeds[r]` is how fast the machine ran in round r + 1 (1 = normal). */
+function roundsRun(speeds: number[], rps = 10_000): Results {
+  const base = syntheticResults([{ model: 'event-loop', scenario: 'hello', connections: 8, rps }]);
+  const cell = base.cells[0]!;
+  // Server figures and the ceiling move together with the machine's speed; a little noise of their own.
+  const wobble = [1, 1.01, 0.99, 1.005, 0.995];
+  cell.trials = speeds.map((s, i) => ({ ...syntheticTrial(rps * s * wobble[i]!, 2000 / s, i + 1), round: i + 1, serverCpuSec: (rps * s * wobble[i]! * 5) / 20000 / s }));
+  const calibration: Calibration[] = speeds.map((s, i) => ({ loadgen: 'autocannon', connections: 32, requestsPerSec: 40_000 * s, loadgenCpuShare: 0.99, durationSec: 2, pipelining: 1, round: i + 1 }));
+  return { ...base, calibration, config: { ...base.config, trials: 1, rounds: 5 } };
+}
+
+describe('compare on runs of rounds', () => {
+  const steady = roundsRun([1, 1, 1, 1, 1]);
+  // Two rounds of five on a machine 30% slower (a noisy neighbour for a minute).
+  const slowedMachine = roundsRun([1, 0.7, 1, 0.7, 1]);
+
+  it('normalised: each trial by its own round\'s ceiling, so the machine\'s slow rounds cancel', () => {
+    const cmp = compareResults(steady, slowedMachine, compareDefaults);
+    const rps = cmp.cells[0]!.rows.find((r) => r.metric === 'rps')!;
+    assert.equal(rps.verdict, 'unchanged', JSON.stringify(rps));
+    assert.match(cmp.options.normalisedBy.current, /each round's calibration ceiling/);
+    assert.equal(cmp.regressed, false);
+  });
+
+  it('absolute: the same slow rounds do move the figures (the test is not vacuous)', () => {
+    const cmp = compareResults(steady, slowedMachine, { ...compareDefaults, mode: 'absolute' });
+    const rps = cmp.cells[0]!.rows.find((r) => r.metric === 'rps')!;
+    assert.ok(rps.interval && rps.interval[0] < -0.2, JSON.stringify(rps));
+  });
+
+  it('normalised: a model 30% slower in every round is still a regression', () => {
+    const slowerModel = roundsRun([1, 1, 1, 1, 1], 7_000);
+    const cmp = compareResults(steady, slowerModel, compareDefaults);
+    assert.equal(cmp.cells[0]!.rows.find((r) => r.metric === 'rps')!.verdict, 'regressed');
+    assert.equal(cmp.regressed, true);
+  });
+
+  it('uses only plain (unpipelined) calibrations for the ceiling', () => {
+    const pipelined = { ...steady, calibration: [...steady.calibration, { loadgen: 'autocannon', connections: 32, requestsPerSec: 400_000, loadgenCpuShare: 1, durationSec: 2, pipelining: 10, round: 1 }] };
+    const cmp = compareResults(pipelined, steady, compareDefaults);
+    assert.match(cmp.options.normalisedBy.baseline, /median 40000 req\/s/);
+  });
+});
