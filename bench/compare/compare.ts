@@ -3,6 +3,7 @@
  * metric gets a verdict; cells present in one file only are listed as added or
  * removed. Differences of machine or configuration are collected as warnings.
  */
+import { median } from 'simple-statistics';
 import type { Cell, Results } from '../results/schema.ts';
 import { cellKey, metrics, scaleFor } from './metrics.ts';
 import type { Metric, Mode, Reference, Scale } from './metrics.ts';
@@ -52,6 +53,19 @@ export interface Comparison {
   thresholdOnly: boolean;
 }
 
+/** Ceilings further apart than this factor between two runs get a warning. */
+const ceilingDrift = 1.25;
+
+/** The median calibrated ceiling for plain (unpipelined) requests, or null when the run has none. */
+function plainCeiling(results: Results): number | null {
+  const values = results.calibration.filter((c) => (c.pipelining ?? 1) === 1 && c.requestsPerSec > 0).map((c) => c.requestsPerSec);
+  return values.length > 0 ? median(values) : null;
+}
+
+function signedPercent(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
+}
+
 function differences(baseline: Results, current: Results): string[] {
   const warnings: string[] = [];
   const machineKeys = ['cpuModel', 'cores', 'memoryBytes', 'os', 'node'] as const;
@@ -65,6 +79,11 @@ function differences(baseline: Results, current: Results): string[] {
     if (baseline.config[key] !== current.config[key]) {
       warnings.push(`configuration differs: ${key} ${JSON.stringify(baseline.config[key])} → ${JSON.stringify(current.config[key])}`);
     }
+  }
+  const before = plainCeiling(baseline);
+  const after = plainCeiling(current);
+  if (before !== null && after !== null && Math.abs(Math.log(after / before)) > Math.log(ceilingDrift)) {
+    warnings.push(`the load generator's calibrated ceiling moved ${Math.round(before)} → ${Math.round(after)} req/s (${signedPercent(after / before - 1)}): the machine ran at another speed, or was busier; absolute figures will have moved with it`);
   }
   if (current.git.dirty) warnings.push('current run was measured on a dirty working tree');
   if (!baseline.complete || !current.complete) warnings.push('a run is incomplete (interrupted): only the cells it measured are compared');

@@ -46,6 +46,13 @@ describe('compare on runs of rounds', () => {
     assert.equal(cmp.regressed, true);
   });
 
+  it('warns when the two runs\' ceilings are far apart, and not otherwise', () => {
+    assert.deepEqual(compareResults(steady, steady, compareDefaults).warnings, []);
+    const slow = roundsRun([0.6, 0.6, 0.6, 0.6, 0.6]);
+    const warnings = compareResults(steady, slow, compareDefaults).warnings;
+    assert.ok(warnings.some((w) => /ceiling moved 40000 → 24000 req\/s \(-40%\)/.test(w)), warnings.join('\n'));
+  });
+
   it('uses only plain (unpipelined) calibrations for the ceiling', () => {
     const pipelined = { ...steady, calibration: [...steady.calibration, { loadgen: 'autocannon', connections: 32, requestsPerSec: 400_000, loadgenCpuShare: 1, durationSec: 2, pipelining: 10, round: 1 }] };
     const cmp = compareResults(pipelined, steady, compareDefaults);
