@@ -11,7 +11,7 @@ const num = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFra
 export function renderHtml(results: Results, charts: ChartDef[], findings: Finding[]): string {
   const m = results.machine;
   const specs = charts.map((c) => ({ id: `chart-${c.name}`, title: c.title, spec: c.spec(results) }));
-  const cal = results.calibration.map((c) => `<li>${esc(c.loadgen)} at ${c.connections} connections${c.pipelining ? ` ×${c.pipelining} pipelined` : ''}: ceiling ${num(c.requestsPerSec)} requests/s (load generator ${num(c.loadgenCpuShare * 100)}% of a core)</li>`).join('');
+  const cal = results.calibration.map((c) => `<li>${c.round ? `round ${c.round}: ` : ''}${esc(c.loadgen)} at ${c.connections} connections${c.pipelining ? ` ×${c.pipelining} pipelined` : ''}: ceiling ${num(c.requestsPerSec)} requests/s (load generator ${num(c.loadgenCpuShare * 100)}% of a core)</li>`).join('');
   const scenarios = results.scenarios.map((s) => `<section><h3>${esc(s.name)}</h3><p class="muted">${esc(s.description)} — ${Object.entries(s.params).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(', ')}</p>${explainScenario(results, s.name).map((t) => `<p>${esc(t)}</p>`).join('')}</section>`).join('');
   const rows = results.cells.map((c) => {
     const s = c.summary;

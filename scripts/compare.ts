@@ -1,5 +1,5 @@
 /**
- * npm run compare -- <baseline.json> <current.json> [--threshold 10] [--mode normalised|absolute]
+ * npm run compare -- <baseline.json> <current.json> [--threshold 10] [--mode both|normalised|absolute]
  *   [--reference model:scenario:connections] [--markdown FILE] [--json FILE] [--benchmark-action PREFIX]
  * Exit 1 when any cell regressed, 0 otherwise, 2 on bad input or flags.
  */
@@ -12,7 +12,9 @@ import { ResultsFileError, readResults, writeFileAtomic } from '../bench/results
 
 const usage = `usage: npm run compare -- <baseline.json> <current.json> [options]
   --threshold PCT          smallest change that counts, in percent (default ${compareDefaults.threshold * 100})
-  --mode normalised|absolute  normalised (default) divides each run's figures by a reference measured in the same run
+  --mode both|normalised|absolute
+                           normalised divides each run's figures by a reference measured in the same run;
+                           absolute takes them as they are; both (default) calls a change only when the two agree
   --reference REF          calibration (default) or model:scenario:connections
   --markdown FILE          write a Markdown summary (job summary, PR comment)
   --json FILE              write the full comparison as JSON
@@ -46,7 +48,7 @@ function main(): number {
   const threshold = values.threshold === undefined ? compareDefaults.threshold : Number(values.threshold) / 100;
   if (!Number.isFinite(threshold) || threshold < 0 || threshold >= 10) fail(`--threshold must be a percentage such as 10, got ${JSON.stringify(values.threshold)}`);
   const mode = (values.mode ?? compareDefaults.mode) as Mode;
-  if (mode !== 'absolute' && mode !== 'normalised') fail(`--mode must be normalised or absolute, got ${JSON.stringify(values.mode)}`);
+  if (mode !== 'absolute' && mode !== 'normalised' && mode !== 'both') fail(`--mode must be both, normalised or absolute, got ${JSON.stringify(values.mode)}`);
   const reference = values.reference === undefined ? compareDefaults.reference : parseReference(values.reference);
   if (!reference) fail(`--reference must be calibration or model:scenario:connections, got ${JSON.stringify(values.reference)}`);
 

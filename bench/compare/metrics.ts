@@ -6,8 +6,12 @@
 import type { Cell, Results, Trial } from '../results/schema.ts';
 import type { Direction } from './verdict.ts';
 
-/** absolute: raw figures. normalised: each figure divided by a reference measured in the same run. */
-export type Mode = 'absolute' | 'normalised';
+/**
+ * absolute: raw figures. normalised: each figure divided by a reference measured
+ * in the same run. both: a change is called only when the absolute and the
+ * normalised comparison agree on it (the figures shown are the absolute ones).
+ */
+export type Mode = 'absolute' | 'normalised' | 'both';
 
 /** A reference cell named model:scenario:connections, or the run's calibration ceiling. */
 export type Reference = { kind: 'calibration' } | { kind: 'cell'; model: string; scenario: string; connections: number };
@@ -76,20 +80,28 @@ export class ReferenceError extends Error {
   override name = 'ReferenceError';
 }
 
+/**
+ * The calibrations for plain requests (pipelined ones measure another load), with
+ * a ceiling measured: what normalisation and the drift warning read.
+ */
+export function plainCalibrations(results: Results): Results['calibration'] {
+  return results.calibration.filter((c) => (c.pipelining ?? 1) === 1 && c.requestsPerSec > 0);
+}
+
 /** Times in µs × ceiling / 1e6: a time in units of the ceiling's per-request time, dimensionless. */
 function byCeiling(ceiling: number): Factors {
   return { rps: 1 / ceiling, p99: ceiling / 1e6, cpuPerReq: ceiling / 1e6, rss: 1 };
 }
 
 export function scaleFor(results: Results, mode: Mode, reference: Reference, where: string): Scale {
-  if (mode === 'absolute') {
+  if (mode !== 'normalised') {
     const one: Factors = { rps: 1, p99: 1, cpuPerReq: 1, rss: 1 };
     return { factors: () => one, describe: 'absolute figures' };
   }
   if (reference.kind === 'calibration') {
     // The ceiling for plain requests (pipelined calibrations measure another load), and in a
     // run of rounds each round's own: the load generator's speed nearest the trial.
-    const plain = results.calibration.filter((c) => (c.pipelining ?? 1) === 1 && c.requestsPerSec > 0);
+    const plain = plainCalibrations(results);
     const ceiling = middle(plain.map((c) => c.requestsPerSec));
     if (!Number.isFinite(ceiling)) throw new ReferenceError(`${where} has no calibration ceiling to normalise by; use --reference model:scenario:connections or --mode absolute`);
     const perRound = new Map(plain.filter((c) => c.round !== undefined).map((c) => [c.round, byCeiling(c.requestsPerSec)]));

@@ -5,6 +5,14 @@
 import type { CellComparison, Comparison, MetricRow } from './compare.ts';
 
 const mark: Record<MetricRow['verdict'], string> = { improved: '✓ improved', regressed: '✗ REGRESSED', unchanged: '= unchanged', inconclusive: '? inconclusive' };
+const short: Record<MetricRow['verdict'], string> = { improved: '✓', regressed: '✗', unchanged: '=', inconclusive: '?' };
+
+/** The verdict, and in mode `both` what each comparison said when that is not plain "unchanged". */
+function verdictText(row: MetricRow): string {
+  const a = row.agreement;
+  if (!a || (a.absolute === 'unchanged' && a.normalised === 'unchanged')) return mark[row.verdict];
+  return `${mark[row.verdict]} (absolute ${short[a.absolute]}, normalised ${percent(a.normalisedChange)} ${short[a.normalised]})`;
+}
 
 function figure(value: number, normalised: boolean): string {
   if (!Number.isFinite(value)) return String(value);
@@ -28,7 +36,7 @@ function lines(comparison: Comparison): string[][] {
   for (const cell of comparison.cells) {
     if (cell.note) out.push([cell.key, '', '', '', '', '', cell.note]);
     for (const row of cell.rows) {
-      out.push([cell.key, row.label, figure(row.baseline, normalised && row.metric !== 'rss'), figure(row.current, normalised && row.metric !== 'rss'), percent(row.change), interval(row), mark[row.verdict]]);
+      out.push([cell.key, row.label, figure(row.baseline, normalised && row.metric !== 'rss'), figure(row.current, normalised && row.metric !== 'rss'), percent(row.change), interval(row), verdictText(row)]);
     }
   }
   return out;
@@ -42,7 +50,9 @@ function preamble(comparison: Comparison): string[] {
     `baseline ${comparison.baseline.runId} (${comparison.baseline.commit?.slice(0, 8) ?? 'no commit'}) → current ${comparison.current.runId} (${comparison.current.commit?.slice(0, 8) ?? 'no commit'})`,
     options.mode === 'normalised'
       ? `mode: normalised — figures divided by each run's ${options.normalisedBy.current} (baseline: ${options.normalisedBy.baseline}); peak RSS absolute`
-      : 'mode: absolute figures',
+      : options.mode === 'both'
+        ? `mode: both — absolute figures shown; a change is called only when the comparison normalised by each run's ${options.normalisedBy.current} (baseline: ${options.normalisedBy.baseline}) agrees`
+        : 'mode: absolute figures',
     `threshold ±${(options.threshold * 100).toFixed(0)}%: a change is a regression only if it is beyond the threshold AND significant (95% bootstrap interval of the ratio of medians excludes zero and one-sided Mann–Whitney p ≤ 0.05)`,
   ];
   if (comparison.thresholdOnly) out.push('NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")');

@@ -85,11 +85,23 @@ describe('npm run compare (end to end)', () => {
     assert.ok(bigger.every((e: { name: string }) => e.name.endsWith('requests/s')));
   });
 
-  it('a machine 15% slower across the board: absolute regresses, normalised (default) does not', () => {
+  it('a machine 15% slower across the board: absolute regresses, normalised does not, both (default) does not', () => {
     assert.equal(compare(file('base.json'), file('drift.json'), '--mode', 'absolute').code, 1);
-    const r = compare(file('base.json'), file('drift.json'));
-    assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /calibration ceiling/);
+    const normalised = compare(file('base.json'), file('drift.json'), '--mode', 'normalised');
+    assert.equal(normalised.code, 0, normalised.out);
+    assert.match(normalised.out, /calibration ceiling/);
+    const both = compare(file('base.json'), file('drift.json'));
+    assert.equal(both.code, 0, both.out);
+    assert.match(both.out, /^mode: both — absolute figures shown; a change is called only when the comparison normalised by/m);
+    // The two disagree on the slowed cells: not established, and the row says what each said.
+    assert.match(both.out, /worker-pool:hello:16 +requests\/s .*\? inconclusive \(absolute ✗, normalised [+-]\d+\.\d% =\)/);
+  });
+
+  it('both: a model 30% slower is a regression in both comparisons, so in the default', () => {
+    const r = compare(file('base.json'), file('slow.json'), '--json', file('both.json'));
+    assert.equal(r.code, 1, r.out);
+    const rps = JSON.parse(readFileSync(file('both.json'), 'utf8')).cells.find((c: { key: string }) => c.key === 'worker-pool:hello:16').rows.find((x: { metric: string }) => x.metric === 'rps');
+    assert.deepEqual([rps.verdict, rps.agreement.absolute, rps.agreement.normalised], ['regressed', 'regressed', 'regressed']);
   });
 
   it('normalised by a reference cell', () => {

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareResults, compareDefaults } from '../../bench/compare/compare.ts';
+
+const normalised = { ...compareDefaults, mode: 'normalised' as const };
 import type { Calibration, Results } from '../../bench/results/schema.ts';
 import { syntheticResults, syntheticTrial } from '../helpers/synthetic-results.ts';
 
@@ -26,7 +28,7 @@ describe('compare on runs of rounds', () => {
   const slowedMachine = roundsRun([1, 0.7, 1, 0.7, 1]);
 
   it('normalised: each trial by its own round\'s ceiling, so the machine\'s slow rounds cancel', () => {
-    const cmp = compareResults(steady, slowedMachine, compareDefaults);
+    const cmp = compareResults(steady, slowedMachine, normalised);
     const rps = cmp.cells[0]!.rows.find((r) => r.metric === 'rps')!;
     assert.equal(rps.verdict, 'unchanged', JSON.stringify(rps));
     assert.match(cmp.options.normalisedBy.current, /each round's calibration ceiling/);
@@ -41,7 +43,7 @@ describe('compare on runs of rounds', () => {
 
   it('normalised: a model 30% slower in every round is still a regression', () => {
     const slowerModel = roundsRun([1, 1, 1, 1, 1], 7_000);
-    const cmp = compareResults(steady, slowerModel, compareDefaults);
+    const cmp = compareResults(steady, slowerModel, normalised);
     assert.equal(cmp.cells[0]!.rows.find((r) => r.metric === 'rps')!.verdict, 'regressed');
     assert.equal(cmp.regressed, true);
   });
@@ -55,7 +57,7 @@ describe('compare on runs of rounds', () => {
 
   it('uses only plain (unpipelined) calibrations for the ceiling', () => {
     const pipelined = { ...steady, calibration: [...steady.calibration, { loadgen: 'autocannon', connections: 32, requestsPerSec: 400_000, loadgenCpuShare: 1, durationSec: 2, pipelining: 10, round: 1 }] };
-    const cmp = compareResults(pipelined, steady, compareDefaults);
+    const cmp = compareResults(pipelined, steady, normalised);
     assert.match(cmp.options.normalisedBy.baseline, /median 40000 req\/s/);
   });
 });
