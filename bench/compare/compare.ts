@@ -44,7 +44,7 @@ export interface CellComparison {
   model: string;
   scenario: string;
   connections: number;
-  /** Set when a side failed or has no trials: nothing to compare. */
+  /** Why some or all of its metrics were not compared (a side failed or has no trials; a starved cell's p99). */
   note?: string;
   rows: MetricRow[];
 }
@@ -105,6 +105,8 @@ function scaled(cell: Cell, metric: Metric, scale: Scale): number[] {
   return cell.trials.map((t) => metric.read(t) * scale.factors(t)[metric.key]);
 }
 
+const starvedNote = 'p99 not compared: the model left connections unanswered (starved), so its p99 covers only the connections it happened to serve';
+
 /** Two verdicts on one metric, one of them: agreement, else the change is not established. */
 function agreed(absolute: Verdict, normalised: Verdict): Verdict {
   if (absolute === normalised) return absolute;
@@ -128,11 +130,13 @@ export function compareResults(baseline: Results, current: Results, options: Com
       cells.push({ ...base, note: `not compared: baseline ${then.status}, current ${now.status}`, rows: [] });
       continue;
     }
-    const rows = metrics.map((metric): MetricRow => ({
+    // A starved cell's p99 is that of the few connections the model served: it moves with which ones those were.
+    const starved = then.flags.starved || now.flags.starved;
+    const rows = metrics.filter((metric) => !(starved && metric.key === 'p99')).map((metric): MetricRow => ({
       metric: metric.key, label: metric.label, unit: metric.unit, direction: metric.direction,
       ...judge(scaled(then, metric, baseScale), scaled(now, metric, curScale), metric.direction, options.threshold),
     }));
-    cells.push({ ...base, rows });
+    cells.push({ ...base, ...(starved ? { note: starvedNote } : {}), rows });
   }
   const all = cells.flatMap((c) => c.rows);
   return {

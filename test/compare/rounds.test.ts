@@ -61,3 +61,19 @@ describe('compare on runs of rounds', () => {
     assert.match(cmp.options.normalisedBy.baseline, /median 40000 req\/s/);
   });
 });
+
+describe('compare on a starved cell', () => {
+  it('leaves p99 out (it covers only the connections the model happened to serve) and says so', () => {
+    const spec = { model: 'blocking', scenario: 'hello', connections: 8, rps: 16_000, p99Us: 100, trials: 5, starved: true };
+    const base = syntheticResults([spec]);
+    const luckier = syntheticResults([{ ...spec, p99Us: 400 }]);
+    const cmp = compareResults(base, luckier, compareDefaults);
+    const cell = cmp.cells[0]!;
+    assert.deepEqual(cell.rows.map((r) => r.metric), ['rps', 'cpuPerReq', 'rss']);
+    assert.match(cell.note ?? '', /^p99 not compared: .*starved/);
+    assert.equal(cmp.regressed, false);
+    // Not starved: the same fourfold p99 is a regression.
+    const plain = compareResults(syntheticResults([{ ...spec, starved: false }]), syntheticResults([{ ...spec, starved: false, p99Us: 400 }]), compareDefaults);
+    assert.equal(plain.cells[0]!.rows.find((r) => r.metric === 'p99')?.verdict, 'regressed');
+  });
+});
