@@ -134,7 +134,7 @@ export function compareResults(baseline: Results, current: Results, options: Com
     const starved = then.flags.starved || now.flags.starved;
     const rows = metrics.filter((metric) => !(starved && metric.key === 'p99')).map((metric): MetricRow => ({
       metric: metric.key, label: metric.label, unit: metric.unit, direction: metric.direction,
-      ...judge(scaled(then, metric, baseScale), scaled(now, metric, curScale), metric.direction, options.threshold),
+      ...judge(scaled(then, metric, baseScale), scaled(now, metric, curScale), metric.direction, Math.max(options.threshold, metric.minThreshold ?? 0)),
     }));
     cells.push({ ...base, ...(starved ? { note: starvedNote } : {}), rows });
   }

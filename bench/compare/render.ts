@@ -53,7 +53,7 @@ function preamble(comparison: Comparison): string[] {
       : options.mode === 'both'
         ? `mode: both — absolute figures shown; a change is called only when the comparison normalised by each run's ${options.normalisedBy.current} (baseline: ${options.normalisedBy.baseline}) agrees`
         : 'mode: absolute figures',
-    `threshold ±${(options.threshold * 100).toFixed(0)}%: a change is a regression only if it is beyond the threshold AND significant (95% bootstrap interval of the ratio of medians excludes zero and one-sided Mann–Whitney p ≤ 0.05)`,
+    `threshold ±${(options.threshold * 100).toFixed(0)}% (peak RSS at least ±25%): a change is a regression only if it is beyond the threshold AND significant (95% bootstrap interval of the ratio of medians excludes zero and one-sided Mann–Whitney p ≤ 0.05)`,
   ];
   if (comparison.thresholdOnly) out.push('NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")');
   return out;

@@ -77,3 +77,18 @@ describe('compare on a starved cell', () => {
     assert.equal(plain.cells[0]!.rows.find((r) => r.metric === 'p99')?.verdict, 'regressed');
   });
 });
+
+describe('peak RSS', () => {
+  it('needs at least 25% to count, whatever --threshold says (it moved by up to 22% between A/A runs)', () => {
+    const spec = { model: 'process-per-request', scenario: 'io', connections: 8, rps: 19, trials: 5, noise: 0.01 };
+    const base = syntheticResults([spec]);
+    const grown = (factor: number) => {
+      const r = syntheticResults([spec]);
+      for (const t of r.cells[0]!.trials) t.serverPeakRssBytes *= factor;
+      return r;
+    };
+    const verdict = (factor: number) => compareResults(base, grown(factor), compareDefaults).cells[0]!.rows.find((r) => r.metric === 'rss')!.verdict;
+    assert.equal(verdict(1.2), 'unchanged');
+    assert.equal(verdict(1.4), 'regressed');
+  });
+});
