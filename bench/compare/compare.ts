@@ -18,10 +18,11 @@ export interface CompareOptions {
 }
 
 /**
- * Both, by measurement (README, *In CI*): on a shared two-core VM, A/A runs of
- * the ci profile flagged 15 of 60 cells in absolute figures (the machine's speed
- * moved between runs), 5 of 60 normalised by the calibration (which moves on its
- * own, on the load generator's CPU), and 1 of 60 when both had to agree.
+ * Both, by measurement (README, *In CI*): on a shared two-core VM, ten A/A
+ * comparisons of the ci profile (five runs of one commit) flagged 80 of 200
+ * cells in absolute figures (the machine's speed moved between runs), 32 of 200
+ * normalised by the calibration (which moves on its own, on the load
+ * generator's CPU), and 1 of 200 when both had to agree.
  */
 export const compareDefaults: CompareOptions = { mode: 'both', reference: { kind: 'calibration' }, threshold: verdictDefaults.threshold };
 

@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import type { Histogram } from 'hdr-histogram-js';
 import { latencyHistogram, recordUs, summarizeLatency } from './latency.ts';
 import type { LoadJob, LoadResult } from './types.ts';
-import type { RunnerMessage, RunnerReply } from './autocannon-protocol.ts';
+import { serveJobs } from './runner-process.ts';
 
 /** The part of autocannon's per-connection client this runner hooks into. */
 interface ClientInternals {
@@ -33,6 +33,8 @@ interface CompletedRequest {
 let running: autocannon.Instance | null = null;
 
 function runJob(job: LoadJob): Promise<LoadResult> {
+  // Its overallRate caps each connection per second and times from the send: not an open loop (the options refuse --rate with autocannon).
+  if (job.rate !== undefined) throw new Error('autocannon runs closed loop only: a job with a rate needs the open-loop generator');
   const all = latencyHistogram();
   const groups = new Map<string, { histogram: Histogram; requests: number }>();
   let requests = 0;
@@ -99,7 +101,6 @@ function runJob(job: LoadJob): Promise<LoadResult> {
         // Stop is checked once per sample interval; 100 ms keeps the window close to the asked duration.
         sampleInt: 100,
         ...(job.newConnectionPerRequest ? { reconnectRate: 1 } : {}),
-        ...(job.rate ? { overallRate: job.rate } : {}),
         requests: job.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers ?? {}, body: r.body, group: r.group })) as autocannon.Request[],
         setupClient: setupClient as autocannon.Options['setupClient'],
       },
@@ -129,20 +130,4 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-function reply(message: RunnerReply): void {
-  process.send?.(message);
-}
-
-process.on('message', (message: RunnerMessage) => {
-  if (message.type === 'stop') {
-    running?.stop();
-    return;
-  }
-  runJob(message.job).then(
-    (result) => reply({ type: 'result', result }),
-    (error: unknown) => reply({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
-  );
-});
-// The harness closes the channel when it is done (or gone): then so is this process.
-process.on('disconnect', () => process.exit(0));
-reply({ type: 'ready' });
+serveJobs(runJob, () => running?.stop());
