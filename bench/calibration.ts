@@ -18,7 +18,12 @@ export interface CalibrationSettings {
 }
 
 /** Measure the ceiling once per pipelining depth the run's scenarios use. */
-export async function calibrate(canned: Target, loadgen: LoadGenerator, depths: number[], settings: CalibrationSettings): Promise<Calibration[]> {
+export async function calibrate(
+  canned: Target,
+  loadgen: LoadGenerator,
+  depths: number[],
+  settings: CalibrationSettings,
+): Promise<Calibration[]> {
   const running = await canned.start();
   try {
     const results: Calibration[] = [];
@@ -34,7 +39,8 @@ export async function calibrate(canned: Target, loadgen: LoadGenerator, depths: 
       });
       if (settings.warmupSec > 0) await loadgen.run(job(settings.warmupSec));
       const r = await loadgen.run(job(settings.durationSec));
-      if (r.errors + r.timeouts + r.non2xx > 0) throw new Error(`calibration saw ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+      if (r.errors + r.timeouts + r.non2xx > 0)
+        throw new Error(`calibration saw ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
       results.push({
         loadgen: loadgen.name,
         connections: settings.connections,
@@ -55,6 +61,8 @@ export async function calibrate(canned: Target, loadgen: LoadGenerator, depths: 
  * pipelining depth (the median, when several rounds measured it).
  */
 export function ceilingFor(scenario: ScenarioDef, calibration: readonly Calibration[], loadgen: string): number | null {
-  const matches = calibration.filter((c) => c.loadgen === loadgen && (c.pipelining ?? 1) === scenario.pipelining).map((c) => c.requestsPerSec);
+  const matches = calibration
+    .filter((c) => c.loadgen === loadgen && (c.pipelining ?? 1) === scenario.pipelining)
+    .map((c) => c.requestsPerSec);
   return matches.length > 0 ? median(matches) : null;
 }

@@ -33,7 +33,10 @@ export interface CellSettings {
  * How a cell offers its load in a run with `--rate`: closed loop, or open loop
  * at a target rate (or the reason no target could be worked out).
  */
-export type CellLoad = { mode: 'closed' } | { mode: 'open'; requested: string; targetRps: number } | { mode: 'open'; requested: string; error: string };
+export type CellLoad =
+  | { mode: 'closed' }
+  | { mode: 'open'; requested: string; targetRps: number }
+  | { mode: 'open'; requested: string; error: string };
 
 /** An open-loop cell that completes less than this share of its target rate could not keep up. */
 const keptUpShare = 0.9;
@@ -59,7 +62,9 @@ export interface CellInput {
 export async function runCell(input: CellInput): Promise<Cell> {
   const { target, scenario, connections, settings } = input;
   // The slow-clients scenario runs its slow connections beside the load generator's.
-  const loadgen = scenario.slowClients ? new SlowClientsLoadGenerator(input.loadgen, scenario.slowClients, settings.clientCpus ?? null) : input.loadgen;
+  const loadgen = scenario.slowClients
+    ? new SlowClientsLoadGenerator(input.loadgen, scenario.slowClients, settings.clientCpus ?? null)
+    : input.loadgen;
   const base = {
     model: target.name,
     kind: target.kind,
@@ -68,9 +73,23 @@ export async function runCell(input: CellInput): Promise<Cell> {
     loadgen: loadgen.name,
     ...(input.load ? { loadMode: input.load.mode } : {}),
   };
-  const failed = (error: string, validation: Cell['validation'] = { ok: false, checked: 0, failures: [] }, trials: Trial[] = [], warmup: Trial | null = null): Cell => {
+  const failed = (
+    error: string,
+    validation: Cell['validation'] = { ok: false, checked: 0, failures: [] },
+    trials: Trial[] = [],
+    warmup: Trial | null = null,
+  ): Cell => {
     const summary = summarize(trials);
-    return { ...base, status: 'failed', error, validation, warmup, trials, summary, flags: cellFlags(summary, input.ceilingRps, settings.thresholds, trials) };
+    return {
+      ...base,
+      status: 'failed',
+      error,
+      validation,
+      warmup,
+      trials,
+      summary,
+      flags: cellFlags(summary, input.ceilingRps, settings.thresholds, trials),
+    };
   };
 
   if (input.load && 'error' in input.load) return failed(`open loop at ${input.load.requested}: ${input.load.error}`);
@@ -131,9 +150,20 @@ export async function runCell(input: CellInput): Promise<Cell> {
     const achievedRps = summary.requestsPerSec.median;
     if (achievedRps < keptUpShare * targetRps) {
       const who = flags.clientBound ? 'the load generator (client-bound) or the server' : 'the server';
-      flags.notes.push(`open loop at ${requested}: ${Math.round(achievedRps)} of the ${Math.round(targetRps)} req/s targeted were answered; ${who} could not keep up, so requests queued in the client and that wait is in their latency`);
+      flags.notes.push(
+        `open loop at ${requested}: ${Math.round(achievedRps)} of the ${Math.round(targetRps)} req/s targeted were answered; ${who} could not keep up, so requests queued in the client and that wait is in their latency`,
+      );
     }
-    return { ...base, rate: { requested, targetRps, achievedRps }, status: 'ok', validation, warmup, trials, summary, flags };
+    return {
+      ...base,
+      rate: { requested, targetRps, achievedRps },
+      status: 'ok',
+      validation,
+      warmup,
+      trials,
+      summary,
+      flags,
+    };
   }
   return { ...base, status: 'ok', validation, warmup, trials, summary, flags };
 }
@@ -144,7 +174,13 @@ export async function runCell(input: CellInput): Promise<Cell> {
  * run's median ceiling so far), notes of either kept. A round that failed
  * fails the cell, with the round named; the first validation and warm-up stand.
  */
-export function mergeRounds(before: Cell, now: Cell, round: number, ceilingRps: number | null, thresholds: ClientBoundThresholds): Cell {
+export function mergeRounds(
+  before: Cell,
+  now: Cell,
+  round: number,
+  ceilingRps: number | null,
+  thresholds: ClientBoundThresholds,
+): Cell {
   const trials = [...before.trials, ...now.trials];
   const summary = summarize(trials);
   const flags = cellFlags(summary, ceilingRps, thresholds, trials);
@@ -154,7 +190,12 @@ export function mergeRounds(before: Cell, now: Cell, round: number, ceilingRps: 
     const own = derived(cell);
     for (const note of cell.flags.notes) if (!own.has(note) && !flags.notes.includes(note)) flags.notes.push(note);
   }
-  const failure = before.status === 'failed' ? before.error : now.status === 'failed' ? `round ${round}: ${now.error ?? 'failed'}` : undefined;
+  const failure =
+    before.status === 'failed'
+      ? before.error
+      : now.status === 'failed'
+        ? `round ${round}: ${now.error ?? 'failed'}`
+        : undefined;
   const merged: Cell = { ...before, trials, summary, flags, status: failure ? 'failed' : 'ok' };
   if (failure) merged.error = failure;
   if (before.rate && summary) merged.rate = { ...before.rate, achievedRps: summary.requestsPerSec.median };
@@ -163,7 +204,13 @@ export function mergeRounds(before: Cell, now: Cell, round: number, ceilingRps: 
 }
 
 /** One timed run of the load generator with the server's process tree sampled around it. */
-async function measure(running: RunningTarget, loadgen: LoadGenerator, job: LoadJob, sampleIntervalMs: number, notes: Set<string>): Promise<Trial> {
+async function measure(
+  running: RunningTarget,
+  loadgen: LoadGenerator,
+  job: LoadJob,
+  sampleIntervalMs: number,
+  notes: Set<string>,
+): Promise<Trial> {
   const sampler = running.pid === null ? null : new TreeSampler(running.pid, sampleIntervalMs);
   sampler?.start();
   let result: LoadResult;
@@ -196,7 +243,9 @@ export function toTrial(result: LoadResult, serverCpuSec: number, serverPeakRssB
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
-    ...(result.unanswered !== undefined ? { unanswered: result.unanswered, oldestUnansweredUs: result.oldestUnansweredUs ?? 0 } : {}),
+    ...(result.unanswered !== undefined
+      ? { unanswered: result.unanswered, oldestUnansweredUs: result.oldestUnansweredUs ?? 0 }
+      : {}),
     serverCpuSec,
     serverPeakRssBytes,
     loadgenCpuSec: result.cpuSec,

@@ -29,7 +29,10 @@ import { cannedTarget } from './targets/canned.ts';
 import type { TargetLaunch } from './targets/types.ts';
 
 function runId(): string {
-  return `${new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  return `${new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }
 
 function outPath(options: RunOptions, id: string): string {
@@ -37,7 +40,11 @@ function outPath(options: RunOptions, id: string): string {
   return isAbsolute(options.out) ? options.out : resolve(process.cwd(), options.out);
 }
 
-async function startLoadgen(options: RunOptions, placement: Placement, started: StartedProcesses): Promise<LoadGenerator> {
+async function startLoadgen(
+  options: RunOptions,
+  placement: Placement,
+  started: StartedProcesses,
+): Promise<LoadGenerator> {
   const kind = loadGenerators[options.loadgen] as LoadGeneratorKind;
   const why = kind.unavailable();
   if (why) throw new UsageError(`--loadgen ${options.loadgen}: ${why}`);
@@ -53,7 +60,10 @@ async function main(argv: string[]): Promise<number> {
   // --rtt: this process sets up the namespaces and runs the bench again inside the client one, where it finds its pair.
   const pair = options.rttMs === null ? null : pairFromEnv();
   if (options.rttMs !== null && pair === null) {
-    if (options.target && 'url' in options.target) throw new UsageError('--target-url cannot be used with --rtt: a server already running is outside the namespaces the run creates (use --target-cmd)');
+    if (options.target && 'url' in options.target)
+      throw new UsageError(
+        '--target-url cannot be used with --rtt: a server already running is outside the namespaces the run creates (use --target-cmd)',
+      );
     const why = netnsUnavailable(options.rttMs);
     if (why) throw new UsageError(`--rtt ${options.rttMs}: network-distance mode skipped: ${why}`);
     return runAcrossVeth(argv, options.rttMs, (line) => process.stderr.write(`${line}\n`));
@@ -127,10 +137,18 @@ async function main(argv: string[]): Promise<number> {
   };
   const results = emptyResults(plan);
   const oneRound = { ...options, rounds: 1 };
-  const progress = new Progress(cells.length * options.rounds, plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0));
+  const progress = new Progress(
+    cells.length * options.rounds,
+    plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0),
+  );
   const say = (line: string) => progress.log(line);
-  const rounds = options.rounds > 1 ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each` : '';
-  say(`server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels)${rounds}, ${loadgen.name}; ${placement.note}`);
+  const rounds =
+    options.rounds > 1
+      ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each`
+      : '';
+  say(
+    `server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels)${rounds}, ${loadgen.name}; ${placement.note}`,
+  );
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
   if (pair) say(networkNote(networkConfig(pair)));
   for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
@@ -149,7 +167,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runPlan(plan, results, {
       onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
-      onCellStart: (index, cell, round) => progress.cellStarted(index, `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`),
+      onCellStart: (index, cell, round) =>
+        progress.cellStarted(
+          index,
+          `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`,
+        ),
       onPhase: (phase) => progress.phase(phase),
       onCellDone: (_index, cell, round) => progress.cellDone(`${cellLine(cell)}${roundLabel(round, options.rounds)}`),
     });
@@ -184,7 +206,9 @@ function finish(results: Results, path: string, json: boolean): void {
   }
   process.stdout.write(`\n${resultsTable(results)}\n`);
   for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
-    process.stdout.write(`  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`);
+    process.stdout.write(
+      `  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`,
+    );
   }
   if (results.config.network) process.stdout.write(`  ${networkNote(results.config.network)}\n`);
   const ratios = peerRatioLines(results);
@@ -201,7 +225,8 @@ async function renderReportIfAvailable(path: string, json: boolean): Promise<voi
   try {
     ({ renderReport: render } = (await import(modulePath)) as { renderReport?: typeof render });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') why = `reports/render.ts failed to load: ${(error as Error).message.split('\n')[0]}`;
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND')
+      why = `reports/render.ts failed to load: ${(error as Error).message.split('\n')[0]}`;
   }
   if (typeof render !== 'function') return log(`report: skipped (${why})`);
   try {
@@ -221,7 +246,10 @@ async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
  * On SIGINT/SIGTERM: abort the run (no further cell starts) and stop every
  * process it started. A second signal, or a run that does not wind down, exits at once.
  */
-function onInterrupt(abort: AbortController, cleanup: () => Promise<void>): { cleanedUp: Promise<void>; dispose(): void } {
+function onInterrupt(
+  abort: AbortController,
+  cleanup: () => Promise<void>,
+): { cleanedUp: Promise<void>; dispose(): void } {
   let markDone: () => void = () => {};
   const cleanedUp = new Promise<void>((resolve) => (markDone = resolve));
   const handler = () => {

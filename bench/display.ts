@@ -7,11 +7,18 @@
 import cliProgress from 'cli-progress';
 import type { Calibration, Cell, Results } from './results/schema.ts';
 
-const flagLegend = 'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, F = failed, S = skipped';
+const flagLegend =
+  'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, F = failed, S = skipped';
 
 /** Short flags of a cell: C, E, W, F, S. */
 export function cellMarks(cell: Cell): string {
-  return [cell.flags.clientBound ? 'C' : '', cell.flags.errored ? 'E' : '', cell.flags.starved ? 'W' : '', cell.status === 'failed' ? 'F' : '', cell.status === 'skipped' ? 'S' : ''].join('');
+  return [
+    cell.flags.clientBound ? 'C' : '',
+    cell.flags.errored ? 'E' : '',
+    cell.flags.starved ? 'W' : '',
+    cell.status === 'failed' ? 'F' : '',
+    cell.status === 'skipped' ? 'S' : '',
+  ].join('');
 }
 
 export function formatRate(rps: number): string {
@@ -37,7 +44,11 @@ export function cellLine(cell: Cell): string {
   if (cell.status !== 'ok' || !cell.summary) return `✗ ${name.padEnd(40)} ${cell.status}: ${cell.error ?? ''}`;
   const s = cell.summary;
   const marks = cellMarks(cell);
-  const groups = s.groupP99Us ? `  ${Object.entries(s.groupP99Us).map(([g, st]) => `${g} p99 ${formatUs(st.median)}`).join(', ')}` : '';
+  const groups = s.groupP99Us
+    ? `  ${Object.entries(s.groupP99Us)
+        .map(([g, st]) => `${g} p99 ${formatUs(st.median)}`)
+        .join(', ')}`
+    : '';
   return `✓ ${name.padEnd(40)} ${formatRate(s.requestsPerSec.median).padStart(7)} req/s  p99 ${formatUs(s.p99Us.median).padStart(8)}  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms/kreq  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB  loadgen ${Math.round(s.loadgenCpuShare.median * 100)}%${marks ? `  [${marks}]` : ''}${groups}`;
 }
 
@@ -62,10 +73,18 @@ export class Progress {
     if (stream.isTTY) {
       this.multi = new cliProgress.MultiBar(
         // `left`, not cli-progress's own `eta`: ours is based on the plan until cells finish.
-        { stream, format: '{bar} {value}/{total} cells | ETA {left} | {cell}', hideCursor: true, clearOnComplete: true },
+        {
+          stream,
+          format: '{bar} {value}/{total} cells | ETA {left} | {cell}',
+          hideCursor: true,
+          clearOnComplete: true,
+        },
         cliProgress.Presets.shades_classic,
       );
-      this.bar = this.multi.create(Math.max(1, totalCells), 0, { left: formatDuration(totalCells * plannedCellSec), cell: this.current });
+      this.bar = this.multi.create(Math.max(1, totalCells), 0, {
+        left: formatDuration(totalCells * plannedCellSec),
+        cell: this.current,
+      });
     } else {
       this.multi = null;
       this.bar = null;
@@ -103,7 +122,10 @@ export class Progress {
   private update(phase: string): void {
     if (!this.bar) return;
     const perCell = this.done > 0 ? (Date.now() - this.firstCellAt) / 1000 / this.done : this.plannedCellSec;
-    this.bar.update(this.done, { left: formatDuration((this.totalCells - this.done) * perCell), cell: phase ? `${this.current} – ${phase}` : this.current });
+    this.bar.update(this.done, {
+      left: formatDuration((this.totalCells - this.done) * perCell),
+      cell: phase ? `${this.current} – ${phase}` : this.current,
+    });
   }
 }
 
@@ -118,7 +140,9 @@ export function resultsTable(results: Results): string {
       scenario,
       conns,
       ...models.map((model) => {
-        const cell = results.cells.find((c) => c.model === model && c.scenario === scenario && String(c.connections) === conns);
+        const cell = results.cells.find(
+          (c) => c.model === model && c.scenario === scenario && String(c.connections) === conns,
+        );
         if (!cell) return '';
         if (!cell.summary) return cellMarks(cell) || cell.status;
         const marks = cellMarks(cell);
@@ -127,7 +151,8 @@ export function resultsTable(results: Results): string {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [
     'requests/s and p99 latency (median of trials), per scenario and connection count:',
     line(header),
@@ -144,11 +169,18 @@ export function resultsTable(results: Results): string {
 export function peerRatioLines(results: Results, model = 'event-loop', peer = 'node-http'): string[] {
   const lines: string[] = [];
   for (const ours of results.cells.filter((c) => c.model === model && c.summary)) {
-    const theirs = results.cells.find((c) => c.model === peer && c.scenario === ours.scenario && c.connections === ours.connections && c.summary);
+    const theirs = results.cells.find(
+      (c) => c.model === peer && c.scenario === ours.scenario && c.connections === ours.connections && c.summary,
+    );
     if (!theirs?.summary || !ours.summary || theirs.summary.requestsPerSec.median === 0) continue;
     const ratio = ours.summary.requestsPerSec.median / theirs.summary.requestsPerSec.median;
-    const bound = ours.flags.clientBound || theirs.flags.clientBound ? ' (client-bound: a lower bound, cross-check with --loadgen wrk)' : '';
-    lines.push(`${model} / ${peer} on ${ours.scenario} c=${ours.connections}: ${ratio.toFixed(2)} (${formatRate(ours.summary.requestsPerSec.median)} vs ${formatRate(theirs.summary.requestsPerSec.median)} req/s)${bound}`);
+    const bound =
+      ours.flags.clientBound || theirs.flags.clientBound
+        ? ' (client-bound: a lower bound, cross-check with --loadgen wrk)'
+        : '';
+    lines.push(
+      `${model} / ${peer} on ${ours.scenario} c=${ours.connections}: ${ratio.toFixed(2)} (${formatRate(ours.summary.requestsPerSec.median)} vs ${formatRate(theirs.summary.requestsPerSec.median)} req/s)${bound}`,
+    );
   }
   return lines;
 }

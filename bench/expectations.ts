@@ -51,7 +51,8 @@ export function expectFor(request: LoadRequest): ResponseCheck {
 function expectedContent(request: LoadRequest): (body: Buffer) => string | undefined {
   const path = pathOf(request.path);
   const row = exactRow(request);
-  if (row !== undefined && (typeof row.expect.body === 'string' || row.expect.body instanceof Uint8Array)) return sameBytes(row.expect.body);
+  if (row !== undefined && (typeof row.expect.body === 'string' || row.expect.body instanceof Uint8Array))
+    return sameBytes(row.expect.body);
   if (path === '/echo') return sameBytes(request.body ?? '');
   if (path.startsWith('/static/')) {
     const file = site.get(path.slice('/static/'.length));
@@ -68,10 +69,14 @@ function expectedContent(request: LoadRequest): (body: Buffer) => string | undef
 }
 
 function sameBytes(expected: string | Uint8Array): (body: Buffer) => string | undefined {
-  const want = typeof expected === 'string' ? Buffer.from(expected) : Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
+  const want =
+    typeof expected === 'string'
+      ? Buffer.from(expected)
+      : Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
   return (body) => {
     if (body.equals(want)) return undefined;
-    if (want.length > 64 || body.length > 64) return `expected ${want.length} body bytes (the expected content), got ${body.length}${body.length === want.length ? ' that differ' : ''}`;
+    if (want.length > 64 || body.length > 64)
+      return `expected ${want.length} body bytes (the expected content), got ${body.length}${body.length === want.length ? ' that differ' : ''}`;
     return `expected body ${JSON.stringify(want.toString('latin1'))}, got ${JSON.stringify(body.toString('latin1'))}`;
   };
 }
@@ -92,10 +97,13 @@ export function appExpectFor(request: LoadRequest): ResponseCheck {
     // The body is the HTTP layer's (expectFor): here only the application's status and headers.
     if (row !== undefined) {
       const headersOnly: Exchange = { ...row, expect: { ...row.expect, body: undefined } };
-      for (const problem of checkResponse(headersOnly, response.status, response.headers, response.body)) failures.push(`${what} (the application's ${row.name}): ${problem}`);
+      for (const problem of checkResponse(headersOnly, response.status, response.headers, response.body))
+        failures.push(`${what} (the application's ${row.name}): ${problem}`);
     }
     if (echoedType !== undefined && response.headers['content-type'] !== echoedType) {
-      failures.push(`${what}: the echo must carry the request's Content-Type ${echoedType}, got ${response.headers['content-type'] ?? 'none'}`);
+      failures.push(
+        `${what}: the echo must carry the request's Content-Type ${echoedType}, got ${response.headers['content-type'] ?? 'none'}`,
+      );
     }
     return failures;
   };
@@ -111,7 +119,9 @@ function exactRow(request: LoadRequest): Exchange | undefined {
 function routeRow(request: LoadRequest): Exchange | undefined {
   if (!neutral(request)) return undefined;
   const path = pathOf(request.path);
-  return exchanges.find((row) => row.method === request.method && pathOf(row.path) === path && plain(row) && row.expect.status === 200);
+  return exchanges.find(
+    (row) => row.method === request.method && pathOf(row.path) === path && plain(row) && row.expect.status === 200,
+  );
 }
 
 /** A request without a body whose only header, if any, is Connection (hop-by-hop: it does not change the content). */

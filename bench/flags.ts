@@ -35,7 +35,9 @@ export function cellFlags(
   const rps = summary.requestsPerSec.median;
   if (ceilingRps !== null && ceilingRps > 0 && rps >= thresholds.ceilingShare * ceilingRps) {
     clientBound = true;
-    notes.push(`throughput reached ${percent(rps / ceilingRps)} of the load generator's calibrated ceiling (${Math.round(ceilingRps)} req/s)`);
+    notes.push(
+      `throughput reached ${percent(rps / ceilingRps)} of the load generator's calibrated ceiling (${Math.round(ceilingRps)} req/s)`,
+    );
   }
   const cpu = summary.loadgenCpuShare.median;
   if (cpu >= thresholds.loadgenCpuShare) {
@@ -45,17 +47,29 @@ export function cellFlags(
   const { errors, timeouts, non2xx } = summary;
   const errored = errors + timeouts + non2xx > 0;
   if (errored) notes.push(`under load: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx answers`);
-  const starvedTrials = trials.filter((t) => (t.oldestUnansweredUs ?? 0) >= Math.max(starvedAfterUs, 10 * t.latencyUs.p99));
+  const starvedTrials = trials.filter(
+    (t) => (t.oldestUnansweredUs ?? 0) >= Math.max(starvedAfterUs, 10 * t.latencyUs.p99),
+  );
   if (starvedTrials.length > 0) {
     const worst = Math.max(...starvedTrials.map((t) => t.oldestUnansweredUs ?? 0));
     const waiting = Math.max(...starvedTrials.map((t) => t.unanswered ?? 0));
-    notes.push(`starved: up to ${waiting} requests were still unanswered when a trial ended, the oldest after ${(worst / 1e6).toFixed(2)} s; latency percentiles cover answered requests only`);
+    notes.push(
+      `starved: up to ${waiting} requests were still unanswered when a trial ended, the oldest after ${(worst / 1e6).toFixed(2)} s; latency percentiles cover answered requests only`,
+    );
   }
   // A trial that got no answer at all starved every connection, even when the load generator cannot
   // say what was pending (wrk cannot; autocannon's timeouts reconnect and reset the wait).
   const silentTrials = trials.filter((t) => t.requests === 0 && t.durationSec * 1e6 >= starvedAfterUs);
-  if (silentTrials.length > 0) notes.push(`starved: ${silentTrials.length} of ${trials.length} trials got no answer at all; their latency figures are zeros, not fast answers`);
-  return { clientBound, errored, ...(trials.length > 0 ? { starved: starvedTrials.length + silentTrials.length > 0 } : {}), notes };
+  if (silentTrials.length > 0)
+    notes.push(
+      `starved: ${silentTrials.length} of ${trials.length} trials got no answer at all; their latency figures are zeros, not fast answers`,
+    );
+  return {
+    clientBound,
+    errored,
+    ...(trials.length > 0 ? { starved: starvedTrials.length + silentTrials.length > 0 } : {}),
+    notes,
+  };
 }
 
 function percent(share: number): string {

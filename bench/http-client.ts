@@ -27,7 +27,9 @@ export function serializeRequest(request: LoadRequest, host: string): Buffer {
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
   const headers: Record<string, string> = { Host: host, ...(request.headers ?? {}) };
   if (body) headers['Content-Length'] = String(body.length);
-  const head = `${request.method} ${request.path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  const head = `${request.method} ${request.path} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
   return body ? Buffer.concat([Buffer.from(head), body]) : Buffer.from(head);
 }
 
@@ -60,7 +62,13 @@ export function exchange(url: string, requests: LoadRequest[], options: Exchange
     const timer = setTimeout(() => {
       // Every answer came but the connection stayed open: the caller judges that.
       if (responses.length === requests.length) finish(null, false);
-      else finish(new Error(`no complete answer within ${options.timeoutMs} ms (${responses.length} of ${requests.length} responses)`), false);
+      else
+        finish(
+          new Error(
+            `no complete answer within ${options.timeoutMs} ms (${responses.length} of ${requests.length} responses)`,
+          ),
+          false,
+        );
     }, options.timeoutMs);
     const wire = requests.map((r) => serializeRequest(r, host));
     let written = 0;
@@ -88,7 +96,11 @@ export function exchange(url: string, requests: LoadRequest[], options: Exchange
       else writeMore();
     });
     socket.on('end', () => {
-      if (responses.length < requests.length) finish(new Error(`the server closed the connection after ${responses.length} of ${requests.length} responses`), true);
+      if (responses.length < requests.length)
+        finish(
+          new Error(`the server closed the connection after ${responses.length} of ${requests.length} responses`),
+          true,
+        );
       else finish(null, true);
     });
     socket.on('error', (error) => finish(error, false));
@@ -117,13 +129,19 @@ export function parseResponse(data: Buffer, noBody = false): { response: RawResp
   }
   if (/\bchunked\b/i.test(headers['transfer-encoding'] ?? '')) return parseChunked(data, start, status, headers);
   const length = headers['content-length'];
-  if (length === undefined) throw new Error('a response with neither Content-Length nor chunked encoding (cannot be pipelined or kept alive)');
+  if (length === undefined)
+    throw new Error('a response with neither Content-Length nor chunked encoding (cannot be pipelined or kept alive)');
   const end = start + Number(length);
   if (data.length < end) return null;
   return { response: { status, headers, body: Buffer.from(data.subarray(start, end)) }, consumed: end };
 }
 
-function parseChunked(data: Buffer, start: number, status: number, headers: Record<string, string>): { response: RawResponse; consumed: number } | null {
+function parseChunked(
+  data: Buffer,
+  start: number,
+  status: number,
+  headers: Record<string, string>,
+): { response: RawResponse; consumed: number } | null {
   const parts: Buffer[] = [];
   let at = start;
   for (;;) {

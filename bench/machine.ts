@@ -31,5 +31,9 @@ export function describeGit(): Results['git'] {
   // Untracked result files are not code: only tracked changes make the tree dirty.
   const status = git(['status', '--porcelain', '--untracked-files=no']);
   const time = git(['show', '-s', '--format=%cI', 'HEAD']);
-  return { commit, dirty: status === null ? true : status.length > 0, commitTime: time ? new Date(time).toISOString() : null };
+  return {
+    commit,
+    dirty: status === null ? true : status.length > 0,
+    commitTime: time ? new Date(time).toISOString() : null,
+  };
 }

@@ -55,19 +55,23 @@ export async function resolveTargets(
       continue;
     }
     const entry = known.find((m) => m.name === name);
-    if (!entry) throw new UsageError(`unknown model "${name}" (models: ${[...known.map((m) => m.name), nginxName].join(', ')})`);
+    if (!entry)
+      throw new UsageError(`unknown model "${name}" (models: ${[...known.map((m) => m.name), nginxName].join(', ')})`);
     if (entry.unavailable) skipped.push({ name, reason: entry.unavailable });
     else targets.push(modelTarget(name, entry.kind, launch, ['--threads', String(serverThreads)]));
   }
   if (user) {
-    if (user.name === nginxName || known.some((m) => m.name === user.name)) throw new UsageError(`--target-name "${user.name}" is the name of one of the suite's servers: choose another`);
+    if (user.name === nginxName || known.some((m) => m.name === user.name))
+      throw new UsageError(`--target-name "${user.name}" is the name of one of the suite's servers: choose another`);
     targets.push(await preflight(userTarget(user, launch), 'command' in user ? '--target-cmd' : '--target-url'));
   }
   return { targets, skipped };
 }
 
 function userTarget(user: TargetFlags, launch: TargetLaunch): Target {
-  return 'command' in user ? commandTarget({ name: user.name, command: user.command, readyTimeoutMs: user.readyTimeoutMs }, launch) : urlTarget(user.name, user.url);
+  return 'command' in user
+    ? commandTarget({ name: user.name, command: user.command, readyTimeoutMs: user.readyTimeoutMs }, launch)
+    : urlTarget(user.name, user.url);
 }
 
 /**
@@ -87,7 +91,10 @@ async function preflight(target: Target, flag: string): Promise<Target> {
 }
 
 /** The targets that serve only some of the run's scenarios, with the ones they are not planned for and why. */
-export function outOfScope(targets: readonly Target[], scenarios: readonly ScenarioDef[]): { name: string; scenarios: string[]; why: string }[] {
+export function outOfScope(
+  targets: readonly Target[],
+  scenarios: readonly ScenarioDef[],
+): { name: string; scenarios: string[]; why: string }[] {
   return targets.flatMap((t) => {
     const left = t.scope ? scenarios.filter((s) => !t.scope?.serves(s)).map((s) => s.name) : [];
     return t.scope && left.length > 0 ? [{ name: t.name, scenarios: left, why: t.scope.why }] : [];

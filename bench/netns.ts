@@ -49,7 +49,11 @@ interface Outcome {
 
 function run(command: string, args: string[]): Outcome {
   const r = spawnSync(command, args, { encoding: 'utf8' });
-  if (r.error) return { ok: false, said: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} not found` : r.error.message };
+  if (r.error)
+    return {
+      ok: false,
+      said: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} not found` : r.error.message,
+    };
   const said = `${r.stderr}\n${r.stdout}`.trim().split('\n')[0]?.trim() ?? '';
   return { ok: r.status === 0, said };
 }
@@ -67,7 +71,10 @@ export function inNamespace(ns: string, command: string, args: readonly string[]
 /** Network namespaces that exist now, by name. */
 export function listNamespaces(): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return (r.stdout ?? '').split('\n').map((line) => line.split(' ')[0] ?? '').filter(Boolean);
+  return (r.stdout ?? '')
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 /** PIDs of the processes inside namespace `ns`. */
@@ -130,13 +137,27 @@ export function createPair(rttMs: number, id = process.pid): NetnsPair {
       made.push(ns);
     }
     // Created inside the server namespace with its peer placed straight into the client's: neither end ever sits in the host's.
-    must('ip', ['-n', pair.serverNs, 'link', 'add', 'sm-srv', 'type', 'veth', 'peer', 'name', 'sm-cli', 'netns', pair.clientNs]);
+    must('ip', [
+      '-n',
+      pair.serverNs,
+      'link',
+      'add',
+      'sm-srv',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'sm-cli',
+      'netns',
+      pair.clientNs,
+    ]);
     for (const { ns, dev, address } of ends) {
       must('ip', ['-n', ns, 'addr', 'add', `${address}/${subnet.prefix}`, 'dev', dev]);
       must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       must('ip', ['-n', ns, 'link', 'set', dev, 'up']);
       // Delay on both ends: each direction of the round trip pays half.
-      if (rttMs > 0) must('tc', ['-n', ns, 'qdisc', 'add', 'dev', dev, 'root', 'netem', 'delay', `${pair.oneWayDelayMs}ms`]);
+      if (rttMs > 0)
+        must('tc', ['-n', ns, 'qdisc', 'add', 'dev', dev, 'root', 'netem', 'delay', `${pair.oneWayDelayMs}ms`]);
     }
     return pair;
   } catch (error) {
@@ -172,7 +193,8 @@ export function pairFromEnv(env: NodeJS.ProcessEnv = process.env): NetnsPair | n
   const text = env[NETNS_ENV];
   if (text === undefined) return null;
   const parsed = NetnsPair.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${NETNS_ENV} is not a namespace pair: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new Error(`${NETNS_ENV} is not a namespace pair: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 
@@ -191,7 +213,10 @@ export function networkConfig(pair: NetnsPair): NetworkConfig {
 
 /** One line for the terminal saying where a run's traffic went. */
 export function networkNote(network: NetworkConfig): string {
-  const delay = network.rttMs > 0 ? `netem ${network.oneWayDelayMs} ms each way (RTT ${network.rttMs} ms)` : 'no added delay (RTT 0: the veth baseline)';
+  const delay =
+    network.rttMs > 0
+      ? `netem ${network.oneWayDelayMs} ms each way (RTT ${network.rttMs} ms)`
+      : 'no added delay (RTT 0: the veth baseline)';
   return `network: server in namespace ${network.serverNamespace} (${network.serverAddress}), load generator in ${network.clientNamespace} (${network.clientAddress}), one veth, ${delay}`;
 }
 
@@ -219,7 +244,11 @@ export async function runAcrossVeth(argv: string[], rttMs: number, log: (line: s
     const [command, args] = inNamespace(pair.clientNs, process.execPath, ['--import', 'tsx', cliPath, ...argv]);
     // Not NODE_CHANNEL_FD: a parent's IPC channel is this process's, and its descriptor is not passed on.
     const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, ...env } = process.env;
-    child = spawn(command, args, { stdio: 'inherit', detached: true, env: { ...env, [NETNS_ENV]: JSON.stringify(pair) } });
+    child = spawn(command, args, {
+      stdio: 'inherit',
+      detached: true,
+      env: { ...env, [NETNS_ENV]: JSON.stringify(pair) },
+    });
     return await new Promise<number>((resolve, reject) => {
       child?.once('error', reject);
       child?.once('exit', (code, sig) => resolve(code ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 130 : 1)));
@@ -235,7 +264,8 @@ async function teardown(pair: NetnsPair, log: (line: string) => void): Promise<v
   // Helpers that die with the harness (tsx's esbuild service) take a moment to notice.
   await waitUntil(() => namespacePids(pair.serverNs).length + namespacePids(pair.clientNs).length === 0, 2000);
   const killed = deletePair(pair);
-  if (killed.length > 0) log(`network: killed ${killed.length} process(es) left in the run's namespaces (PIDs ${killed.join(', ')})`);
+  if (killed.length > 0)
+    log(`network: killed ${killed.length} process(es) left in the run's namespaces (PIDs ${killed.join(', ')})`);
   const left = listNamespaces().filter((ns) => ns === pair.serverNs || ns === pair.clientNs);
   if (left.length > 0) log(`network: could not delete namespace(s) ${left.join(', ')}: remove with ip netns del`);
   else log(`network: deleted namespaces ${pair.serverNs} and ${pair.clientNs}`);

@@ -68,7 +68,9 @@ const defaultTargetName = 'target';
 export const usage = `usage: npm run bench -- [--profile ${Object.keys(profiles).join('|')}] [flags]
 
   --profile NAME        a named matrix (default ${benchDefaults.profile}):
-${Object.entries(profiles).map(([name, p]) => `                          ${name.padEnd(6)} ${p.description}`).join('\n')}
+${Object.entries(profiles)
+  .map(([name, p]) => `                          ${name.padEnd(6)} ${p.description}`)
+  .join('\n')}
   --models a,b          models and peers to run (default: every available one, nginx when installed)
   --scenarios a,b       scenarios: ${scenarioNames.join(', ')}
   --connections 1,16    concurrent connections, one cell per level
@@ -78,7 +80,9 @@ ${Object.entries(profiles).map(([name, p]) => `                          ${name.
   --rounds N            run the whole matrix N times in turn, every server restarted each round; a cell
                           gets N × trials trials spread over the run (the ci profile uses 5 rounds)
   --loadgen NAME        the load generator:
-${Object.entries(loadGenerators).map(([name, g]) => `                          ${name.padEnd(11)}${g.description}`).join('\n')}
+${Object.entries(loadGenerators)
+  .map(([name, g]) => `                          ${name.padEnd(11)}${g.description}`)
+  .join('\n')}
   --rate LIST           open loop: requests/s on a fixed schedule whatever the server does, latency timed from
                           each request's due time (coordinated omission corrected); one cell per entry:
                           a rate (2000), a share of the same cell's closed-loop throughput (70%) or
@@ -99,7 +103,9 @@ ${Object.entries(loadGenerators).map(([name, g]) => `                          $
 
 /** Parse argv (without node and the script) into run options, or throw a UsageError. */
 export function parseOptions(argv: string[]): RunOptions {
-  let values: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: false; strict: true }>>['values'];
+  let values: ReturnType<
+    typeof parseArgs<{ options: typeof flagSpec; allowPositionals: false; strict: true }>
+  >['values'];
   try {
     ({ values } = parseArgs({ args: argv, options: flagSpec, allowPositionals: false, strict: true }));
   } catch (error) {
@@ -107,21 +113,29 @@ export function parseOptions(argv: string[]): RunOptions {
   }
   const profileName = values.profile ?? benchDefaults.profile;
   const profile = profiles[profileName];
-  if (!profile) throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
+  if (!profile)
+    throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
   const target = targetFlags(values);
   const loads = values.rate === undefined ? null : rates(values.rate);
   const open = loads?.some((l) => l.mode === 'open') ?? false;
   const loadgen = values.loadgen ?? (open ? 'open-loop' : benchDefaults.loadgen);
-  if (!Object.hasOwn(loadGenerators, loadgen)) throw new UsageError(`--loadgen must be one of ${Object.keys(loadGenerators).join(', ')}, not "${loadgen}"`);
+  if (!Object.hasOwn(loadGenerators, loadgen))
+    throw new UsageError(`--loadgen must be one of ${Object.keys(loadGenerators).join(', ')}, not "${loadgen}"`);
   // autocannon's overallRate caps each connection per second and times from the send; wrk has no rate at all.
-  if (open && loadgen !== 'open-loop') throw new UsageError(`--rate needs the open-loop load generator: ${loadgen} cannot keep a schedule and time from due times (drop --loadgen or use --loadgen open-loop)`);
+  if (open && loadgen !== 'open-loop')
+    throw new UsageError(
+      `--rate needs the open-loop load generator: ${loadgen} cannot keep a schedule and time from due times (drop --loadgen or use --loadgen open-loop)`,
+    );
   return {
     ...profile,
     profile: profileName,
     // A user's server alone unless --models asks for ours beside it.
     models: values.models === undefined ? (target ? [] : profile.models) : list('--models', values.models),
     scenarios: values.scenarios === undefined ? profile.scenarios : scenarioList(values.scenarios),
-    connections: values.connections === undefined ? profile.connections : list('--connections', values.connections).map((c) => positiveInt('--connections', c)),
+    connections:
+      values.connections === undefined
+        ? profile.connections
+        : list('--connections', values.connections).map((c) => positiveInt('--connections', c)),
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
     warmupSec: values.warmup === undefined ? profile.warmupSec : nonNegativeNumber('--warmup', values.warmup),
     trials: values.trials === undefined ? profile.trials : positiveInt('--trials', values.trials),
@@ -138,29 +152,41 @@ export function parseOptions(argv: string[]): RunOptions {
   };
 }
 
-function targetFlags(values: { 'target-cmd'?: string; 'target-url'?: string; 'target-name'?: string; 'target-timeout'?: string }): TargetFlags | null {
+function targetFlags(values: {
+  'target-cmd'?: string;
+  'target-url'?: string;
+  'target-name'?: string;
+  'target-timeout'?: string;
+}): TargetFlags | null {
   const { 'target-cmd': command, 'target-url': url, 'target-name': nameFlag, 'target-timeout': timeout } = values;
   if (command !== undefined && url !== undefined) throw new UsageError('give --target-cmd or --target-url, not both');
   if (command === undefined && url === undefined) {
     const stray = nameFlag !== undefined ? '--target-name' : timeout !== undefined ? '--target-timeout' : undefined;
-    if (stray) throw new UsageError(`${stray} needs --target-cmd${stray === '--target-name' ? ' or --target-url' : ''}`);
+    if (stray)
+      throw new UsageError(`${stray} needs --target-cmd${stray === '--target-name' ? ' or --target-url' : ''}`);
     return null;
   }
   const name = nameFlag ?? defaultTargetName;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(name)) throw new UsageError(`--target-name takes letters, digits, ".", "_" and "-" (up to 40), not "${name}"`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(name))
+    throw new UsageError(`--target-name takes letters, digits, ".", "_" and "-" (up to 40), not "${name}"`);
   if (command !== undefined) {
     if (command.trim() === '') throw new UsageError('--target-cmd needs a command');
-    const readyTimeoutMs = timeout === undefined ? benchDefaults.readyTimeoutMs : positiveNumber('--target-timeout', timeout) * 1000;
+    const readyTimeoutMs =
+      timeout === undefined ? benchDefaults.readyTimeoutMs : positiveNumber('--target-timeout', timeout) * 1000;
     return { name, command, readyTimeoutMs };
   }
-  if (timeout !== undefined) throw new UsageError('--target-timeout is for --target-cmd (a --target-url server is already running)');
+  if (timeout !== undefined)
+    throw new UsageError('--target-timeout is for --target-cmd (a --target-url server is already running)');
   const origin = localOrigin(url as string);
   if (origin instanceof Error) throw new UsageError(`--target-url: ${origin.message}`);
   return { name, url: origin };
 }
 
 function list(flag: string, text: string): string[] {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`${flag} needs at least one value`);
   return items;
 }
@@ -168,7 +194,8 @@ function list(flag: string, text: string): string[] {
 function scenarioList(text: string): string[] {
   const names = list('--scenarios', text);
   const unknown = names.filter((n) => !scenarioNames.includes(n));
-  if (unknown.length > 0) throw new UsageError(`unknown scenario "${unknown[0]}" (scenarios: ${scenarioNames.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown scenario "${unknown[0]}" (scenarios: ${scenarioNames.join(', ')})`);
   return names;
 }
 
@@ -186,13 +213,15 @@ function positiveNumber(flag: string, text: string): number {
 
 function nonNegativeNumber(flag: string, text: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of seconds (0 or more), not "${text}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${flag} takes a number of seconds (0 or more), not "${text}"`);
   return n;
 }
 
 function milliseconds(flag: string, text: string): number {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a number of milliseconds (0 or more), not "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`${flag} takes a number of milliseconds (0 or more), not "${text}"`);
   return n;
 }
 
@@ -207,6 +236,7 @@ function rates(text: string): LoadSpec[] {
 function cpuList(flag: string, text: string | undefined): string | null | undefined {
   if (text === undefined) return undefined;
   if (text === 'none') return null;
-  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) throw new UsageError(`${flag} takes a CPU list such as 0 or 0-1,3 (or "none"), not "${text}"`);
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text))
+    throw new UsageError(`${flag} takes a CPU list such as 0 or 0-1,3 (or "none"), not "${text}"`);
   return text;
 }

@@ -25,24 +25,39 @@ export function expandCpuList(list: string): number[] {
 }
 
 /** Decide placement from the flags (undefined = default, null = unpinned) and the machine. */
-export function place(serverFlag: string | null | undefined, clientFlag: string | null | undefined, cores = availableParallelism()): Placement {
-  for (const [flag, list] of [['--server-cpus', serverFlag], ['--client-cpus', clientFlag]] as const) {
+export function place(
+  serverFlag: string | null | undefined,
+  clientFlag: string | null | undefined,
+  cores = availableParallelism(),
+): Placement {
+  for (const [flag, list] of [
+    ['--server-cpus', serverFlag],
+    ['--client-cpus', clientFlag],
+  ] as const) {
     const bad = typeof list === 'string' ? expandCpuList(list).find((cpu) => cpu >= cores) : undefined;
     if (bad !== undefined) throw new UsageError(`${flag} names CPU ${bad}, but this machine has CPUs 0-${cores - 1}`);
   }
   const all = Array.from({ length: cores }, (_, i) => i);
   if (cores < 2 && serverFlag === undefined && clientFlag === undefined) {
-    return { serverCpus: null, clientCpus: null, serverCpuCount: cores, note: 'one CPU: server and load generator share it (unpinned); read every figure as a lower bound' };
+    return {
+      serverCpus: null,
+      clientCpus: null,
+      serverCpuCount: cores,
+      note: 'one CPU: server and load generator share it (unpinned); read every figure as a lower bound',
+    };
   }
   const half = Math.max(1, Math.floor(cores / 2));
   const serverCpus = serverFlag === undefined ? compact(all.slice(0, half)) : serverFlag;
   const serverSet = new Set(serverCpus === null ? [] : expandCpuList(serverCpus));
   const rest = all.filter((cpu) => !serverSet.has(cpu));
-  const clientCpus = clientFlag === undefined ? (serverCpus === null || rest.length === 0 ? null : compact(rest)) : clientFlag;
-  const overlap = serverCpus !== null && clientCpus !== null && expandCpuList(clientCpus).some((cpu) => serverSet.has(cpu));
-  const note = serverCpus === null && clientCpus === null
-    ? 'unpinned: server and load generator compete for every CPU'
-    : `server on CPU ${serverCpus ?? 'any'}, load generator on CPU ${clientCpus ?? 'any'}${overlap ? ' (overlapping: they compete)' : ''}`;
+  const clientCpus =
+    clientFlag === undefined ? (serverCpus === null || rest.length === 0 ? null : compact(rest)) : clientFlag;
+  const overlap =
+    serverCpus !== null && clientCpus !== null && expandCpuList(clientCpus).some((cpu) => serverSet.has(cpu));
+  const note =
+    serverCpus === null && clientCpus === null
+      ? 'unpinned: server and load generator compete for every CPU'
+      : `server on CPU ${serverCpus ?? 'any'}, load generator on CPU ${clientCpus ?? 'any'}${overlap ? ' (overlapping: they compete)' : ''}`;
   return { serverCpus, clientCpus, serverCpuCount: serverCpus === null ? cores : serverSet.size, note };
 }
 

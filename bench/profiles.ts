@@ -68,7 +68,8 @@ export const profiles: Record<string, Profile> = {
     trials: 1,
   },
   findings: {
-    description: 'The cells the six findings need (io, cpu, mixed, close, hello at 1, 16, 64 connections) for the four models; add --server-cpus 0-1 --client-cpus 0-1 for findings 3 and 4',
+    description:
+      'The cells the six findings need (io, cpu, mixed, close, hello at 1, 16, 64 connections) for the four models; add --server-cpus 0-1 --client-cpus 0-1 for findings 3 and 4',
     models: ['blocking', 'process-per-request', 'event-loop', 'worker-pool'],
     scenarios: ['hello', 'io', 'cpu', 'mixed', 'close'],
     connections: [1, 16, 64],
@@ -86,7 +87,8 @@ export const profiles: Record<string, Profile> = {
     trials: 3,
   },
   ci: {
-    description: 'Our five models in four scenarios, five interleaved rounds of one 1.5 s trial: a regression signal in about five minutes',
+    description:
+      'Our five models in four scenarios, five interleaved rounds of one 1.5 s trial: a regression signal in about five minutes',
     // Measured (README, CI): three consecutive trials of one server process agreed with each other far
     // better than with a second run, so nearly every A/A comparison cried regression. Rounds spread a
     // cell's trials over the run and over fresh server processes, so their spread is the noise a
@@ -102,9 +104,14 @@ export const profiles: Record<string, Profile> = {
 };
 
 /** Planned wall time of a run in seconds: what the progress display's first ETA is based on. */
-export function plannedSeconds(cells: number, p: Pick<Profile, 'durationSec' | 'warmupSec' | 'trials' | 'rounds'>, calibrations: number): number {
+export function plannedSeconds(
+  cells: number,
+  p: Pick<Profile, 'durationSec' | 'warmupSec' | 'trials' | 'rounds'>,
+  calibrations: number,
+): number {
   const c = benchDefaults.calibration;
   const rounds = p.rounds ?? 1;
-  const perCell = benchDefaults.cellOverheadSec + (p.warmupSec > 0 ? p.warmupSec + 0.1 : 0) + p.trials * (p.durationSec + 0.1);
+  const perCell =
+    benchDefaults.cellOverheadSec + (p.warmupSec > 0 ? p.warmupSec + 0.1 : 0) + p.trials * (p.durationSec + 0.1);
   return rounds * (cells * perCell + calibrations * (c.durationSec + c.warmupSec + 0.3)) + 2;
 }

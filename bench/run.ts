@@ -63,8 +63,21 @@ export interface RunHooks {
  * serves); with `--rate`, every model's closed-loop cell before the open-loop
  * ones that may take a share of its throughput.
  */
-export function planCells(targets: Target[], scenarios: ScenarioDef[], connections: number[], loads: LoadSpec[] | null = null): PlannedCell[] {
-  return scenarios.flatMap((scenario) => connections.flatMap((c) => (loads ?? [undefined]).flatMap((load) => targets.filter((target) => target.scope?.serves(scenario) ?? true).map((target) => ({ target, scenario, connections: c, ...(load ? { load } : {}) })))));
+export function planCells(
+  targets: Target[],
+  scenarios: ScenarioDef[],
+  connections: number[],
+  loads: LoadSpec[] | null = null,
+): PlannedCell[] {
+  return scenarios.flatMap((scenario) =>
+    connections.flatMap((c) =>
+      (loads ?? [undefined]).flatMap((load) =>
+        targets
+          .filter((target) => target.scope?.serves(scenario) ?? true)
+          .map((target) => ({ target, scenario, connections: c, ...(load ? { load } : {}) })),
+      ),
+    ),
+  );
 }
 
 /** A planned cell's load mode, its open-loop target worked out from the cells measured so far. */
@@ -73,7 +86,15 @@ function cellLoad(planned: PlannedCell, cells: readonly Cell[]): CellLoad | unde
   if (spec === undefined || spec.mode === 'closed') return spec;
   const requested = rateLabel(spec);
   try {
-    return { mode: 'open', requested, targetRps: targetRate(spec, cells, { model: planned.target.name, scenario: planned.scenario.name, connections: planned.connections }) };
+    return {
+      mode: 'open',
+      requested,
+      targetRps: targetRate(spec, cells, {
+        model: planned.target.name,
+        scenario: planned.scenario.name,
+        connections: planned.connections,
+      }),
+    };
   } catch (error) {
     return { mode: 'open', requested, error: (error as Error).message };
   }
@@ -118,7 +139,11 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       const overall = (round - 1) * plan.cells.length + index;
       hooks.onCellStart?.(overall, planned, round);
       // Judged against this round's ceiling: the load generator's speed then.
-      const ceilingRps = ceilingFor(planned.scenario, results.calibration.filter((c) => c.round === (several ? round : undefined)), plan.loadgen.name);
+      const ceilingRps = ceilingFor(
+        planned.scenario,
+        results.calibration.filter((c) => c.round === (several ? round : undefined)),
+        plan.loadgen.name,
+      );
       const measured = await runCell({
         target: planned.target,
         scenario: planned.scenario,
@@ -133,7 +158,14 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       if (plan.signal?.aborted) return results;
       const cell = several ? { ...measured, trials: measured.trials.map((t) => ({ round, ...t })) } : measured;
       if (round === 1) results.cells.push(cell);
-      else results.cells[index] = mergeRounds(results.cells[index] as Cell, cell, round, ceilingFor(planned.scenario, results.calibration, plan.loadgen.name), plan.settings.thresholds);
+      else
+        results.cells[index] = mergeRounds(
+          results.cells[index] as Cell,
+          cell,
+          round,
+          ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
+          plan.settings.thresholds,
+        );
       writeResults(plan.outPath, results);
       hooks.onCellDone?.(overall, results.cells[index] as Cell, round);
     }

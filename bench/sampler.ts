@@ -54,7 +54,11 @@ export class TreeSampler {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.sample();
-    return { cpuSec: Math.max(0, treeCpuSec(this.root) - this.cpuAtStart), peakRssBytes: this.peakRss, samples: this.samples };
+    return {
+      cpuSec: Math.max(0, treeCpuSec(this.root) - this.cpuAtStart),
+      peakRssBytes: this.peakRss,
+      samples: this.samples,
+    };
   }
 
   private sample(): void {

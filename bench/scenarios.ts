@@ -68,33 +68,67 @@ export function uploadBody(bytes: number): string {
 function define(costs: typeof scenarioCosts): ScenarioDef[] {
   const keepAlive = { pipelining: 1, newConnectionPerRequest: false };
   const cpuPath = `/cpu?units=${costs.cpuUnits}`;
-  const slow = { share: costs.slowShare, bytesPerWrite: costs.slowBytesPerWrite, writeIntervalMs: costs.slowWriteIntervalMs, request: { method: 'GET', path: '/hello', headers: { 'User-Agent': 'server-models-slow-client' } } };
+  const slow = {
+    share: costs.slowShare,
+    bytesPerWrite: costs.slowBytesPerWrite,
+    writeIntervalMs: costs.slowWriteIntervalMs,
+    request: { method: 'GET', path: '/hello', headers: { 'User-Agent': 'server-models-slow-client' } },
+  };
   // As sent to a five-digit port; a shorter port saves a byte, not a write.
   const slowBytes = serializeRequest(slow.request, '127.0.0.1:65535').length;
   const slowMs = slowRequestSpreadMs(slowBytes, slow);
   return [
-    { name: 'hello', description: 'A tiny dynamic text reply on kept-alive connections: the cost of the model itself.', params: { path: '/hello' }, requests: [request('GET', '/hello')], ...keepAlive },
-    { name: 'json', description: 'A small JSON reply (serialised per request) on kept-alive connections.', params: { path: '/json' }, requests: [request('GET', '/json')], ...keepAlive },
     {
-      name: 'static-small', description: 'A 1 KiB static file: file system access per request.',
-      params: { path: `/static/${costs.smallFile}`, fileBytes: 1024 }, requests: [request('GET', `/static/${costs.smallFile}`)], ...keepAlive,
+      name: 'hello',
+      description: 'A tiny dynamic text reply on kept-alive connections: the cost of the model itself.',
+      params: { path: '/hello' },
+      requests: [request('GET', '/hello')],
+      ...keepAlive,
     },
     {
-      name: 'static-large', description: 'A 1 MiB static file: throughput is bytes, not requests.',
-      params: { path: `/static/${costs.largeFile}`, fileBytes: 1024 * 1024 }, requests: [request('GET', `/static/${costs.largeFile}`)], ...keepAlive,
+      name: 'json',
+      description: 'A small JSON reply (serialised per request) on kept-alive connections.',
+      params: { path: '/json' },
+      requests: [request('GET', '/json')],
+      ...keepAlive,
     },
     {
-      name: 'cpu', description: 'CPU-bound work per request: the model decides whether it runs in parallel or stalls everyone.',
-      params: { path: cpuPath, cpuUnits: costs.cpuUnits }, requests: [request('GET', cpuPath)], ...keepAlive,
+      name: 'static-small',
+      description: 'A 1 KiB static file: file system access per request.',
+      params: { path: `/static/${costs.smallFile}`, fileBytes: 1024 },
+      requests: [request('GET', `/static/${costs.smallFile}`)],
+      ...keepAlive,
     },
     {
-      name: 'io', description: `A ${costs.ioWaitMs} ms backend wait per request: concurrency, not CPU, decides throughput.`,
-      params: { path: `/io?ms=${costs.ioWaitMs}`, backendWaitMs: costs.ioWaitMs }, requests: [request('GET', `/io?ms=${costs.ioWaitMs}`)], ...keepAlive,
+      name: 'static-large',
+      description: 'A 1 MiB static file: throughput is bytes, not requests.',
+      params: { path: `/static/${costs.largeFile}`, fileBytes: 1024 * 1024 },
+      requests: [request('GET', `/static/${costs.largeFile}`)],
+      ...keepAlive,
+    },
+    {
+      name: 'cpu',
+      description: 'CPU-bound work per request: the model decides whether it runs in parallel or stalls everyone.',
+      params: { path: cpuPath, cpuUnits: costs.cpuUnits },
+      requests: [request('GET', cpuPath)],
+      ...keepAlive,
+    },
+    {
+      name: 'io',
+      description: `A ${costs.ioWaitMs} ms backend wait per request: concurrency, not CPU, decides throughput.`,
+      params: { path: `/io?ms=${costs.ioWaitMs}`, backendWaitMs: costs.ioWaitMs },
+      requests: [request('GET', `/io?ms=${costs.ioWaitMs}`)],
+      ...keepAlive,
     },
     {
       name: 'mixed',
       description: `Mostly cheap requests with one CPU-bound request in ${costs.mixedEvery}; the cheap ones' latency is reported apart (head-of-line blocking made visible).`,
-      params: { cheapPath: '/hello', expensivePath: cpuPath, cpuUnits: costs.cpuUnits, expensiveShare: 1 / costs.mixedEvery },
+      params: {
+        cheapPath: '/hello',
+        expensivePath: cpuPath,
+        cpuUnits: costs.cpuUnits,
+        expensiveShare: 1 / costs.mixedEvery,
+      },
       requests: [
         ...Array.from({ length: costs.mixedEvery - 1 }, () => request('GET', '/hello', { group: 'cheap' })),
         request('GET', cpuPath, { group: 'expensive' }),
@@ -102,25 +136,47 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
       ...keepAlive,
     },
     {
-      name: 'close', description: 'A new TCP connection for every request (Connection: close): accept and teardown costs.',
-      params: { path: '/hello', keepAlive: false }, requests: [request('GET', '/hello', { headers: { Connection: 'close' } })], pipelining: 1, newConnectionPerRequest: true,
+      name: 'close',
+      description: 'A new TCP connection for every request (Connection: close): accept and teardown costs.',
+      params: { path: '/hello', keepAlive: false },
+      requests: [request('GET', '/hello', { headers: { Connection: 'close' } })],
+      pipelining: 1,
+      newConnectionPerRequest: true,
     },
     {
-      name: 'pipelined', description: `HTTP/1.1 pipelining, ${costs.pipelineDepth} requests in flight per connection.`,
-      params: { path: '/hello', pipelineDepth: costs.pipelineDepth }, requests: [request('GET', '/hello')], pipelining: costs.pipelineDepth, newConnectionPerRequest: false,
+      name: 'pipelined',
+      description: `HTTP/1.1 pipelining, ${costs.pipelineDepth} requests in flight per connection.`,
+      params: { path: '/hello', pipelineDepth: costs.pipelineDepth },
+      requests: [request('GET', '/hello')],
+      pipelining: costs.pipelineDepth,
+      newConnectionPerRequest: false,
     },
     {
-      name: 'upload', description: `A ${costs.uploadBytes / 1024} KiB request body POSTed to /echo and sent back: reading bodies.`,
+      name: 'upload',
+      description: `A ${costs.uploadBytes / 1024} KiB request body POSTed to /echo and sent back: reading bodies.`,
       params: { path: '/echo', bodyBytes: costs.uploadBytes },
-      requests: [request('POST', '/echo', { headers: { 'Content-Type': 'application/octet-stream' }, body: uploadBody(costs.uploadBytes) })],
+      requests: [
+        request('POST', '/echo', {
+          headers: { 'Content-Type': 'application/octet-stream' },
+          body: uploadBody(costs.uploadBytes),
+        }),
+      ],
       ...keepAlive,
     },
     {
       name: 'slow-clients',
-      description: `${costs.slowShare * 100}% of the connections (at least one) send GET /hello ${costs.slowBytesPerWrite} bytes every ${costs.slowWriteIntervalMs} ms `
-        + `(${slowBytes} bytes over ${slowMs / 1000} s, well within the servers' 10 s headers timeout, so they are slow, not cut off with a 408) `
-        + 'while the others, the load generator\'s, measure /hello latency: a model that serves one connection at a time starves them.',
-      params: { path: '/hello', slowShare: costs.slowShare, slowBytesPerWrite: costs.slowBytesPerWrite, slowWriteIntervalMs: costs.slowWriteIntervalMs, slowRequestBytes: slowBytes, slowRequestMs: slowMs },
+      description:
+        `${costs.slowShare * 100}% of the connections (at least one) send GET /hello ${costs.slowBytesPerWrite} bytes every ${costs.slowWriteIntervalMs} ms ` +
+        `(${slowBytes} bytes over ${slowMs / 1000} s, well within the servers' 10 s headers timeout, so they are slow, not cut off with a 408) ` +
+        "while the others, the load generator's, measure /hello latency: a model that serves one connection at a time starves them.",
+      params: {
+        path: '/hello',
+        slowShare: costs.slowShare,
+        slowBytesPerWrite: costs.slowBytesPerWrite,
+        slowWriteIntervalMs: costs.slowWriteIntervalMs,
+        slowRequestBytes: slowBytes,
+        slowRequestMs: slowMs,
+      },
       requests: [request('GET', '/hello')],
       ...keepAlive,
       slowClients: slow,
@@ -142,6 +198,11 @@ export function describeScenario(s: ScenarioDef): Scenario {
   return {
     name: s.name,
     description: s.description,
-    params: { ...s.params, pipelining: s.pipelining, newConnectionPerRequest: s.newConnectionPerRequest, requestsPerCycle: s.requests.length },
+    params: {
+      ...s.params,
+      pipelining: s.pipelining,
+      newConnectionPerRequest: s.newConnectionPerRequest,
+      requestsPerCycle: s.requests.length,
+    },
   };
 }

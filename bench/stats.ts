@@ -24,7 +24,12 @@ export function stat(values: readonly number[]): Stat {
   const list = [...values];
   const mid = median(list);
   const mad = list.length > 1 ? medianAbsoluteDeviation(list) : 0;
-  return { median: mid, min: Math.min(...list), max: Math.max(...list), relSpread: mid === 0 ? 0 : Math.abs(mad / mid) };
+  return {
+    median: mid,
+    min: Math.min(...list),
+    max: Math.max(...list),
+    relSpread: mid === 0 ? 0 : Math.abs(mad / mid),
+  };
 }
 
 /** Server CPU seconds per 1,000 requests in one trial (0 when it served none). */

@@ -21,11 +21,19 @@ export function contractOf(target: Pick<Target, 'kind' | 'name'>): Contract {
 }
 
 /** Check a running server against a scenario. */
-export async function validateScenario(url: string, scenario: ScenarioDef, timeoutMs: number, contract: Contract = 'http'): Promise<Cell['validation']> {
+export async function validateScenario(
+  url: string,
+  scenario: ScenarioDef,
+  timeoutMs: number,
+  contract: Contract = 'http',
+): Promise<Cell['validation']> {
   const failures: string[] = [];
   let checked = 0;
   const checks = new Map(scenario.requests.map((request) => [request, checksFor(request, contract)]));
-  const checkAll = (sent: ScenarioRequest[], answers: { status: number; headers: Record<string, string>; body: Buffer }[]) => {
+  const checkAll = (
+    sent: ScenarioRequest[],
+    answers: { status: number; headers: Record<string, string>; body: Buffer }[],
+  ) => {
     answers.forEach((response, i) => {
       const request = sent[i];
       if (!request) return;
@@ -40,12 +48,19 @@ export async function validateScenario(url: string, scenario: ScenarioDef, timeo
       for (const request of distinct) {
         const outcome = await exchange(url, [request], { pipelined: false, waitForClose: true, timeoutMs });
         checkAll([request], outcome.responses);
-        if (!outcome.closedByServer) failures.push(`${request.method} ${request.path}: the server kept the connection open after Connection: close`);
+        if (!outcome.closedByServer)
+          failures.push(
+            `${request.method} ${request.path}: the server kept the connection open after Connection: close`,
+          );
       }
     } else {
-      const cycle = scenario.pipelining > 1
-        ? Array.from({ length: scenario.pipelining }, (_, i) => scenario.requests[i % scenario.requests.length] as ScenarioRequest)
-        : [...distinct, ...distinct];
+      const cycle =
+        scenario.pipelining > 1
+          ? Array.from(
+              { length: scenario.pipelining },
+              (_, i) => scenario.requests[i % scenario.requests.length] as ScenarioRequest,
+            )
+          : [...distinct, ...distinct];
       const outcome = await exchange(url, cycle, { pipelined: scenario.pipelining > 1, timeoutMs });
       checkAll(cycle, outcome.responses);
     }

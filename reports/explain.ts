@@ -26,7 +26,8 @@ export function explainScenario(results: Results, scenario: string): string[] {
   const rows = cellRows(results).filter((r) => r.scenario === scenario);
   const failed = results.cells.filter((c) => c.scenario === scenario && c.status !== 'ok');
   const out: string[] = [];
-  if (rows.length === 0) return [`No cell of ${scenario} was measured${failed.length ? ` (${failed.length} failed or skipped)` : ''}.`];
+  if (rows.length === 0)
+    return [`No cell of ${scenario} was measured${failed.length ? ` (${failed.length} failed or skipped)` : ''}.`];
   const conns = Math.max(...rows.map((r) => r.connections));
   const at = rows.filter((r) => r.connections === conns).sort((a, b) => b.rps - a.rps);
   const [best, ...rest] = at as [CellRow, ...CellRow[]];
@@ -37,20 +38,35 @@ export function explainScenario(results: Results, scenario: string): string[] {
   if (worst && worst.rps > 0) {
     const factor = best.rps / worst.rps;
     const spreadOverlap = best.rpsMin <= worst.rpsMax;
-    out.push(spreadOverlap
-      ? `${worst.label} is within the trials' spread of it, so their order is not settled by this run.`
-      : `${worst.label} serves ${fmt(worst.rps)} requests/s, ${factor >= 1.95 ? `${fmt(factor)}× less` : `${Math.round((1 - 1 / factor) * 100)}% less`}: it ${mechanism[worst.model] ?? 'is slowest here'}.`);
+    out.push(
+      spreadOverlap
+        ? `${worst.label} is within the trials' spread of it, so their order is not settled by this run.`
+        : `${worst.label} serves ${fmt(worst.rps)} requests/s, ${factor >= 1.95 ? `${fmt(factor)}× less` : `${Math.round((1 - 1 / factor) * 100)}% less`}: it ${mechanism[worst.model] ?? 'is slowest here'}.`,
+    );
   }
-  if (silent.length) out.push(`${silent.map((r) => r.label).join(', ')} answered no request within a trial at ${conns} connections.`);
+  if (silent.length)
+    out.push(`${silent.map((r) => r.label).join(', ')} answered no request within a trial at ${conns} connections.`);
   const answering = at.filter((r) => r.rps > 0 && r.mark !== 'starved');
   const lowest = [...answering].sort((a, b) => a.p99Ms - b.p99Ms)[0];
   const highest = [...answering].sort((a, b) => b.p99Ms - a.p99Ms)[0];
-  if (lowest && highest && highest !== lowest) out.push(`p99 latency ranges from ${fmt(lowest.p99Ms)} ms (${lowest.label}) to ${fmt(highest.p99Ms)} ms (${highest.label}).`);
+  if (lowest && highest && highest !== lowest)
+    out.push(
+      `p99 latency ranges from ${fmt(lowest.p99Ms)} ms (${lowest.label}) to ${fmt(highest.p99Ms)} ms (${highest.label}).`,
+    );
   const starved = at.filter((r) => r.mark === 'starved' && r.rps > 0);
-  if (starved.length) out.push(`Starved: ${starved.map((r) => r.label).join(', ')} left connections waiting unanswered to the end of a trial, so their p99 covers only the requests they did answer and is not comparable.`);
+  if (starved.length)
+    out.push(
+      `Starved: ${starved.map((r) => r.label).join(', ')} left connections waiting unanswered to the end of a trial, so their p99 covers only the requests they did answer and is not comparable.`,
+    );
   const flagged = at.filter((r) => r.mark === 'errored');
-  if (flagged.length) out.push(`Errored under load: ${flagged.map((r) => r.label).join(', ')}; their figures are not plain server figures.`);
-  if (failed.length) out.push(`${failed.length} cell(s) failed or were skipped: ${failed.map((c) => `${c.model}@${c.connections} (${c.error ?? c.status})`).join('; ')}.`);
+  if (flagged.length)
+    out.push(
+      `Errored under load: ${flagged.map((r) => r.label).join(', ')}; their figures are not plain server figures.`,
+    );
+  if (failed.length)
+    out.push(
+      `${failed.length} cell(s) failed or were skipped: ${failed.map((c) => `${c.model}@${c.connections} (${c.error ?? c.status})`).join('; ')}.`,
+    );
   return out;
 }
 

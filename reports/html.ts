@@ -6,22 +6,62 @@ import type { ChartDef } from './charts/index.ts';
 import { explainScenario } from './explain.ts';
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const num = (n: number, d = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 export function renderHtml(results: Results, charts: ChartDef[], findings: Finding[]): string {
   const m = results.machine;
   const specs = charts.map((c) => ({ id: `chart-${c.name}`, title: c.title, spec: c.spec(results) }));
-  const cal = results.calibration.map((c) => `<li>${c.round ? `round ${c.round}: ` : ''}${esc(c.loadgen)} at ${c.connections} connections${c.pipelining ? ` ×${c.pipelining} pipelined` : ''}: ceiling ${num(c.requestsPerSec)} requests/s (load generator ${num(c.loadgenCpuShare * 100)}% of a core)</li>`).join('');
-  const scenarios = results.scenarios.map((s) => `<section><h3>${esc(s.name)}</h3><p class="muted">${esc(s.description)} — ${Object.entries(s.params).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(', ')}</p>${explainScenario(results, s.name).map((t) => `<p>${esc(t)}</p>`).join('')}</section>`).join('');
-  const rows = results.cells.map((c) => {
-    const s = c.summary;
-    const flag = c.status !== 'ok' ? `<span class="bad">${esc(c.status)}</span>` : c.flags.errored ? '<span class="bad">errored</span>' : c.flags.starved ? '<span class="bad">starved</span>' : c.flags.clientBound ? '<span class="warn">client-bound</span>' : 'ok';
-    const open = c.loadMode === 'open' ? ` <span class="muted">(open loop ${esc(c.rate?.requested ?? '')})</span>` : '';
-    return `<tr><td>${esc(c.model)}${c.kind === 'peer' ? ' <span class="muted">(peer)</span>' : ''}${open}</td><td>${esc(c.scenario)}</td><td class="n">${c.connections}</td>` +
-      (s ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>` : '<td colspan="7" class="muted">' + esc(c.error ?? 'not measured') + '</td>') +
-      `<td>${flag}</td><td class="muted">${esc(c.flags.notes.join('; '))}</td></tr>`;
-  }).join('');
-  const findingRows = findings.map((f) => `<tr><td>${esc(f.title)}<div class="muted">${esc(f.claim)}</div></td><td><span class="st ${esc(f.status)}">${esc(f.status.replace('-', ' '))}</span></td><td>${esc(f.detail)}${f.explanation ? `<div class="muted">${esc(f.explanation)}</div>` : ''}</td><td class="muted">${Object.entries(f.figures).map(([k, v]) => `${esc(k)}: ${esc(typeof v === 'number' ? num(v, 2) : v)}`).join('<br>')}</td></tr>`).join('');
+  const cal = results.calibration
+    .map(
+      (c) =>
+        `<li>${c.round ? `round ${c.round}: ` : ''}${esc(c.loadgen)} at ${c.connections} connections${c.pipelining ? ` ×${c.pipelining} pipelined` : ''}: ceiling ${num(c.requestsPerSec)} requests/s (load generator ${num(c.loadgenCpuShare * 100)}% of a core)</li>`,
+    )
+    .join('');
+  const scenarios = results.scenarios
+    .map(
+      (s) =>
+        `<section><h3>${esc(s.name)}</h3><p class="muted">${esc(s.description)} — ${Object.entries(s.params)
+          .map(([k, v]) => `${esc(k)}=${esc(v)}`)
+          .join(', ')}</p>${explainScenario(results, s.name)
+          .map((t) => `<p>${esc(t)}</p>`)
+          .join('')}</section>`,
+    )
+    .join('');
+  const rows = results.cells
+    .map((c) => {
+      const s = c.summary;
+      const flag =
+        c.status !== 'ok'
+          ? `<span class="bad">${esc(c.status)}</span>`
+          : c.flags.errored
+            ? '<span class="bad">errored</span>'
+            : c.flags.starved
+              ? '<span class="bad">starved</span>'
+              : c.flags.clientBound
+                ? '<span class="warn">client-bound</span>'
+                : 'ok';
+      const open =
+        c.loadMode === 'open' ? ` <span class="muted">(open loop ${esc(c.rate?.requested ?? '')})</span>` : '';
+      return (
+        `<tr><td>${esc(c.model)}${c.kind === 'peer' ? ' <span class="muted">(peer)</span>' : ''}${open}</td><td>${esc(c.scenario)}</td><td class="n">${c.connections}</td>` +
+        (s
+          ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>`
+          : '<td colspan="7" class="muted">' + esc(c.error ?? 'not measured') + '</td>') +
+        `<td>${flag}</td><td class="muted">${esc(c.flags.notes.join('; '))}</td></tr>`
+      );
+    })
+    .join('');
+  const findingRows = findings
+    .map(
+      (f) =>
+        `<tr><td>${esc(f.title)}<div class="muted">${esc(f.claim)}</div></td><td><span class="st ${esc(f.status)}">${esc(f.status.replace('-', ' '))}</span></td><td>${esc(f.detail)}${f.explanation ? `<div class="muted">${esc(f.explanation)}</div>` : ''}</td><td class="muted">${Object.entries(
+          f.figures,
+        )
+          .map(([k, v]) => `${esc(k)}: ${esc(typeof v === 'number' ? num(v, 2) : v)}`)
+          .join('<br>')}</td></tr>`,
+    )
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>server-models report ${esc(results.runId)}</title>
 <style>
 body{font:14px/1.5 system-ui,'DejaVu Sans',sans-serif;color:#222;max-width:1180px;margin:2em auto;padding:0 1em}

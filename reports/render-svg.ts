@@ -5,7 +5,10 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
-const fontFiles = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'].filter((f) => existsSync(f));
+const fontFiles = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+].filter((f) => existsSync(f));
 
 export async function specToSvg(spec: Record<string, unknown>): Promise<string> {
   const compiled = compile({ ...spec, config: { font: 'DejaVu Sans' } } as TopLevelSpec).spec;
@@ -18,6 +21,10 @@ export async function specToSvg(spec: Record<string, unknown>): Promise<string> 
 }
 
 export function svgToPng(svg: string): Buffer {
-  const resvg = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: 'DejaVu Sans' } });
+  const resvg = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: 'DejaVu Sans' },
+  });
   return resvg.render().asPng();
 }

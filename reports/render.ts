@@ -8,7 +8,10 @@ import { renderHtml } from './html.ts';
 import { specToSvg, svgToPng } from './render-svg.ts';
 import { renderSummaryMd } from './summary-md.ts';
 
-export async function renderReport(resultsPath: string, outDir?: string): Promise<{ html: string; markdown: string; chartsDir: string }> {
+export async function renderReport(
+  resultsPath: string,
+  outDir?: string,
+): Promise<{ html: string; markdown: string; chartsDir: string }> {
   const results = readResults(resultsPath);
   const dir = outDir ?? join(dirname(resultsPath), results.runId);
   const chartsDir = join(dir, 'charts');

@@ -20,15 +20,23 @@ export function renderSummaryMd(results: Results, charts: ChartDef[], findings: 
   // The highest concurrency of each model and scenario: the table stays short.
   const rows = cellRows(results);
   const top = new Map<string, number>();
-  for (const r of rows) top.set(`${r.model}|${r.scenario}`, Math.max(top.get(`${r.model}|${r.scenario}`) ?? 0, r.connections));
-  for (const r of rows.filter((x) => top.get(`${x.model}|${x.scenario}`) === x.connections).sort((a, b) => a.scenario.localeCompare(b.scenario) || b.rps - a.rps)) {
-    lines.push(`| ${cell(r.scenario)} | ${cell(r.label)} | ${r.connections} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p99Ms.toFixed(2)} | ${r.mark === 'ok' ? '' : r.mark} |`);
+  for (const r of rows)
+    top.set(`${r.model}|${r.scenario}`, Math.max(top.get(`${r.model}|${r.scenario}`) ?? 0, r.connections));
+  for (const r of rows
+    .filter((x) => top.get(`${x.model}|${x.scenario}`) === x.connections)
+    .sort((a, b) => a.scenario.localeCompare(b.scenario) || b.rps - a.rps)) {
+    lines.push(
+      `| ${cell(r.scenario)} | ${cell(r.label)} | ${r.connections} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p99Ms.toFixed(2)} | ${r.mark === 'ok' ? '' : r.mark} |`,
+    );
   }
   lines.push('', '## What the numbers show', '');
   for (const s of results.scenarios) lines.push(`- **${s.name}**: ${explainScenario(results, s.name).join(' ')}`);
   if (findings.length) {
     lines.push('', '## Findings', '', '| finding | status | detail |', '| --- | --- | --- |');
-    for (const f of findings) lines.push(`| ${cell(f.title)} | ${f.status} | ${cell(f.detail)}${f.explanation ? ` ${cell(f.explanation)}` : ''} |`);
+    for (const f of findings)
+      lines.push(
+        `| ${cell(f.title)} | ${f.status} | ${cell(f.detail)}${f.explanation ? ` ${cell(f.explanation)}` : ''} |`,
+      );
   }
   lines.push('', '## Charts', '');
   for (const c of charts) lines.push(`![${c.title}](charts/${c.name}.png)`);

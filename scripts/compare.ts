@@ -32,8 +32,13 @@ function main(): number {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
-        threshold: { type: 'string' }, mode: { type: 'string' }, reference: { type: 'string' },
-        markdown: { type: 'string' }, json: { type: 'string' }, 'benchmark-action': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        threshold: { type: 'string' },
+        mode: { type: 'string' },
+        reference: { type: 'string' },
+        markdown: { type: 'string' },
+        json: { type: 'string' },
+        'benchmark-action': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -44,13 +49,17 @@ function main(): number {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (positionals.length !== 2) fail(`expected two results files (baseline, current), got ${positionals.length}; see --help`);
+  if (positionals.length !== 2)
+    fail(`expected two results files (baseline, current), got ${positionals.length}; see --help`);
   const threshold = values.threshold === undefined ? compareDefaults.threshold : Number(values.threshold) / 100;
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold >= 10) fail(`--threshold must be a percentage such as 10, got ${JSON.stringify(values.threshold)}`);
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold >= 10)
+    fail(`--threshold must be a percentage such as 10, got ${JSON.stringify(values.threshold)}`);
   const mode = (values.mode ?? compareDefaults.mode) as Mode;
-  if (mode !== 'absolute' && mode !== 'normalised' && mode !== 'both') fail(`--mode must be both, normalised or absolute, got ${JSON.stringify(values.mode)}`);
+  if (mode !== 'absolute' && mode !== 'normalised' && mode !== 'both')
+    fail(`--mode must be both, normalised or absolute, got ${JSON.stringify(values.mode)}`);
   const reference = values.reference === undefined ? compareDefaults.reference : parseReference(values.reference);
-  if (!reference) fail(`--reference must be calibration or model:scenario:connections, got ${JSON.stringify(values.reference)}`);
+  if (!reference)
+    fail(`--reference must be calibration or model:scenario:connections, got ${JSON.stringify(values.reference)}`);
 
   let comparison;
   try {

@@ -13,13 +13,18 @@ const bundled = 'test/fixtures/llhttp/llhttp-requests.json';
 function main(): number {
   let args;
   try {
-    args = parseArgs({ allowPositionals: true, options: { verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } } });
+    args = parseArgs({
+      allowPositionals: true,
+      options: { verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     console.error(`conformance: ${(error as Error).message}`);
     return 2;
   }
   if (args.values.help) {
-    console.log(`usage: npm run conformance [-- <vectors.json>] [--verbose]   (default: the bundled llhttp vectors, ${bundled})`);
+    console.log(
+      `usage: npm run conformance [-- <vectors.json>] [--verbose]   (default: the bundled llhttp vectors, ${bundled})`,
+    );
     return 0;
   }
   if (args.positionals.length > 1) {
@@ -37,7 +42,8 @@ function main(): number {
   const summary = runConformance(vectors);
   for (const result of summary.results) {
     if (result.status === 'failed') console.log(`FAIL ${result.id}: ${result.problem}`);
-    else if (result.status === 'skipped' && args.values.verbose) console.log(`skip ${result.id}: ${result.skip.reason} [${result.skip.clause}]`);
+    else if (result.status === 'skipped' && args.values.verbose)
+      console.log(`skip ${result.id}: ${result.skip.reason} [${result.skip.clause}]`);
   }
   console.log(summaryLine(summary));
   return summary.failed > 0 ? 1 : 0;

@@ -17,7 +17,10 @@ function fail(message: string): never {
 function main(): void {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     fail((error as Error).message.split('\n')[0] as string);
   }
@@ -36,7 +39,9 @@ function main(): void {
   const page = join(out, 'index.html');
   writeFileAtomic(page, renderDashboard(history, out));
   const regressions = history.points.filter((p) => p.rpsRegressed || p.p99Regressed).length;
-  process.stdout.write(`${page}: ${history.runs.length} run(s), ${history.points.length} points, ${regressions} regression point(s), ${history.skipped.length} file(s) skipped\n`);
+  process.stdout.write(
+    `${page}: ${history.runs.length} run(s), ${history.points.length} points, ${regressions} regression point(s), ${history.skipped.length} file(s) skipped\n`,
+  );
 }
 
 main();

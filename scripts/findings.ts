@@ -10,14 +10,20 @@ import type { Finding } from '../reports/findings/types.ts';
 
 const usage = 'usage: npm run findings -- <results.json> [--json]';
 
-const label: Record<Finding['status'], string> = { held: 'held', 'not-held': 'NOT HELD', 'not-measured': 'not measured' };
+const label: Record<Finding['status'], string> = {
+  held: 'held',
+  'not-held': 'NOT HELD',
+  'not-measured': 'not measured',
+};
 
 /** The terminal table: one block per finding, its verdict, key figures, detail and explanation. */
 function renderFindings(findings: Finding[]): string {
   const lines: string[] = [];
   findings.forEach((f, i) => {
     lines.push(`${i + 1}. ${label[f.status].padEnd(12)}  ${f.title}`);
-    const figures = Object.entries(f.figures).map(([k, v]) => `${k}=${v}`).join('  ');
+    const figures = Object.entries(f.figures)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('  ');
     if (figures) lines.push(`   ${figures}`);
     lines.push(`   ${f.detail}`);
     if (f.explanation) lines.push(`   why: ${f.explanation}`);
@@ -30,7 +36,11 @@ function renderFindings(findings: Finding[]): string {
 function main(argv: string[]): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     console.error(`findings: ${(error as Error).message.split('\n')[0]} (${usage})`);
     return 2;
@@ -46,7 +56,11 @@ function main(argv: string[]): number {
   try {
     const results = readResults(parsed.positionals[0]!);
     const findings = evaluateFindings(results);
-    console.log(parsed.values.json ? JSON.stringify(findings, null, 2) : `Findings for run ${results.runId} (${results.machine.cores} cores, server CPUs ${results.config.serverCpus ?? 'unpinned'})\n\n${renderFindings(findings)}`);
+    console.log(
+      parsed.values.json
+        ? JSON.stringify(findings, null, 2)
+        : `Findings for run ${results.runId} (${results.machine.cores} cores, server CPUs ${results.config.serverCpus ?? 'unpinned'})\n\n${renderFindings(findings)}`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof ResultsFileError) {

@@ -39,19 +39,30 @@ function slowTrial(trial: Trial, factor: number): Trial {
     requestsPerSec: trial.requestsPerSec * factor,
     bytesPerSec: trial.bytesPerSec * factor,
     latencyUs: slower(trial.latencyUs, factor),
-    groups: trial.groups && Object.fromEntries(Object.entries(trial.groups).map(([name, g]) => [name, { requests: Math.round(g.requests * factor), latencyUs: slower(g.latencyUs, factor) }])),
+    groups:
+      trial.groups &&
+      Object.fromEntries(
+        Object.entries(trial.groups).map(([name, g]) => [
+          name,
+          { requests: Math.round(g.requests * factor), latencyUs: slower(g.latencyUs, factor) },
+        ]),
+      ),
   };
 }
 
 function main(): void {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { cell: { type: 'string' }, factor: { type: 'string', default: '0.7' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { cell: { type: 'string' }, factor: { type: 'string', default: '0.7' } },
+    });
   } catch (error) {
     fail((error as Error).message);
   }
   const [input, output] = parsed.positionals;
-  if (!input || !output || parsed.positionals.length !== 2) fail('usage: inject-regression <in.json> <out.json> [--cell model:scenario:conns] [--factor 0.7]');
+  if (!input || !output || parsed.positionals.length !== 2)
+    fail('usage: inject-regression <in.json> <out.json> [--cell model:scenario:conns] [--factor 0.7]');
   const factor = Number(parsed.values.factor);
   if (!(factor > 0 && factor < 1)) fail(`--factor must be between 0 and 1 (exclusive), got "${parsed.values.factor}"`);
 

@@ -11,7 +11,11 @@ const usage = 'usage: npm run report -- <results.json> [--out DIR]';
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     console.error(`report: ${(error as Error).message.split('\n')[0]} (${usage})`);
     return 2;

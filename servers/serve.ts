@@ -57,7 +57,8 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   if (values.help) return 'help';
   if (values.model === undefined) throw new UsageError('missing --model <name> (see --help)');
   const entry = findServer(values.model);
-  if (entry === undefined) throw new UsageError(`unknown model "${values.model}" (models: ${registry.map((e) => e.name).join(', ')})`);
+  if (entry === undefined)
+    throw new UsageError(`unknown model "${values.model}" (models: ${registry.map((e) => e.name).join(', ')})`);
   if (entry.unavailable) throw new UsageError(`model "${entry.name}" is unavailable here: ${entry.unavailable}`);
   const port = integerFlag('--port', values.port, 0, 65_535) ?? serverDefaults.port;
   const threads = integerFlag('--threads', values.threads, 1, 1_024) ?? serverDefaults.threads;
@@ -83,7 +84,8 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
 function integerFlag(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new UsageError(`${flag} ${raw}: expected an integer from ${min} to ${max}`);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new UsageError(`${flag} ${raw}: expected an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -92,7 +94,9 @@ function checkAppendable(file: string): void {
   try {
     closeSync(openSync(file, 'a'));
   } catch (error) {
-    throw new UsageError(`--access-log ${file}: cannot open for appending (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--access-log ${file}: cannot open for appending (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 

@@ -24,7 +24,11 @@ export interface CompareOptions {
  * normalised by the calibration (which moves on its own, on the load
  * generator's CPU), and 1 of 200 when both had to agree.
  */
-export const compareDefaults: CompareOptions = { mode: 'both', reference: { kind: 'calibration' }, threshold: verdictDefaults.threshold };
+export const compareDefaults: CompareOptions = {
+  mode: 'both',
+  reference: { kind: 'calibration' },
+  threshold: verdictDefaults.threshold,
+};
 
 /** One metric of one cell. */
 export interface MetricRow extends MetricVerdict {
@@ -83,22 +87,29 @@ function differences(baseline: Results, current: Results): string[] {
   const machineKeys = ['cpuModel', 'cores', 'memoryBytes', 'os', 'node'] as const;
   for (const key of machineKeys) {
     if (baseline.machine[key] !== current.machine[key]) {
-      warnings.push(`machine differs: ${key} ${JSON.stringify(baseline.machine[key])} → ${JSON.stringify(current.machine[key])}`);
+      warnings.push(
+        `machine differs: ${key} ${JSON.stringify(baseline.machine[key])} → ${JSON.stringify(current.machine[key])}`,
+      );
     }
   }
   const configKeys = ['profile', 'durationSec', 'warmupSec', 'trials', 'loadgen', 'serverCpus', 'clientCpus'] as const;
   for (const key of configKeys) {
     if (baseline.config[key] !== current.config[key]) {
-      warnings.push(`configuration differs: ${key} ${JSON.stringify(baseline.config[key])} → ${JSON.stringify(current.config[key])}`);
+      warnings.push(
+        `configuration differs: ${key} ${JSON.stringify(baseline.config[key])} → ${JSON.stringify(current.config[key])}`,
+      );
     }
   }
   const before = plainCeiling(baseline);
   const after = plainCeiling(current);
   if (before !== null && after !== null && Math.abs(Math.log(after / before)) > Math.log(ceilingDrift)) {
-    warnings.push(`the load generator's calibrated ceiling moved ${Math.round(before)} → ${Math.round(after)} req/s (${signedPercent(after / before - 1)}): the machine ran at another speed, or was busier; absolute figures will have moved with it`);
+    warnings.push(
+      `the load generator's calibrated ceiling moved ${Math.round(before)} → ${Math.round(after)} req/s (${signedPercent(after / before - 1)}): the machine ran at another speed, or was busier; absolute figures will have moved with it`,
+    );
   }
   if (current.git.dirty) warnings.push('current run was measured on a dirty working tree');
-  if (!baseline.complete || !current.complete) warnings.push('a run is incomplete (interrupted): only the cells it measured are compared');
+  if (!baseline.complete || !current.complete)
+    warnings.push('a run is incomplete (interrupted): only the cells it measured are compared');
   return warnings;
 }
 
@@ -106,7 +117,8 @@ function scaled(cell: Cell, metric: Metric, scale: Scale): number[] {
   return cell.trials.map((t) => metric.read(t) * scale.factors(t)[metric.key]);
 }
 
-const starvedNote = 'p99 not compared: the model left connections unanswered (starved), so its p99 covers only the connections it happened to serve';
+const starvedNote =
+  'p99 not compared: the model left connections unanswered (starved), so its p99 covers only the connections it happened to serve';
 
 /** Two verdicts on one metric, one of them: agreement, else the change is not established. */
 function agreed(absolute: Verdict, normalised: Verdict): Verdict {
@@ -116,7 +128,11 @@ function agreed(absolute: Verdict, normalised: Verdict): Verdict {
 }
 
 /** Compare two validated results; throws ReferenceError when normalisation has nothing to divide by. */
-export function compareResults(baseline: Results, current: Results, options: CompareOptions = compareDefaults): Comparison {
+export function compareResults(
+  baseline: Results,
+  current: Results,
+  options: CompareOptions = compareDefaults,
+): Comparison {
   if (options.mode === 'both') return bothWays(baseline, current, options);
   const baseScale = scaleFor(baseline, options.mode, options.reference, 'baseline');
   const curScale = scaleFor(current, options.mode, options.reference, 'current');
@@ -133,15 +149,31 @@ export function compareResults(baseline: Results, current: Results, options: Com
     }
     // A starved cell's p99 is that of the few connections the model served: it moves with which ones those were.
     const starved = then.flags.starved || now.flags.starved;
-    const rows = metrics.filter((metric) => !(starved && metric.key === 'p99')).map((metric): MetricRow => ({
-      metric: metric.key, label: metric.label, unit: metric.unit, direction: metric.direction,
-      ...judge(scaled(then, metric, baseScale), scaled(now, metric, curScale), metric.direction, Math.max(options.threshold, metric.minThreshold ?? 0)),
-    }));
+    const rows = metrics
+      .filter((metric) => !(starved && metric.key === 'p99'))
+      .map(
+        (metric): MetricRow => ({
+          metric: metric.key,
+          label: metric.label,
+          unit: metric.unit,
+          direction: metric.direction,
+          ...judge(
+            scaled(then, metric, baseScale),
+            scaled(now, metric, curScale),
+            metric.direction,
+            Math.max(options.threshold, metric.minThreshold ?? 0),
+          ),
+        }),
+      );
     cells.push({ ...base, ...(starved ? { note: starvedNote } : {}), rows });
   }
   const all = cells.flatMap((c) => c.rows);
   return {
-    options: { mode: options.mode, threshold: options.threshold, normalisedBy: { baseline: baseScale.describe, current: curScale.describe } },
+    options: {
+      mode: options.mode,
+      threshold: options.threshold,
+      normalisedBy: { baseline: baseScale.describe, current: curScale.describe },
+    },
     baseline: { runId: baseline.runId, commit: baseline.git.commit },
     current: { runId: current.runId, commit: current.git.commit },
     warnings: differences(baseline, current),
@@ -161,7 +193,11 @@ function bothWays(baseline: Results, current: Results, options: CompareOptions):
     ...cell,
     rows: cell.rows.map((row, j): MetricRow => {
       const other = normalised.cells[i]?.rows[j] as MetricRow;
-      return { ...row, verdict: agreed(row.verdict, other.verdict), agreement: { absolute: row.verdict, normalised: other.verdict, normalisedChange: other.change } };
+      return {
+        ...row,
+        verdict: agreed(row.verdict, other.verdict),
+        agreement: { absolute: row.verdict, normalised: other.verdict, normalisedChange: other.change },
+      };
     }),
   }));
   const all = cells.flatMap((c) => c.rows);

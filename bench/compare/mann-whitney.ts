@@ -26,7 +26,7 @@ function uCounts(m: number, n: number): number[] {
       const counts = new Array<number>(size).fill(0);
       const up = previous[j] as number[];
       const left = row[j - 1] as number[];
-      for (let u = 0; u < size; u++) counts[u] = (u - j >= 0 ? up[u - j] ?? 0 : 0) + (left[u] ?? 0);
+      for (let u = 0; u < size; u++) counts[u] = (u - j >= 0 ? (up[u - j] ?? 0) : 0) + (left[u] ?? 0);
       row.push(counts);
     }
     previous = row;
@@ -38,7 +38,10 @@ function normalTail(z: number): number {
   // Abramowitz–Stegun 7.1.26 for erfc; accurate to ~1e-7, plenty for a p-value.
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-x * x);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 

@@ -14,7 +14,9 @@ import type { Direction } from './verdict.ts';
 export type Mode = 'absolute' | 'normalised' | 'both';
 
 /** A reference cell named model:scenario:connections, or the run's calibration ceiling. */
-export type Reference = { kind: 'calibration' } | { kind: 'cell'; model: string; scenario: string; connections: number };
+export type Reference =
+  | { kind: 'calibration' }
+  | { kind: 'cell'; model: string; scenario: string; connections: number };
 
 /** One compared figure. */
 export interface Metric {
@@ -30,10 +32,23 @@ export interface Metric {
 export const metrics: Metric[] = [
   { key: 'rps', label: 'requests/s', unit: 'req/s', direction: 'bigger', read: (t) => t.requestsPerSec },
   { key: 'p99', label: 'p99 latency', unit: 'µs', direction: 'smaller', read: (t) => t.latencyUs.p99 },
-  { key: 'cpuPerReq', label: 'CPU per request', unit: 'µs', direction: 'smaller', read: (t) => (t.serverCpuSec * 1e6) / Math.max(1, t.requests) },
+  {
+    key: 'cpuPerReq',
+    label: 'CPU per request',
+    unit: 'µs',
+    direction: 'smaller',
+    read: (t) => (t.serverCpuSec * 1e6) / Math.max(1, t.requests),
+  },
   // Peak RSS of a process tree sampled every 100 ms: with a process per request it depends on how many
   // children were alive at a sample, and moved by up to 22% between A/A runs of the ci profile.
-  { key: 'rss', label: 'peak RSS', unit: 'bytes', direction: 'smaller', read: (t) => t.serverPeakRssBytes, minThreshold: 0.25 },
+  {
+    key: 'rss',
+    label: 'peak RSS',
+    unit: 'bytes',
+    direction: 'smaller',
+    read: (t) => t.serverPeakRssBytes,
+    minThreshold: 0.25,
+  },
 ];
 
 /** A cell's identity across runs. */
@@ -107,10 +122,18 @@ export function scaleFor(results: Results, mode: Mode, reference: Reference, whe
     // run of rounds each round's own: the load generator's speed nearest the trial.
     const plain = plainCalibrations(results);
     const ceiling = middle(plain.map((c) => c.requestsPerSec));
-    if (!Number.isFinite(ceiling)) throw new ReferenceError(`${where} has no calibration ceiling to normalise by; use --reference model:scenario:connections or --mode absolute`);
-    const perRound = new Map(plain.filter((c) => c.round !== undefined).map((c) => [c.round, byCeiling(c.requestsPerSec)]));
+    if (!Number.isFinite(ceiling))
+      throw new ReferenceError(
+        `${where} has no calibration ceiling to normalise by; use --reference model:scenario:connections or --mode absolute`,
+      );
+    const perRound = new Map(
+      plain.filter((c) => c.round !== undefined).map((c) => [c.round, byCeiling(c.requestsPerSec)]),
+    );
     const whole = byCeiling(ceiling);
-    const describe = perRound.size > 1 ? `each round's calibration ceiling (median ${Math.round(ceiling)} req/s)` : `calibration ceiling (${Math.round(ceiling)} req/s)`;
+    const describe =
+      perRound.size > 1
+        ? `each round's calibration ceiling (median ${Math.round(ceiling)} req/s)`
+        : `calibration ceiling (${Math.round(ceiling)} req/s)`;
     return { factors: (trial) => perRound.get(trial.round) ?? whole, describe };
   }
   const cell = results.cells.find((c) => cellKey(c) === cellKey(reference));

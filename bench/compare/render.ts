@@ -4,8 +4,18 @@
  */
 import type { CellComparison, Comparison, MetricRow } from './compare.ts';
 
-const mark: Record<MetricRow['verdict'], string> = { improved: '✓ improved', regressed: '✗ REGRESSED', unchanged: '= unchanged', inconclusive: '? inconclusive' };
-const short: Record<MetricRow['verdict'], string> = { improved: '✓', regressed: '✗', unchanged: '=', inconclusive: '?' };
+const mark: Record<MetricRow['verdict'], string> = {
+  improved: '✓ improved',
+  regressed: '✗ REGRESSED',
+  unchanged: '= unchanged',
+  inconclusive: '? inconclusive',
+};
+const short: Record<MetricRow['verdict'], string> = {
+  improved: '✓',
+  regressed: '✗',
+  unchanged: '=',
+  inconclusive: '?',
+};
 
 /** The verdict, and in mode `both` what each comparison said when that is not plain "unchanged". */
 function verdictText(row: MetricRow): string {
@@ -36,7 +46,15 @@ function lines(comparison: Comparison): string[][] {
   for (const cell of comparison.cells) {
     if (cell.note) out.push([cell.key, '', '', '', '', '', cell.note]);
     for (const row of cell.rows) {
-      out.push([cell.key, row.label, figure(row.baseline, normalised && row.metric !== 'rss'), figure(row.current, normalised && row.metric !== 'rss'), percent(row.change), interval(row), verdictText(row)]);
+      out.push([
+        cell.key,
+        row.label,
+        figure(row.baseline, normalised && row.metric !== 'rss'),
+        figure(row.current, normalised && row.metric !== 'rss'),
+        percent(row.change),
+        interval(row),
+        verdictText(row),
+      ]);
     }
   }
   return out;
@@ -55,14 +73,22 @@ function preamble(comparison: Comparison): string[] {
         : 'mode: absolute figures',
     `threshold ±${(options.threshold * 100).toFixed(0)}% (peak RSS at least ±25%): a change is a regression only if it is beyond the threshold AND significant (95% bootstrap interval of the ratio of medians excludes zero and one-sided Mann–Whitney p ≤ 0.05)`,
   ];
-  if (comparison.thresholdOnly) out.push('NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")');
+  if (comparison.thresholdOnly)
+    out.push(
+      'NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")',
+    );
   return out;
 }
 
 function summaryLine(comparison: Comparison): string {
-  const count = (v: MetricRow['verdict']) => comparison.cells.flatMap((c) => c.rows).filter((r) => r.verdict === v).length;
-  const regressedCells = comparison.cells.filter((c) => c.rows.some((r) => r.verdict === 'regressed')).map((c) => c.key);
-  const head = regressedCells.length ? `REGRESSION in ${regressedCells.length} cell(s): ${regressedCells.join(', ')}` : 'no regression';
+  const count = (v: MetricRow['verdict']) =>
+    comparison.cells.flatMap((c) => c.rows).filter((r) => r.verdict === v).length;
+  const regressedCells = comparison.cells
+    .filter((c) => c.rows.some((r) => r.verdict === 'regressed'))
+    .map((c) => c.key);
+  const head = regressedCells.length
+    ? `REGRESSION in ${regressedCells.length} cell(s): ${regressedCells.join(', ')}`
+    : 'no regression';
   return `${head} — ${count('regressed')} regressed, ${count('improved')} improved, ${count('unchanged')} unchanged, ${count('inconclusive')} inconclusive`;
 }
 
@@ -73,7 +99,13 @@ export function renderTerminal(comparison: Comparison): string {
   out.push(...preamble(comparison), '');
   const rows = [header, ...lines(comparison)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const row of rows) out.push(row.map((v, i) => (i >= 2 && i <= 4 ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number))).join('  ').trimEnd());
+  for (const row of rows)
+    out.push(
+      row
+        .map((v, i) => (i >= 2 && i <= 4 ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number)))
+        .join('  ')
+        .trimEnd(),
+    );
   if (comparison.added.length) out.push('', `added (only in current): ${comparison.added.join(', ')}`);
   if (comparison.removed.length) out.push('', `removed (only in baseline): ${comparison.removed.join(', ')}`);
   out.push('', summaryLine(comparison));
@@ -88,13 +120,19 @@ export function renderMarkdown(comparison: Comparison): string {
   if (comparison.warnings.length) out.push('');
   out.push(...preamble(comparison).map((l) => `- ${l}`), '', `**${summaryLine(comparison)}**`, '');
   const notable = comparison.cells.filter((c: CellComparison) => c.rows.some((r) => r.verdict !== 'unchanged'));
-  const table = (rows: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+  const table = (rows: string[][]) => [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
   const all = lines(comparison);
   const changed = all.filter((r) => r[6] !== mark.unchanged);
   if (notable.length) out.push(...table(changed), '');
   out.push('<details><summary>All cells and metrics</summary>', '', ...table(all), '', '</details>', '');
-  if (comparison.added.length) out.push(`Added (only in current): ${comparison.added.map((k) => `\`${k}\``).join(', ')}`, '');
-  if (comparison.removed.length) out.push(`Removed (only in baseline): ${comparison.removed.map((k) => `\`${k}\``).join(', ')}`, '');
+  if (comparison.added.length)
+    out.push(`Added (only in current): ${comparison.added.map((k) => `\`${k}\``).join(', ')}`, '');
+  if (comparison.removed.length)
+    out.push(`Removed (only in baseline): ${comparison.removed.map((k) => `\`${k}\``).join(', ')}`, '');
   return out.join('\n');
 }
 
@@ -112,7 +150,10 @@ export interface BenchmarkEntry {
  * arrays: bigger-is-better (requests/s) and smaller-is-better (latency, CPU, RSS).
  * Values are the current run's medians in the comparison's mode.
  */
-export function benchmarkActionEntries(comparison: Comparison): { bigger: BenchmarkEntry[]; smaller: BenchmarkEntry[] } {
+export function benchmarkActionEntries(comparison: Comparison): {
+  bigger: BenchmarkEntry[];
+  smaller: BenchmarkEntry[];
+} {
   const bigger: BenchmarkEntry[] = [];
   const smaller: BenchmarkEntry[] = [];
   const normalised = comparison.options.mode === 'normalised';

@@ -80,7 +80,12 @@ export function bootstrapChange(baseline: number[], current: number[], options =
 }
 
 /** Compare one metric's trials in the given direction. */
-export function judge(baseline: number[], current: number[], direction: Direction, threshold = verdictDefaults.threshold): MetricVerdict {
+export function judge(
+  baseline: number[],
+  current: number[],
+  direction: Direction,
+  threshold = verdictDefaults.threshold,
+): MetricVerdict {
   const b = baseline.length ? median(baseline) : 0;
   const c = current.length ? median(current) : 0;
   const change = b > 0 ? c / b - 1 : c > 0 ? Infinity : 0;

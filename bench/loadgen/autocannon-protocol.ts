@@ -5,4 +5,7 @@ import type { LoadJob, LoadResult } from './types.ts';
 export type RunnerMessage = { type: 'run'; job: LoadJob } | { type: 'stop' };
 
 /** Runner -> harness. */
-export type RunnerReply = { type: 'ready' } | { type: 'result'; result: LoadResult } | { type: 'error'; message: string };
+export type RunnerReply =
+  | { type: 'ready' }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'error'; message: string };

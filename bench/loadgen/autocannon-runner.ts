@@ -34,7 +34,8 @@ let running: autocannon.Instance | null = null;
 
 function runJob(job: LoadJob): Promise<LoadResult> {
   // Its overallRate caps each connection per second and times from the send: not an open loop (the options refuse --rate with autocannon).
-  if (job.rate !== undefined) throw new Error('autocannon runs closed loop only: a job with a rate needs the open-loop generator');
+  if (job.rate !== undefined)
+    throw new Error('autocannon runs closed loop only: a job with a rate needs the open-loop generator');
   const all = latencyHistogram();
   const groups = new Map<string, { histogram: Histogram; requests: number }>();
   let requests = 0;
@@ -49,7 +50,8 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   // scenario) and does not say which request of the cycle answered.
   const setupClient = (client: unknown): void => {
     const queue = (client as ClientInternals).pipelinedRequests;
-    if (typeof queue?.terminateRequest !== 'function') throw new Error('this autocannon version has no per-request queue to record from');
+    if (typeof queue?.terminateRequest !== 'function')
+      throw new Error('this autocannon version has no per-request queue to record from');
     const terminate = queue.terminateRequest.bind(queue);
     queue.terminateRequest = () => {
       const done = terminate();
@@ -101,7 +103,13 @@ function runJob(job: LoadJob): Promise<LoadResult> {
         // Stop is checked once per sample interval; 100 ms keeps the window close to the asked duration.
         sampleInt: 100,
         ...(job.newConnectionPerRequest ? { reconnectRate: 1 } : {}),
-        requests: job.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers ?? {}, body: r.body, group: r.group })) as autocannon.Request[],
+        requests: job.requests.map((r) => ({
+          method: r.method,
+          path: r.path,
+          headers: r.headers ?? {},
+          body: r.body,
+          group: r.group,
+        })) as autocannon.Request[],
         setupClient: setupClient as autocannon.Options['setupClient'],
       },
       (error, result) => {
@@ -114,7 +122,14 @@ function runJob(job: LoadJob): Promise<LoadResult> {
           bytes,
           latencyUs: summarizeLatency(all),
           ...(groups.size
-            ? { groups: Object.fromEntries([...groups].map(([name, g]) => [name, { requests: g.requests, latencyUs: summarizeLatency(g.histogram) }])) }
+            ? {
+                groups: Object.fromEntries(
+                  [...groups].map(([name, g]) => [
+                    name,
+                    { requests: g.requests, latencyUs: summarizeLatency(g.histogram) },
+                  ]),
+                ),
+              }
             : {}),
           // autocannon counts a timeout as an error too; the results keep them apart.
           errors: Math.max(0, result.errors - result.timeouts),

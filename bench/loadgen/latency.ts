@@ -11,7 +11,12 @@ const highestUs = 60_000_000;
 
 /** A fresh histogram of response times in microseconds. */
 export function latencyHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: highestUs, numberOfSignificantValueDigits: 3, autoResize: false });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: highestUs,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  });
 }
 
 /** Record one response time; values outside the histogram's range are clamped, not lost. */

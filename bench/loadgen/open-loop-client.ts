@@ -65,7 +65,8 @@ export class LoadRun {
     this.host = { hostname: url.hostname, port: Number(url.port) };
     this.wire = job.requests.map((r) => serializeRequest(r, url.host));
     this.noBody = job.requests.map((r) => r.method === 'HEAD');
-    if (job.rate !== undefined && !(job.rate > 0)) throw new Error(`the rate must be a positive number of requests/s, not ${job.rate}`);
+    if (job.rate !== undefined && !(job.rate > 0))
+      throw new Error(`the rate must be a positive number of requests/s, not ${job.rate}`);
     if (job.requests.length === 0) throw new Error('a job needs at least one request');
   }
 
@@ -134,10 +135,13 @@ export class LoadRun {
     // When everything due is sent, sleep until the next request is due; otherwise
     // a response (or a connection coming up) frees a slot and calls pump again.
     if (this.sent === due && this.nextTimer === null) {
-      this.nextTimer = setTimeout(() => {
-        this.nextTimer = null;
-        this.pump();
-      }, Math.max(0, this.dueMs(due) - now));
+      this.nextTimer = setTimeout(
+        () => {
+          this.nextTimer = null;
+          this.pump();
+        },
+        Math.max(0, this.dueMs(due) - now),
+      );
     }
   }
 
@@ -255,7 +259,14 @@ export class LoadRun {
       bytes: this.bytes,
       latencyUs: summarizeLatency(this.all),
       ...(this.groups.size
-        ? { groups: Object.fromEntries([...this.groups].map(([name, g]) => [name, { requests: g.requests, latencyUs: summarizeLatency(g.histogram) }])) }
+        ? {
+            groups: Object.fromEntries(
+              [...this.groups].map(([name, g]) => [
+                name,
+                { requests: g.requests, latencyUs: summarizeLatency(g.histogram) },
+              ]),
+            ),
+          }
         : {}),
       errors: this.errors,
       timeouts: this.timeouts,

@@ -22,13 +22,19 @@ export abstract class RunnerLoadGenerator implements LoadGenerator {
   protected static async fork(runnerPath: string, name: string, options: LoadGeneratorOptions): Promise<ChildProcess> {
     // taskset execs node in place, so the IPC channel and the PID carry through.
     const [execPath, execArgv] = pinned(options.cpus, process.execPath, ['--import', 'tsx']);
-    const child = fork(runnerPath, [], { execPath, execArgv, cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(runnerPath, [], {
+      execPath,
+      execArgv,
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     if (child.pid !== undefined) options.onProcess?.(child.pid);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: RunnerReply) => {
         if (m.type === 'ready') done(null);
       };
-      const onExit = (code: number | null) => done(new Error(`the ${name} runner exited (code ${code}) before it was ready`));
+      const onExit = (code: number | null) =>
+        done(new Error(`the ${name} runner exited (code ${code}) before it was ready`));
       const done = (error: Error | null) => {
         child.off('message', onMessage);
         child.off('exit', onExit);
@@ -47,15 +53,19 @@ export abstract class RunnerLoadGenerator implements LoadGenerator {
 
   run(job: LoadJob): Promise<LoadResult> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.send({ type: 'stop' });
-        done(new Error(`${this.name} did not finish within ${job.durationSec}s + ${jobGraceMs / 1000}s`));
-      }, job.durationSec * 1000 + jobGraceMs);
+      const timer = setTimeout(
+        () => {
+          this.send({ type: 'stop' });
+          done(new Error(`${this.name} did not finish within ${job.durationSec}s + ${jobGraceMs / 1000}s`));
+        },
+        job.durationSec * 1000 + jobGraceMs,
+      );
       const onMessage = (m: RunnerReply) => {
         if (m.type === 'result') done(null, m.result);
         else if (m.type === 'error') done(new Error(`${this.name}: ${m.message}`));
       };
-      const onExit = (code: number | null, sig: string | null) => done(new Error(`the ${this.name} runner exited (${sig ?? `code ${code}`}) during a job`));
+      const onExit = (code: number | null, sig: string | null) =>
+        done(new Error(`the ${this.name} runner exited (${sig ?? `code ${code}`}) during a job`));
       const done = (error: Error | null, result?: LoadResult) => {
         clearTimeout(timer);
         this.child.off('message', onMessage);

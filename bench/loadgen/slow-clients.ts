@@ -55,7 +55,10 @@ export function splitConnections(connections: number, share: number): { slow: nu
 }
 
 /** How long sending a request of `requestBytes` takes at the spec's rate, from its first write to its last. */
-export function slowRequestSpreadMs(requestBytes: number, spec: Pick<SlowClientsSpec, 'bytesPerWrite' | 'writeIntervalMs'>): number {
+export function slowRequestSpreadMs(
+  requestBytes: number,
+  spec: Pick<SlowClientsSpec, 'bytesPerWrite' | 'writeIntervalMs'>,
+): number {
   return (Math.ceil(requestBytes / spec.bytesPerWrite) - 1) * spec.writeIntervalMs;
 }
 
@@ -102,7 +105,9 @@ export class SlowClientsLoadGenerator implements LoadGenerator {
 /** What a cell's flags should say about its slow clients: only what went wrong. */
 export function slowClientNotes(figures: SlowClientsFigures): string[] {
   if (figures.failed === 0 && figures.errors === 0) return [];
-  return [`slow clients: ${figures.failed} wrong or non-2xx answers (408 = cut by the headers timeout), ${figures.errors} connections broken off mid-request`];
+  return [
+    `slow clients: ${figures.failed} wrong or non-2xx answers (408 = cut by the headers timeout), ${figures.errors} connections broken off mid-request`,
+  ];
 }
 
 /** One slow-sender process, from start to exit. */
@@ -111,7 +116,10 @@ class SlowSender {
   private readonly exited: Promise<void>;
   private killTimer: NodeJS.Timeout;
 
-  private constructor(private readonly child: ChildProcess, maxDurationMs: number) {
+  private constructor(
+    private readonly child: ChildProcess,
+    maxDurationMs: number,
+  ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.on('message', (m: SlowSenderReply) => {
       if (m.type === 'result') this.figures = m.figures;
@@ -129,11 +137,15 @@ class SlowSender {
     const sender = new SlowSender(child, job.maxDurationMs);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`the slow senders did not connect within ${readyTimeoutMs / 1000}s`)), readyTimeoutMs);
+        const timer = setTimeout(
+          () => done(new Error(`the slow senders did not connect within ${readyTimeoutMs / 1000}s`)),
+          readyTimeoutMs,
+        );
         const onMessage = (m: SlowSenderReply) => {
           if (m.type === 'ready') done(null);
         };
-        const onExit = (code: number | null) => done(new Error(`the slow-sender process exited (code ${code}) before its connections were open`));
+        const onExit = (code: number | null) =>
+          done(new Error(`the slow-sender process exited (code ${code}) before its connections were open`));
         const done = (error: Error | null) => {
           clearTimeout(timer);
           child.off('message', onMessage);

@@ -41,7 +41,9 @@ for (const input of microInputs) {
   for (let k = 0; k < 3; k++) {
     const got = feed(input.bytes);
     if (got.messages !== input.messages || got.bodyBytes !== input.bodyBytes) {
-      console.error(`micro child: ${name} read ${input.name} as ${got.messages} requests/${got.bodyBytes} body bytes, expected ${input.messages}/${input.bodyBytes}`);
+      console.error(
+        `micro child: ${name} read ${input.name} as ${got.messages} requests/${got.bodyBytes} body bytes, expected ${input.messages}/${input.bodyBytes}`,
+      );
       process.exit(1);
     }
   }

@@ -37,7 +37,8 @@ const minimalGet = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
 const pipelinedGet = 'GET /hello HTTP/1.1\r\nHost: localhost:8080\r\nAccept: */*\r\nUser-Agent: wrk\r\n\r\n';
 
 function chunkedPost(total: number, chunk: number): string {
-  let text = 'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n';
+  let text =
+    'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n';
   for (let sent = 0; sent < total; sent += chunk) {
     const size = Math.min(chunk, total - sent);
     text += `${size.toString(16)}\r\n${'x'.repeat(size)}\r\n`;

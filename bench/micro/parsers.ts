@@ -64,7 +64,8 @@ for (let run = 1; run <= runs; run++) {
 const results = microInputs.flatMap((input) =>
   parsers.map((parser) => ({ input: input.name, parser, opsPerSec: median(samples.get(`${parser} ${input.name}`)!) })),
 );
-const ops = (input: string, parser: string): number => results.find((r) => r.input === input && r.parser === parser)!.opsPerSec;
+const ops = (input: string, parser: string): number =>
+  results.find((r) => r.input === input && r.parser === parser)!.opsPerSec;
 const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 console.log(
@@ -80,7 +81,8 @@ const rows = microInputs.map((input) => [
   `${(ops(input.name, 'server-models') / ops(input.name, 'http-parser-js')).toFixed(2)}x`,
 ]);
 const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k]!.length)));
-for (const row of [header, ...rows]) console.log(row.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  '));
+for (const row of [header, ...rows])
+  console.log(row.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  '));
 
 const llhttpRatio = ops('browser-get', 'server-models') / ops('browser-get', 'llhttp');
 const parserJsRatio = ops('browser-get', 'server-models') / ops('browser-get', 'http-parser-js');

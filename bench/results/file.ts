@@ -15,7 +15,8 @@ export class ResultsFileError extends Error {
 /** Validate and write atomically. */
 export function writeResults(path: string, results: Results): void {
   const checked = Results.safeParse(results);
-  if (!checked.success) throw new ResultsFileError(`refusing to write ${path}: ${describeIssue(checked.error.issues[0])}`);
+  if (!checked.success)
+    throw new ResultsFileError(`refusing to write ${path}: ${describeIssue(checked.error.issues[0])}`);
   writeFileAtomic(path, JSON.stringify(checked.data, null, 1) + '\n');
 }
 
@@ -48,10 +49,14 @@ export function readResults(path: string): Results {
 export function parseResults(json: unknown, where: string): Results {
   const head = json as { schema?: unknown; version?: unknown } | null;
   if (typeof head !== 'object' || head === null || head.schema !== RESULTS_SCHEMA) {
-    throw new ResultsFileError(`${where} is not a server-models results file (schema is ${JSON.stringify(head?.schema)}, expected "${RESULTS_SCHEMA}")`);
+    throw new ResultsFileError(
+      `${where} is not a server-models results file (schema is ${JSON.stringify(head?.schema)}, expected "${RESULTS_SCHEMA}")`,
+    );
   }
   if (head.version !== RESULTS_VERSION) {
-    throw new ResultsFileError(`${where} has results version ${JSON.stringify(head.version)}; this build reads version ${RESULTS_VERSION}`);
+    throw new ResultsFileError(
+      `${where} has results version ${JSON.stringify(head.version)}; this build reads version ${RESULTS_VERSION}`,
+    );
   }
   const checked = Results.safeParse(json);
   if (!checked.success) throw new ResultsFileError(`${where} is not valid: ${describeIssue(checked.error.issues[0])}`);

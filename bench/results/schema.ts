@@ -105,7 +105,9 @@ export const Cell = z.object({
    */
   loadMode: z.enum(['closed', 'open']).optional(),
   /** Open loop: the rate asked for (`2000/s`, `70%`), the requests/s it came to, and the responses/s achieved (median of the trials). */
-  rate: z.object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() }).optional(),
+  rate: z
+    .object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() })
+    .optional(),
   status: CellStatus,
   /** Why the cell failed or was skipped. */
   error: z.string().optional(),

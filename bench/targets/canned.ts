@@ -12,6 +12,11 @@ export function cannedTarget(launch: TargetLaunch): Target {
     name: 'canned',
     kind: 'peer',
     start: (): Promise<RunningTarget> =>
-      startSpawned({ command: process.execPath, args: ['--import', 'tsx', serverPath, launch.host ?? '127.0.0.1'], cwd: repoRoot, ...launch }),
+      startSpawned({
+        command: process.execPath,
+        args: ['--import', 'tsx', serverPath, launch.host ?? '127.0.0.1'],
+        cwd: repoRoot,
+        ...launch,
+      }),
   };
 }

@@ -11,14 +11,30 @@ import type { RunningTarget, Target, TargetLaunch } from './types.ts';
 const servePath = fileURLToPath(new URL('../../servers/serve.ts', import.meta.url));
 
 /** A model from the servers' registry, served by `servers/serve.ts`. */
-export function modelTarget(name: string, kind: 'model' | 'peer', launch: TargetLaunch, extraArgs: string[] = []): Target {
+export function modelTarget(
+  name: string,
+  kind: 'model' | 'peer',
+  launch: TargetLaunch,
+  extraArgs: string[] = [],
+): Target {
   return {
     name,
     kind,
     start: (): Promise<RunningTarget> =>
       startSpawned({
         command: process.execPath,
-        args: ['--import', 'tsx', servePath, '--model', name, '--host', launch.host ?? '127.0.0.1', '--port', '0', ...extraArgs],
+        args: [
+          '--import',
+          'tsx',
+          servePath,
+          '--model',
+          name,
+          '--host',
+          launch.host ?? '127.0.0.1',
+          '--port',
+          '0',
+          ...extraArgs,
+        ],
         cwd: repoRoot,
         ...launch,
       }),

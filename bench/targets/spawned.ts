@@ -43,8 +43,14 @@ const readyLine = /^listening on (http:\/\/\S+)$/;
 export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
   const [pinnedCommand, pinnedArgs] = pinned(spec.cpus, spec.command, spec.args);
   // ip netns exec and taskset both exec in place: the PID is the server's own.
-  const [command, args] = spec.netns === undefined ? [pinnedCommand, pinnedArgs] : inNamespace(spec.netns, pinnedCommand, pinnedArgs);
-  const child = spawn(command, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] =
+    spec.netns === undefined ? [pinnedCommand, pinnedArgs] : inNamespace(spec.netns, pinnedCommand, pinnedArgs);
+  const child = spawn(command, args, {
+    cwd: spec.cwd,
+    env: spec.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const pid = child.pid;
   if (pid === undefined) return Promise.reject(new Error(`could not start ${spec.command}`));
   spec.onStart?.(pid);
@@ -90,7 +96,10 @@ export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
     };
     if (spec.readyAt !== undefined) {
       const { host, port } = spec.readyAt;
-      const timer = setTimeout(() => fail(`did not accept connections on ${host}:${port} within ${spec.readyTimeoutMs} ms`), spec.readyTimeoutMs);
+      const timer = setTimeout(
+        () => fail(`did not accept connections on ${host}:${port} within ${spec.readyTimeoutMs} ms`),
+        spec.readyTimeoutMs,
+      );
       void exited.then(({ code, signal: sig }) => {
         clearTimeout(timer);
         fail(`exited (${sig ?? `code ${code}`}) before it accepted connections on ${host}:${port}`);
@@ -107,7 +116,8 @@ export function startSpawned(spec: SpawnSpec): Promise<RunningTarget> {
     lines.once('line', (line) => {
       clearTimeout(timer);
       const match = readyLine.exec(line.trim());
-      if (!match?.[1]) return fail(`first line was not "listening on http://HOST:PORT" but ${JSON.stringify(line.slice(0, 120))}`);
+      if (!match?.[1])
+        return fail(`first line was not "listening on http://HOST:PORT" but ${JSON.stringify(line.slice(0, 120))}`);
       settled = true;
       // Keep draining stdout so a chatty server never blocks on a full pipe.
       child.stdout.resume();

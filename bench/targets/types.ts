@@ -58,7 +58,8 @@ export interface TargetLaunch {
 
 /** A one-line description of a stop that did not go cleanly, or undefined when it did. */
 export function stopProblem(report: StopReport): string | undefined {
-  if (report.leftovers.length > 0) return `left ${report.leftovers.length} process(es) running after it exited (PIDs ${report.leftovers.join(', ')}; killed)`;
+  if (report.leftovers.length > 0)
+    return `left ${report.leftovers.length} process(es) running after it exited (PIDs ${report.leftovers.join(', ')}; killed)`;
   if (report.forced) return 'did not exit within the grace period after SIGTERM (killed)';
   if (report.signal !== null) return `exited on ${report.signal} instead of draining`;
   if (report.exitCode !== 0 && report.exitCode !== null) return `exited with code ${report.exitCode} on SIGTERM`;

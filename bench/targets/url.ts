@@ -20,9 +20,15 @@ export function localOrigin(text: string): string | Error {
     return new Error(`"${text}" is not a URL (expected http://127.0.0.1:PORT)`);
   }
   if (url.protocol !== 'http:') return new Error(`only http:// URLs can be loaded, not ${url.protocol}//`);
-  if (url.hostname !== loopback && url.hostname !== 'localhost') return new Error(`refusing ${url.host}: load only targets this machine (http://127.0.0.1:PORT or http://localhost:PORT)`);
+  if (url.hostname !== loopback && url.hostname !== 'localhost')
+    return new Error(
+      `refusing ${url.host}: load only targets this machine (http://127.0.0.1:PORT or http://localhost:PORT)`,
+    );
   if (url.username || url.password) return new Error('a URL with credentials is not supported');
-  if (url.pathname !== '/' || url.search || url.hash) return new Error(`give the server's origin, without a path: the scenarios choose the paths (not "${url.pathname}${url.search}")`);
+  if (url.pathname !== '/' || url.search || url.hash)
+    return new Error(
+      `give the server's origin, without a path: the scenarios choose the paths (not "${url.pathname}${url.search}")`,
+    );
   return `http://${loopback}:${url.port || '80'}`;
 }
 

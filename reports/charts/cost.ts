@@ -6,7 +6,8 @@ import { cellRows } from './rows.ts';
 export function costChart(results: Results): Record<string, unknown> {
   const rows = cellRows(results);
   const top = new Map<string, number>();
-  for (const r of rows) top.set(`${r.model}|${r.scenario}`, Math.max(top.get(`${r.model}|${r.scenario}`) ?? 0, r.connections));
+  for (const r of rows)
+    top.set(`${r.model}|${r.scenario}`, Math.max(top.get(`${r.model}|${r.scenario}`) ?? 0, r.connections));
   const picked = rows.filter((r) => top.get(`${r.model}|${r.scenario}`) === r.connections);
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
   const bar = (field: string, title: string, format: string): Record<string, unknown> => ({
@@ -19,7 +20,13 @@ export function costChart(results: Results): Record<string, unknown> {
       x: { field, type: 'quantitative', title },
       color: colour,
       opacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0.4 },
-      tooltip: [{ field: 'label' }, { field: 'scenario' }, { field: 'connections' }, { field, format, title }, { field: 'mark', title: 'cell' }],
+      tooltip: [
+        { field: 'label' },
+        { field: 'scenario' },
+        { field: 'connections' },
+        { field, format, title },
+        { field: 'mark', title: 'cell' },
+      ],
     },
   });
   return {

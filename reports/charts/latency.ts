@@ -17,7 +17,18 @@ export function latencyChart(results: Results): Record<string, unknown> {
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
   const x = { field: 'connections', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'connections (log)' };
   const y = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' };
-  const dash = { field: 'pct', type: 'nominal', title: 'percentile', scale: { domain: ['p50', 'p99'], range: [[4, 3], [1, 0]] } };
+  const dash = {
+    field: 'pct',
+    type: 'nominal',
+    title: 'percentile',
+    scale: {
+      domain: ['p50', 'p99'],
+      range: [
+        [4, 3],
+        [1, 0],
+      ],
+    },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Latency vs connections (p50 dashed, p99 solid)',
@@ -28,14 +39,36 @@ export function latencyChart(results: Results): Record<string, unknown> {
       width: 220,
       height: 160,
       layer: [
-        { mark: { type: 'rule', opacity: 0.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'hi' }, color: colour } },
+        {
+          mark: { type: 'rule', opacity: 0.5 },
+          encoding: {
+            x,
+            y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } },
+            y2: { field: 'hi' },
+            color: colour,
+          },
+        },
         { mark: 'line', encoding: { x, y, color: colour, strokeDash: dash, detail: { field: 'pct' } } },
         {
           mark: { type: 'point', size: 40, filled: true },
           encoding: {
-            x, y, color: colour, stroke: colour, shape: flagShape, // hollow flagged points keep their outline
+            x,
+            y,
+            color: colour,
+            stroke: colour,
+            shape: flagShape, // hollow flagged points keep their outline
             fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
-            tooltip: [{ field: 'label' }, { field: 'scenario' }, { field: 'connections' }, { field: 'pct' }, { field: 'ms', format: ',.2f', title: 'ms (median)' }, { field: 'lo', format: ',.2f', title: 'min' }, { field: 'hi', format: ',.2f', title: 'max' }, { field: 'mark', title: 'cell' }, { field: 'notes' }],
+            tooltip: [
+              { field: 'label' },
+              { field: 'scenario' },
+              { field: 'connections' },
+              { field: 'pct' },
+              { field: 'ms', format: ',.2f', title: 'ms (median)' },
+              { field: 'lo', format: ',.2f', title: 'min' },
+              { field: 'hi', format: ',.2f', title: 'max' },
+              { field: 'mark', title: 'cell' },
+              { field: 'notes' },
+            ],
           },
         },
       ],

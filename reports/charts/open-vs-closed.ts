@@ -37,7 +37,10 @@ function modeOf(cell: Cell): 'closed' | 'open' {
 
 /** The measured `mixed` cells that recorded the cheap group's latency. */
 function mixedCells(results: Results): Cell[] {
-  return results.cells.filter((c) => c.scenario === scenario && c.status === 'ok' && c.summary !== null && c.trials.some((t) => t.groups?.[group]));
+  return results.cells.filter(
+    (c) =>
+      c.scenario === scenario && c.status === 'ok' && c.summary !== null && c.trials.some((t) => t.groups?.[group]),
+  );
 }
 
 /** Model × connections pairs measured in both modes. */
@@ -58,7 +61,8 @@ function rows(results: Results): ModeRow[] {
   return cells
     .filter((c) => paired.has(`${c.model}\u0000${c.connections}`))
     .flatMap((c): ModeRow[] => {
-      const per = (read: (l: { p50: number; p99: number }) => number) => stat(c.trials.flatMap((t) => (t.groups?.[group] ? [read(t.groups[group].latencyUs) / 1000] : []))).median;
+      const per = (read: (l: { p50: number; p99: number }) => number) =>
+        stat(c.trials.flatMap((t) => (t.groups?.[group] ? [read(t.groups[group].latencyUs) / 1000] : []))).median;
       const base = {
         model: c.model,
         connections: c.connections,
@@ -68,15 +72,25 @@ function rows(results: Results): ModeRow[] {
         mark: cellMark(c.flags),
         notes: c.flags.notes.join('; '),
       };
-      return [{ ...base, pct: 'p50', ms: per((l) => l.p50) }, { ...base, pct: 'p99', ms: per((l) => l.p99) }];
+      return [
+        { ...base, pct: 'p50', ms: per((l) => l.p50) },
+        { ...base, pct: 'p99', ms: per((l) => l.p99) },
+      ];
     });
 }
 
 export function openVsClosedChart(results: Results): Record<string, unknown> {
   const values = rows(results);
-  const loads = [...new Set(values.map((r) => r.load))].sort((a, b) => (a === 'closed' ? -1 : b === 'closed' ? 1 : a.localeCompare(b)));
+  const loads = [...new Set(values.map((r) => r.load))].sort((a, b) =>
+    a === 'closed' ? -1 : b === 'closed' ? 1 : a.localeCompare(b),
+  );
   const several = new Set(values.map((r) => r.connections)).size > 1;
-  const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells.filter((c) => values.some((r) => r.model === c.model))) };
+  const colour = {
+    field: 'model',
+    type: 'nominal',
+    title: 'model',
+    scale: colourScale(results.cells.filter((c) => values.some((r) => r.model === c.model))),
+  };
   const x = { field: 'load', type: 'ordinal', title: null, sort: loads, axis: { labelAngle: 0 } };
   const y = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'cheap requests, ms (log)' };
   return {
@@ -95,9 +109,23 @@ export function openVsClosedChart(results: Results): Record<string, unknown> {
         {
           mark: { type: 'point', size: 70, filled: true, strokeWidth: 1.5 },
           encoding: {
-            x, y, color: colour, stroke: colour, shape: flagShape,
+            x,
+            y,
+            color: colour,
+            stroke: colour,
+            shape: flagShape,
             fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
-            tooltip: [{ field: 'model' }, { field: 'connections' }, { field: 'load', title: 'load' }, { field: 'pct' }, { field: 'ms', format: ',.2f', title: 'ms (median of trials)' }, { field: 'targetRps', format: ',.0f', title: 'target req/s' }, { field: 'achievedRps', format: ',.0f', title: 'achieved req/s' }, { field: 'mark', title: 'cell' }, { field: 'notes' }],
+            tooltip: [
+              { field: 'model' },
+              { field: 'connections' },
+              { field: 'load', title: 'load' },
+              { field: 'pct' },
+              { field: 'ms', format: ',.2f', title: 'ms (median of trials)' },
+              { field: 'targetRps', format: ',.0f', title: 'target req/s' },
+              { field: 'achievedRps', format: ',.0f', title: 'achieved req/s' },
+              { field: 'mark', title: 'cell' },
+              { field: 'notes' },
+            ],
           },
         },
       ],

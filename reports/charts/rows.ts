@@ -43,30 +43,51 @@ export function cellRows(results: Results): CellRow[] {
     // An open-loop cell's requests/s is the rate it was offered, not what the model can do: only open-vs-closed plots it.
     if (c.status !== 'ok' || s === null || c.loadMode === 'open') return [];
     const ms = (us: number): number => us / 1000;
-    return [{
-      model: c.model,
-      label: c.kind === 'peer' ? `${c.model} (peer)` : c.model,
-      kind: c.kind,
-      scenario: c.scenario,
-      connections: c.connections,
-      rps: s.requestsPerSec.median,
-      rpsMin: s.requestsPerSec.min,
-      rpsMax: s.requestsPerSec.max,
-      p50Ms: ms(s.p50Us.median),
-      p50MinMs: ms(s.p50Us.min),
-      p50MaxMs: ms(s.p50Us.max),
-      p99Ms: ms(s.p99Us.median),
-      p99MinMs: ms(s.p99Us.min),
-      p99MaxMs: ms(s.p99Us.max),
-      cpuPerKiloReq: s.cpuPerKiloReq.median,
-      rssMiB: s.serverPeakRssBytes.median / 2 ** 20,
-      trials: c.trials.length,
-      mark: cellMark(c.flags),
-      notes: c.flags.notes.join('; '),
-    }];
+    return [
+      {
+        model: c.model,
+        label: c.kind === 'peer' ? `${c.model} (peer)` : c.model,
+        kind: c.kind,
+        scenario: c.scenario,
+        connections: c.connections,
+        rps: s.requestsPerSec.median,
+        rpsMin: s.requestsPerSec.min,
+        rpsMax: s.requestsPerSec.max,
+        p50Ms: ms(s.p50Us.median),
+        p50MinMs: ms(s.p50Us.min),
+        p50MaxMs: ms(s.p50Us.max),
+        p99Ms: ms(s.p99Us.median),
+        p99MinMs: ms(s.p99Us.min),
+        p99MaxMs: ms(s.p99Us.max),
+        cpuPerKiloReq: s.cpuPerKiloReq.median,
+        rssMiB: s.serverPeakRssBytes.median / 2 ** 20,
+        trials: c.trials.length,
+        mark: cellMark(c.flags),
+        notes: c.flags.notes.join('; '),
+      },
+    ];
   });
 }
 
 /** Shared encodings: the model colour, peers dashed, flagged cells hollow/shaped. */
-export const flagShape = { field: 'mark', type: 'nominal', title: 'cell', scale: { domain: ['ok', 'client-bound', 'errored', 'starved'], range: ['circle', 'diamond', 'cross', 'triangle-down'] } };
-export const peerDash = { field: 'kind', type: 'nominal', title: 'kind', scale: { domain: ['model', 'peer'], range: [[1, 0], [4, 3]] } };
+export const flagShape = {
+  field: 'mark',
+  type: 'nominal',
+  title: 'cell',
+  scale: {
+    domain: ['ok', 'client-bound', 'errored', 'starved'],
+    range: ['circle', 'diamond', 'cross', 'triangle-down'],
+  },
+};
+export const peerDash = {
+  field: 'kind',
+  type: 'nominal',
+  title: 'kind',
+  scale: {
+    domain: ['model', 'peer'],
+    range: [
+      [1, 0],
+      [4, 3],
+    ],
+  },
+};

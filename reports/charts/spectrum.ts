@@ -17,11 +17,20 @@ export function spectrumChart(results: Results, connections = spectrumConnection
     .filter((c) => c.status === 'ok' && c.connections === connections && c.loadMode !== 'open')
     .flatMap((c) => {
       // The median trial by p99 stands for the cell: spectra of different trials cannot be averaged point by point.
-      const trials = [...c.trials].filter((t) => t.latencyUs.spectrum).sort((a, b) => a.latencyUs.p99 - b.latencyUs.p99);
+      const trials = [...c.trials]
+        .filter((t) => t.latencyUs.spectrum)
+        .sort((a, b) => a.latencyUs.p99 - b.latencyUs.p99);
       const t = trials[Math.floor(trials.length / 2)];
       return (t?.latencyUs.spectrum ?? [])
         .filter(([p, us]) => p >= 50 && p < 100 && us > 0) // a log scale has no place for a zero
-        .map(([p, us]) => ({ model: c.model, kind: c.kind, scenario: c.scenario, percentile: p, nines: 1 / (1 - p / 100), ms: us / 1000 }));
+        .map(([p, us]) => ({
+          model: c.model,
+          kind: c.kind,
+          scenario: c.scenario,
+          percentile: p,
+          nines: 1 / (1 - p / 100),
+          ms: us / 1000,
+        }));
     });
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
   return {
@@ -36,11 +45,35 @@ export function spectrumChart(results: Results, connections = spectrumConnection
       height: 160,
       mark: { type: 'line', point: false },
       encoding: {
-        x: { field: 'nines', type: 'quantitative', scale: { type: 'log', domain: [2, 10000] }, title: 'percentile', axis: { values: [2, 10, 100, 1000, 10000], labelExpr: "{'2':'50','10':'90','100':'99','1000':'99.9','10000':'99.99'}[datum.value] || ''" } },
+        x: {
+          field: 'nines',
+          type: 'quantitative',
+          scale: { type: 'log', domain: [2, 10000] },
+          title: 'percentile',
+          axis: {
+            values: [2, 10, 100, 1000, 10000],
+            labelExpr: "{'2':'50','10':'90','100':'99','1000':'99.9','10000':'99.99'}[datum.value] || ''",
+          },
+        },
         y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' },
         color: colour,
-        strokeDash: { field: 'kind', type: 'nominal', title: 'kind', scale: { domain: ['model', 'peer'], range: [[1, 0], [4, 3]] } },
-        tooltip: [{ field: 'model' }, { field: 'percentile', format: '.3f' }, { field: 'ms', format: ',.3f', title: 'ms' }],
+        strokeDash: {
+          field: 'kind',
+          type: 'nominal',
+          title: 'kind',
+          scale: {
+            domain: ['model', 'peer'],
+            range: [
+              [1, 0],
+              [4, 3],
+            ],
+          },
+        },
+        tooltip: [
+          { field: 'model' },
+          { field: 'percentile', format: '.3f' },
+          { field: 'ms', format: ',.3f', title: 'ms' },
+        ],
       },
     },
   };

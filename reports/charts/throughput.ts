@@ -17,14 +17,39 @@ export function throughputChart(results: Results): Record<string, unknown> {
       width: 220,
       height: 160,
       layer: [
-        { mark: { type: 'errorband', opacity: 0.2 }, encoding: { x, y: { field: 'rpsMin', type: 'quantitative', title: 'requests/s' }, y2: { field: 'rpsMax' }, color: colour } },
-        { mark: { type: 'line' }, encoding: { x, y: { field: 'rps', type: 'quantitative' }, color: colour, strokeDash: peerDash } },
+        {
+          mark: { type: 'errorband', opacity: 0.2 },
+          encoding: {
+            x,
+            y: { field: 'rpsMin', type: 'quantitative', title: 'requests/s' },
+            y2: { field: 'rpsMax' },
+            color: colour,
+          },
+        },
+        {
+          mark: { type: 'line' },
+          encoding: { x, y: { field: 'rps', type: 'quantitative' }, color: colour, strokeDash: peerDash },
+        },
         {
           mark: { type: 'point', size: 50, filled: true },
           encoding: {
-            x, y: { field: 'rps', type: 'quantitative' }, color: colour, stroke: colour, shape: flagShape, // hollow flagged points keep their outline
+            x,
+            y: { field: 'rps', type: 'quantitative' },
+            color: colour,
+            stroke: colour,
+            shape: flagShape, // hollow flagged points keep their outline
             fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
-            tooltip: [{ field: 'label' }, { field: 'scenario' }, { field: 'connections' }, { field: 'rps', format: ',.0f', title: 'req/s (median)' }, { field: 'rpsMin', format: ',.0f', title: 'min' }, { field: 'rpsMax', format: ',.0f', title: 'max' }, { field: 'trials' }, { field: 'mark', title: 'cell' }, { field: 'notes' }],
+            tooltip: [
+              { field: 'label' },
+              { field: 'scenario' },
+              { field: 'connections' },
+              { field: 'rps', format: ',.0f', title: 'req/s (median)' },
+              { field: 'rpsMin', format: ',.0f', title: 'min' },
+              { field: 'rpsMax', format: ',.0f', title: 'max' },
+              { field: 'trials' },
+              { field: 'mark', title: 'cell' },
+              { field: 'notes' },
+            ],
           },
         },
       ],

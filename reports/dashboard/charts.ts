@@ -7,12 +7,28 @@ import type { HistoryPoint } from './history.ts';
 
 type Spec = Record<string, unknown>;
 
-function panel(points: HistoryPoint[], field: 'rps' | 'p99Us', regressed: 'rpsRegressed' | 'p99Regressed', title: string, labels: string[]): Spec {
-  const x = { field: 'label', type: 'ordinal', sort: labels, title: 'commit (ordered by commit time)', axis: { labelAngle: -40 } };
+function panel(
+  points: HistoryPoint[],
+  field: 'rps' | 'p99Us',
+  regressed: 'rpsRegressed' | 'p99Regressed',
+  title: string,
+  labels: string[],
+): Spec {
+  const x = {
+    field: 'label',
+    type: 'ordinal',
+    sort: labels,
+    title: 'commit (ordered by commit time)',
+    axis: { labelAngle: -40 },
+  };
   const y = { field, type: 'quantitative', title, scale: { zero: field === 'rps' } };
   const tooltip = [
-    { field: 'label', title: 'commit' }, { field: 'time', title: 'commit time' }, { field: 'runId', title: 'run' },
-    { field: 'connections', title: 'connections' }, { field, title, format: ',.0f' }, { field: regressed, title: 'regressed vs previous run' },
+    { field: 'label', title: 'commit' },
+    { field: 'time', title: 'commit time' },
+    { field: 'runId', title: 'run' },
+    { field: 'connections', title: 'connections' },
+    { field, title, format: ',.0f' },
+    { field: regressed, title: 'regressed vs previous run' },
   ];
   return {
     width: 360,
@@ -20,7 +36,10 @@ function panel(points: HistoryPoint[], field: 'rps' | 'p99Us', regressed: 'rpsRe
     title,
     data: { values: points },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y, color: { field: 'connections', type: 'nominal', title: 'connections' }, tooltip } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: { x, y, color: { field: 'connections', type: 'nominal', title: 'connections' }, tooltip },
+      },
       {
         transform: [{ filter: `datum.${regressed}` }],
         mark: { type: 'point', shape: 'circle', size: 220, strokeWidth: 2.5, color: '#d62728', filled: false },

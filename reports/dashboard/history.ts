@@ -90,7 +90,11 @@ export function buildHistory(dir: string, options: CompareOptions = compareDefau
     const regressed = new Map<string, { rps: boolean; p99: boolean }>();
     if (previous) {
       const canNormalise = previous.results.calibration.length > 0 && run.results.calibration.length > 0;
-      const comparison = compareResults(previous.results, run.results, canNormalise ? options : { ...options, mode: 'absolute' });
+      const comparison = compareResults(
+        previous.results,
+        run.results,
+        canNormalise ? options : { ...options, mode: 'absolute' },
+      );
       for (const cell of comparison.cells) {
         const verdict = (metric: string) => cell.rows.find((r) => r.metric === metric)?.verdict === 'regressed';
         regressed.set(cell.key, { rps: verdict('rps'), p99: verdict('p99') });
@@ -100,8 +104,13 @@ export function buildHistory(dir: string, options: CompareOptions = compareDefau
       if (cell.status !== 'ok' || cell.trials.length === 0) continue;
       const flags = regressed.get(cellKey(cell));
       points.push({
-        model: cell.model, scenario: cell.scenario, connections: cell.connections,
-        run: index, label: run.label, time: run.time, runId: run.results.runId,
+        model: cell.model,
+        scenario: cell.scenario,
+        connections: cell.connections,
+        run: index,
+        label: run.label,
+        time: run.time,
+        runId: run.results.runId,
         rps: median(cell.trials.map((t) => t.requestsPerSec)),
         p99Us: median(cell.trials.map((t) => t.latencyUs.p99)),
         rpsRegressed: flags?.rps ?? false,

@@ -21,7 +21,10 @@ function scriptJson(value: unknown): string {
 function latestReport(history: History, outDir: string): string | null {
   const latest = history.runs.at(-1);
   if (!latest) return null;
-  const candidates = [join(dirname(latest.path), 'report.html'), join(dirname(latest.path), latest.results.runId, 'report.html')];
+  const candidates = [
+    join(dirname(latest.path), 'report.html'),
+    join(dirname(latest.path), latest.results.runId, 'report.html'),
+  ];
   const found = candidates.find((p) => existsSync(p));
   return found ? relative(outDir, found).split('\\').join('/') : null;
 }
@@ -48,7 +51,12 @@ export function renderDashboard(history: History, outDir: string): string {
   const skipped = history.skipped.length
     ? `<details class="skipped"><summary>${history.skipped.length} file(s) skipped</summary><ul>${history.skipped.map((s) => `<li>${escape(s)}</li>`).join('')}</ul></details>`
     : '';
-  const runList = history.runs.map((r) => `<li><code>${escape(r.label)}</code> ${escape(r.time)} — ${escape(r.results.runId)} (${escape(r.results.config.profile)}, ${escape(r.results.machine.cpuModel)})</li>`).join('');
+  const runList = history.runs
+    .map(
+      (r) =>
+        `<li><code>${escape(r.label)}</code> ${escape(r.time)} — ${escape(r.results.runId)} (${escape(r.results.config.profile)}, ${escape(r.results.machine.cpuModel)})</li>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>

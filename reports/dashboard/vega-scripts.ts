@@ -9,7 +9,11 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-const builds: [pkg: string, file: string][] = [['vega', 'build/vega.min.js'], ['vega-lite', 'build/vega-lite.min.js'], ['vega-embed', 'build/vega-embed.min.js']];
+const builds: [pkg: string, file: string][] = [
+  ['vega', 'build/vega.min.js'],
+  ['vega-lite', 'build/vega-lite.min.js'],
+  ['vega-embed', 'build/vega-embed.min.js'],
+];
 
 /** The package's folder: its "exports" hide the browser builds from require.resolve, so find its entry and step up. */
 function packageDir(pkg: string): string {

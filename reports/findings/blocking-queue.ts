@@ -28,7 +28,8 @@ const head = {
   id: 'blocking-flat-throughput-linear-latency',
   title: 'Blocking: flat throughput, linear p99',
   claim: `The blocking model's throughput stays flat as connections rise (max/min ≤ ${blockingQueue.maxRpsSpread}), while its p99 latency grows roughly linearly with the connection count (log-log slope ${blockingQueue.slopeBand[0]}–${blockingQueue.slopeBand[1]}, over levels spanning ≥ ${blockingQueue.minSpan}×).`,
-  source: "Little's law (L = λW) for a closed loop: latency ≈ connections / throughput; Stevens, UNIX Network Programming vol. 1, the iterative server. Band chosen to absorb the noise of a shared 2-core machine.",
+  source:
+    "Little's law (L = λW) for a closed loop: latency ≈ connections / throughput; Stevens, UNIX Network Programming vol. 1, the iterative server. Band chosen to absorb the noise of a shared 2-core machine.",
 };
 
 export function evaluateBlockingQueue(results: Results): Finding {
@@ -40,7 +41,16 @@ export function evaluateBlockingQueue(results: Results): Finding {
     const levels = cells.map((c) => c.connections);
     if (cells.length >= 2 && levels.at(-1)! / levels[0]! >= blockingQueue.minSpan) return judge(scenario, cells);
   }
-  const have = blockingQueue.scenarios.map((s) => `${s}: ${results.cells.filter((c) => c.model === M.blocking && c.scenario === s).filter(isMeasured).map((c) => c.connections).join(', ') || 'none'}`);
+  const have = blockingQueue.scenarios.map(
+    (s) =>
+      `${s}: ${
+        results.cells
+          .filter((c) => c.model === M.blocking && c.scenario === s)
+          .filter(isMeasured)
+          .map((c) => c.connections)
+          .join(', ') || 'none'
+      }`,
+  );
   return {
     ...head,
     status: 'not-measured',
@@ -73,9 +83,17 @@ function judge(scenario: string, cells: MeasuredCell[]): Finding {
   const detail = `In ${scenario} over ${figures.connections} connections, blocking throughput varied ${figures.rpsSpread}× (max/min; flat means ≤ ${blockingQueue.maxRpsSpread}) and p99 grew with slope ${figures.p99Slope} on a log-log scale (linear ≈ 1). Little's law predicts ≈ ${figures.littleLatencyUsAtTop} µs at ${top.connections} connections.`;
   if (flat && linear) return { ...head, status: 'held', figures, detail };
   const reasons: string[] = cells.flatMap(cellCaveats);
-  if (!flat) reasons.push('throughput was not flat: at one connection the client\'s own round trip idles the server, or the machine\'s noise moved a trial');
-  if (!linear && slope < lo) reasons.push('p99 grew slower than linearly: with keep-alive the blocking core serves one connection until it closes, so the others starve rather than queue (see the starved flag and unanswered requests), and p99 of answered requests hides them');
-  if (!linear && slope > hi) reasons.push('p99 grew faster than linearly: timeouts, retries or accept-queue overflow add waits beyond queueing');
-  if (cells.length === 2) reasons.push('only two connection levels: a full check needs a sweep such as the full profile (1, 4, 16, 64, 256)');
+  if (!flat)
+    reasons.push(
+      "throughput was not flat: at one connection the client's own round trip idles the server, or the machine's noise moved a trial",
+    );
+  if (!linear && slope < lo)
+    reasons.push(
+      'p99 grew slower than linearly: with keep-alive the blocking core serves one connection until it closes, so the others starve rather than queue (see the starved flag and unanswered requests), and p99 of answered requests hides them',
+    );
+  if (!linear && slope > hi)
+    reasons.push('p99 grew faster than linearly: timeouts, retries or accept-queue overflow add waits beyond queueing');
+  if (cells.length === 2)
+    reasons.push('only two connection levels: a full check needs a sweep such as the full profile (1, 4, 16, 64, 256)');
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }

@@ -17,12 +17,16 @@ export function isMeasured(cell: Cell | undefined): cell is MeasuredCell {
 
 /** The closed-loop cell of one model in one scenario at one connection count, if any. */
 export function findCell(results: Results, model: string, scenario: string, connections: number): Cell | undefined {
-  return results.cells.find((c) => c.model === model && c.scenario === scenario && c.connections === connections && c.loadMode !== 'open');
+  return results.cells.find(
+    (c) => c.model === model && c.scenario === scenario && c.connections === connections && c.loadMode !== 'open',
+  );
 }
 
 /** Connection levels at which every listed model has a measured cell in the scenario, ascending. */
 export function commonLevels(results: Results, scenario: string, models: string[]): number[] {
-  const levels = [...new Set(results.cells.filter((c) => c.scenario === scenario).map((c) => c.connections))].sort((a, b) => a - b);
+  const levels = [...new Set(results.cells.filter((c) => c.scenario === scenario).map((c) => c.connections))].sort(
+    (a, b) => a - b,
+  );
   return levels.filter((n) => models.every((m) => isMeasured(findCell(results, m, scenario, n))));
 }
 
@@ -38,7 +42,10 @@ export function cellCaveats(cell: MeasuredCell): string[] {
   const name = `${cell.model} ${cell.scenario} at ${cell.connections} connections`;
   const out: string[] = [];
   if (cell.flags.clientBound) out.push(`${name} was client-bound (its throughput is a lower bound)`);
-  if (cell.flags.errored) out.push(`${name} had errors (${cell.summary.errors} errors, ${cell.summary.timeouts} timeouts, ${cell.summary.non2xx} non-2xx)`);
+  if (cell.flags.errored)
+    out.push(
+      `${name} had errors (${cell.summary.errors} errors, ${cell.summary.timeouts} timeouts, ${cell.summary.non2xx} non-2xx)`,
+    );
   if (cell.flags.starved) out.push(`${name} left connections starved`);
   return out;
 }
@@ -66,4 +73,9 @@ export function round(value: number): number {
 }
 
 /** The models the classic findings compare. */
-export const M = { blocking: 'blocking', perRequest: 'process-per-request', eventLoop: 'event-loop', workerPool: 'worker-pool' } as const;
+export const M = {
+  blocking: 'blocking',
+  perRequest: 'process-per-request',
+  eventLoop: 'event-loop',
+  workerPool: 'worker-pool',
+} as const;

@@ -23,7 +23,12 @@ export function evaluateCpuParallelism(results: Results): Finding {
   const levels = commonLevels(results, scenario, [M.eventLoop, M.workerPool]).filter((n) => n >= minConnections);
   const level = levels.at(-1);
   if (level === undefined) {
-    return { ...head, status: 'not-measured', figures: {}, detail: `Needs measured cpu cells of the event loop and the worker pool at one level of ≥ ${minConnections} connections (there must be work to spread).` };
+    return {
+      ...head,
+      status: 'not-measured',
+      figures: {},
+      detail: `Needs measured cpu cells of the event loop and the worker pool at one level of ≥ ${minConnections} connections (there must be work to spread).`,
+    };
   }
   const loop = findCell(results, M.eventLoop, scenario, level) as MeasuredCell;
   const pool = findCell(results, M.workerPool, scenario, level) as MeasuredCell;
@@ -44,8 +49,17 @@ export function evaluateCpuParallelism(results: Results): Finding {
   if (ratio >= minRatio && serverCpus >= minCpus) return { ...head, status: 'held', figures, detail };
   const reasons = [...cellCaveats(pool), ...cellCaveats(loop)];
   if (results.machine.cores < minCpus) reasons.push(`too few CPUs: the machine has ${results.machine.cores}`);
-  else if (serverCpus < minCpus) reasons.push(`the server was pinned to ${serverCpus} CPU (taskset ${results.config.serverCpus}), so its workers could not run in parallel: rerun with --server-cpus covering ≥ ${minCpus} CPUs (the load generator then shares them)`);
-  if (ratio >= minRatio && serverCpus < minCpus) reasons.push('the ratio passed, but without two CPUs for the server it cannot come from parallelism, so the finding is not counted as held');
-  if (reasons.length === 0) reasons.push('no flag explains it: dispatch to the pool (message passing, copies) may cost as much as the work at this CPU cost');
+  else if (serverCpus < minCpus)
+    reasons.push(
+      `the server was pinned to ${serverCpus} CPU (taskset ${results.config.serverCpus}), so its workers could not run in parallel: rerun with --server-cpus covering ≥ ${minCpus} CPUs (the load generator then shares them)`,
+    );
+  if (ratio >= minRatio && serverCpus < minCpus)
+    reasons.push(
+      'the ratio passed, but without two CPUs for the server it cannot come from parallelism, so the finding is not counted as held',
+    );
+  if (reasons.length === 0)
+    reasons.push(
+      'no flag explains it: dispatch to the pool (message passing, copies) may cost as much as the work at this CPU cost',
+    );
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }

@@ -23,10 +23,17 @@ const head = {
   claim:
     `In the mixed scenario the cheap requests' p99 on the event loop grows with the expensive requests' cost (≥ ${headOfLine.minLoopGrowth}× over costs spanning ≥ ${headOfLine.minCostSpan}×) and on the worker pool it does not (≤ ${headOfLine.maxPoolGrowth}×); ` +
     `with one cost level, the event loop's cheap p99 is ≥ ${headOfLine.minGap}× the worker pool's.`,
-  source: 'Pai et al., Flash, USENIX 1999 (SPED stalls on any blocking step); Welsh et al., SEDA, SOSP 2001. Factors chosen from the ideal (the cheap p99 tracks one expensive request\'s time) with room for noise.',
+  source:
+    "Pai et al., Flash, USENIX 1999 (SPED stalls on any blocking step); Welsh et al., SEDA, SOSP 2001. Factors chosen from the ideal (the cheap p99 tracks one expensive request's time) with room for noise.",
 };
 
-interface Level { cost: number; scenario: string; connections: number; loop: MeasuredCell; pool: MeasuredCell }
+interface Level {
+  cost: number;
+  scenario: string;
+  connections: number;
+  loop: MeasuredCell;
+  pool: MeasuredCell;
+}
 
 function cheap(cell: MeasuredCell): number | undefined {
   return cell.summary.groupP99Us?.['cheap']?.median;
@@ -41,7 +48,8 @@ function levels(results: Results): Level[] {
     for (const n of [...new Set(results.cells.filter((c) => c.scenario === s.name).map((c) => c.connections))]) {
       const loop = findCell(results, M.eventLoop, s.name, n);
       const pool = findCell(results, M.workerPool, s.name, n);
-      if (isMeasured(loop) && isMeasured(pool) && cheap(loop) !== undefined && cheap(pool) !== undefined) out.push({ cost, scenario: s.name, connections: n, loop, pool });
+      if (isMeasured(loop) && isMeasured(pool) && cheap(loop) !== undefined && cheap(pool) !== undefined)
+        out.push({ cost, scenario: s.name, connections: n, loop, pool });
     }
   }
   return out;
@@ -50,7 +58,13 @@ function levels(results: Results): Level[] {
 export function evaluateHeadOfLine(results: Results): Finding {
   const all = levels(results);
   if (all.length === 0) {
-    return { ...head, status: 'not-measured', figures: {}, detail: 'Needs mixed cells of the event loop and the worker pool with the cheap group\'s p99 (groupP99Us.cheap) and the scenario\'s cpuUnits recorded.' };
+    return {
+      ...head,
+      status: 'not-measured',
+      figures: {},
+      detail:
+        "Needs mixed cells of the event loop and the worker pool with the cheap group's p99 (groupP99Us.cheap) and the scenario's cpuUnits recorded.",
+    };
   }
   // Judge at the highest connection count measured at more than one cost, else the highest one.
   const byConn = new Map<number, Level[]>();
@@ -62,7 +76,12 @@ export function evaluateHeadOfLine(results: Results): Finding {
   const lo = at[0]!;
   const hi = at.at(-1)!;
   if (hi.cost / lo.cost >= headOfLine.minCostSpan) return full(lo, hi);
-  return partial(hi, at.length > 1 ? `cost levels ${lo.cost}–${hi.cost} units span less than ${headOfLine.minCostSpan}×` : `only one cost level (${hi.cost} units)`);
+  return partial(
+    hi,
+    at.length > 1
+      ? `cost levels ${lo.cost}–${hi.cost} units span less than ${headOfLine.minCostSpan}×`
+      : `only one cost level (${hi.cost} units)`,
+  );
 }
 
 function full(lo: Level, hi: Level): Finding {
@@ -77,10 +96,17 @@ function full(lo: Level, hi: Level): Finding {
     workerPoolGrowth: round(poolGrowth),
   };
   const detail = `As the expensive requests' cost went from ${lo.cost} to ${hi.cost} units at ${hi.connections} connections, the cheap requests' p99 grew ${figures.eventLoopGrowth}× on the event loop (threshold ≥ ${headOfLine.minLoopGrowth}×) and ${figures.workerPoolGrowth}× on the worker pool (threshold ≤ ${headOfLine.maxPoolGrowth}×).`;
-  if (loopGrowth >= headOfLine.minLoopGrowth && poolGrowth <= headOfLine.maxPoolGrowth) return { ...head, status: 'held', figures, detail };
+  if (loopGrowth >= headOfLine.minLoopGrowth && poolGrowth <= headOfLine.maxPoolGrowth)
+    return { ...head, status: 'held', figures, detail };
   const reasons: string[] = [];
-  if (loopGrowth < headOfLine.minLoopGrowth) reasons.push('the event loop\'s cheap p99 did not follow the cost: at low connection counts few cheap requests queue behind an expensive one');
-  if (poolGrowth > headOfLine.maxPoolGrowth) reasons.push('the worker pool\'s cheap p99 grew too: with the server on one CPU the workers and the loop share it, so expensive work still delays the loop');
+  if (loopGrowth < headOfLine.minLoopGrowth)
+    reasons.push(
+      "the event loop's cheap p99 did not follow the cost: at low connection counts few cheap requests queue behind an expensive one",
+    );
+  if (poolGrowth > headOfLine.maxPoolGrowth)
+    reasons.push(
+      "the worker pool's cheap p99 grew too: with the server on one CPU the workers and the loop share it, so expensive work still delays the loop",
+    );
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }
 
@@ -101,6 +127,6 @@ function partial(l: Level, limit: string): Finding {
   if (gap >= headOfLine.minGap) return { ...head, status: 'held', figures, detail };
   const reasons = [`the event loop's cheap p99 was not ${headOfLine.minGap}× the pool's`];
   if (l.connections < 4) reasons.push('at few connections little queues behind an expensive request');
-  reasons.push('if the server was pinned to one CPU, the pool\'s workers share it with the loop');
+  reasons.push("if the server was pinned to one CPU, the pool's workers share it with the loop");
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }

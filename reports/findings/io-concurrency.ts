@@ -15,7 +15,7 @@ const head = {
   title: 'Backend waits: event loop vs blocking',
   claim: `With a 20 ms backend wait and ${ioConcurrency.connections} connections, the event loop serves ≥ ${ioConcurrency.minRatio}× the blocking model's throughput.`,
   source:
-    "Pai, Druschel & Zwaenepoel, \"Flash: An efficient and portable Web server\", USENIX 1999 (a single-process server must not block); Kegel, \"The C10K problem\". " +
+    'Pai, Druschel & Zwaenepoel, "Flash: An efficient and portable Web server", USENIX 1999 (a single-process server must not block); Kegel, "The C10K problem". ' +
     'Ideal ratio is the connection count (64: blocking ≈ 1/20 ms = 50 req/s, event loop ≈ 64 × 50); 20× leaves room for a noisy shared machine.',
 };
 
@@ -25,8 +25,16 @@ export function evaluateIoConcurrency(results: Results): Finding {
   const blocking = findCell(results, M.blocking, scenario, connections);
   const loop = findCell(results, M.eventLoop, scenario, connections);
   if (!isMeasured(blocking) || !isMeasured(loop)) {
-    const missing = [!isMeasured(blocking) && whyUnmeasured(results, M.blocking, scenario, connections), !isMeasured(loop) && whyUnmeasured(results, M.eventLoop, scenario, connections)].filter(Boolean);
-    return { ...head, status: 'not-measured', figures: {}, detail: `Needs io cells of both models at ${connections} connections: ${missing.join('; ')}.` };
+    const missing = [
+      !isMeasured(blocking) && whyUnmeasured(results, M.blocking, scenario, connections),
+      !isMeasured(loop) && whyUnmeasured(results, M.eventLoop, scenario, connections),
+    ].filter(Boolean);
+    return {
+      ...head,
+      status: 'not-measured',
+      figures: {},
+      detail: `Needs io cells of both models at ${connections} connections: ${missing.join('; ')}.`,
+    };
   }
   const ratio = loop.summary.requestsPerSec.median / Math.max(blocking.summary.requestsPerSec.median, 1e-9);
   const figures = {
@@ -40,6 +48,9 @@ export function evaluateIoConcurrency(results: Results): Finding {
   if (ratio >= minRatio) return { ...head, status: 'held', figures, detail };
   const reasons = [...cellCaveats(loop), ...cellCaveats(blocking)];
   if (typeof waitMs === 'number' && waitMs !== 20) reasons.push(`the backend wait was ${waitMs} ms, not 20 ms`);
-  if (reasons.length === 0) reasons.push('no flag explains it: look at the event loop cell for a bottleneck other than the wait (a saturated server CPU, a slow timer path)');
+  if (reasons.length === 0)
+    reasons.push(
+      'no flag explains it: look at the event loop cell for a bottleneck other than the wait (a saturated server CPU, a slow timer path)',
+    );
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }

@@ -26,7 +26,12 @@ export function evaluateProcessStartup(results: Results): Finding {
     const cells = results.cells.filter((c) => c.model === M.perRequest && c.scenario === scenario).filter(isMeasured);
     if (cells.length > 0) return judge(results, scenario, cells);
   }
-  return { ...head, status: 'not-measured', figures: {}, detail: `Needs a measured process-per-request cell in ${processStartup.scenarios.join(' or ')}.` };
+  return {
+    ...head,
+    status: 'not-measured',
+    figures: {},
+    detail: `Needs a measured process-per-request cell in ${processStartup.scenarios.join(' or ')}.`,
+  };
 }
 
 function judge(results: Results, scenario: string, cells: MeasuredCell[]): Finding {
@@ -52,10 +57,18 @@ function judge(results: Results, scenario: string, cells: MeasuredCell[]): Findi
     `At ${top.connections} connections process-per-request served ${figures.requestsPerSec} req/s at ${figures.startupMsPerRequest} ms of server CPU per request (start-up dominated), ` +
     `so ${figures.busyCpus} CPUs were busy starting processes, against ${results.machine.cores} cores (${serverCpus} open to the server). ` +
     `Its ceiling is ≈ ${round(serverCpus / Math.max(startupSec, 1e-9))} req/s.`;
-  if (startupSec <= 0) return { ...head, status: 'not-measured', figures, detail: 'The cell recorded no server CPU time, so start-up cannot be estimated.' };
+  if (startupSec <= 0)
+    return {
+      ...head,
+      status: 'not-measured',
+      figures,
+      detail: 'The cell recorded no server CPU time, so start-up cannot be estimated.',
+    };
   // Judged against the CPUs the server could use: pinned to one CPU of two, it cannot keep two busy.
   if (product <= processStartup.tolerance * serverCpus) return { ...head, status: 'held', figures, detail };
   const reasons = [...cellCaveats(top)];
-  reasons.push(`more CPU-seconds per second than the server's ${serverCpus} CPU(s) means the process-tree CPU sampling over-counted (children that exited between samples, or CPU outside the pinned set) or the cell's duration was mis-recorded`);
+  reasons.push(
+    `more CPU-seconds per second than the server's ${serverCpus} CPU(s) means the process-tree CPU sampling over-counted (children that exited between samples, or CPU outside the pinned set) or the cell's duration was mis-recorded`,
+  );
   return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
 }

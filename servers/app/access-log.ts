@@ -35,7 +35,10 @@ export interface AccessEntry {
 
 /** One CLF line, without its newline. */
 export function formatAccessLine(e: AccessEntry): string {
-  const request = e.method === undefined ? '-' : `${e.method} ${e.target ?? ''} HTTP/${e.version ?? '1.1'}`.replace(/["\\]/g, (c) => `\\${c}`);
+  const request =
+    e.method === undefined
+      ? '-'
+      : `${e.method} ${e.target ?? ''} HTTP/${e.version ?? '1.1'}`.replace(/["\\]/g, (c) => `\\${c}`);
   return `${e.host} - ${e.user || '-'} [${clfDate(e.date)}] "${request}" ${e.status} ${e.bytes > 0 ? e.bytes : '-'}`;
 }
 
@@ -71,7 +74,10 @@ export class AccessLog {
   private timer: NodeJS.Timeout | undefined;
   private fd: number | undefined;
 
-  constructor(readonly file: string, private readonly flushEveryMs = 200) {
+  constructor(
+    readonly file: string,
+    private readonly flushEveryMs = 200,
+  ) {
     this.fd = openSync(file, 'a');
   }
 

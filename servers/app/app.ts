@@ -62,16 +62,37 @@ async function serve(route: Route, req: HttpRequest, io: AppIO, config: AppConfi
     case 'cpu': {
       const units = boundedInt(queryParam(req.query, 'units'), maxCpuUnits);
       if (units === undefined) return text(400, `units must be an integer from 0 to ${maxCpuUnits}.\n`);
-      return reply(200, [['Content-Type', 'text/plain; charset=utf-8'], ['Cache-Control', 'no-store']], cpuDigest(units));
+      return reply(
+        200,
+        [
+          ['Content-Type', 'text/plain; charset=utf-8'],
+          ['Cache-Control', 'no-store'],
+        ],
+        cpuDigest(units),
+      );
     }
     case 'io': {
       const ms = boundedInt(queryParam(req.query, 'ms'), maxIoMs);
       if (ms === undefined) return text(400, `ms must be an integer from 0 to ${maxIoMs}.\n`);
       await io.wait(ms);
-      return reply(200, [['Content-Type', 'text/plain; charset=utf-8'], ['Cache-Control', 'no-store']], `waited ${ms} ms\n`);
+      return reply(
+        200,
+        [
+          ['Content-Type', 'text/plain; charset=utf-8'],
+          ['Cache-Control', 'no-store'],
+        ],
+        `waited ${ms} ms\n`,
+      );
     }
     case 'echo':
-      return reply(200, [['Content-Type', getHeader(req.headers, 'content-type') ?? 'application/octet-stream'], ['Cache-Control', 'no-store']], req.body);
+      return reply(
+        200,
+        [
+          ['Content-Type', getHeader(req.headers, 'content-type') ?? 'application/octet-stream'],
+          ['Cache-Control', 'no-store'],
+        ],
+        req.body,
+      );
     case 'index':
       return serveStatic(req, io, config, 'index.html');
     case 'static':

@@ -29,7 +29,10 @@ export const asyncIO: AppIO = {
     }
   },
   async writeFile(path, data) {
-    const existed = await access(path).then(() => true, () => false);
+    const existed = await access(path).then(
+      () => true,
+      () => false,
+    );
     await writeFile(path, data);
     return existed;
   },

@@ -10,7 +10,10 @@ export const realm = 'server-models';
 export function privatePage(req: HttpRequest, config: AppConfig): HttpResponse {
   const user = authenticatedUser(getHeader(req.headers, 'authorization'), config);
   if (user === undefined) {
-    return text(401, 'Authentication required.\n', [['WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`], ['Cache-Control', 'no-store']]);
+    return text(401, 'Authentication required.\n', [
+      ['WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`],
+      ['Cache-Control', 'no-store'],
+    ]);
   }
   return text(200, `Hello, ${user}!\n`, [['Cache-Control', 'private, no-store']]);
 }

@@ -29,5 +29,10 @@ export function mimeType(file: string): string {
 
 /** Text-like types gain from gzip; images, archives and random bytes do not. */
 export function isCompressible(type: string): boolean {
-  return type.startsWith('text/') || type.startsWith('application/json') || type.startsWith('application/xml') || type.startsWith('image/svg+xml');
+  return (
+    type.startsWith('text/') ||
+    type.startsWith('application/json') ||
+    type.startsWith('application/xml') ||
+    type.startsWith('image/svg+xml')
+  );
 }

@@ -1,7 +1,18 @@
 /** The application's routes: which paths exist and which methods each takes. */
 
 /** What a path is, for the handler to dispatch on. */
-export type RouteName = 'hello' | 'json' | 'cpu' | 'io' | 'echo' | 'index' | 'static' | 'upload' | 'redirect-permanent' | 'redirect-temporary' | 'private';
+export type RouteName =
+  | 'hello'
+  | 'json'
+  | 'cpu'
+  | 'io'
+  | 'echo'
+  | 'index'
+  | 'static'
+  | 'upload'
+  | 'redirect-permanent'
+  | 'redirect-temporary'
+  | 'private';
 
 export interface Route {
   name: RouteName;
@@ -31,7 +42,17 @@ const staticRoute = route('static', read);
 const uploadRoute = route('upload', ['GET', 'HEAD', 'PUT', 'DELETE']);
 
 /** Methods this server knows; any other token is answered 501 Not Implemented. */
-export const knownMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH', 'CONNECT']);
+export const knownMethods: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'CONNECT',
+]);
 
 /** Allow for `OPTIONS *`: every method some route takes. */
 export const serverAllow = 'GET, HEAD, POST, PUT, DELETE, OPTIONS';

@@ -59,7 +59,12 @@ export function resolveStaticPath(root: string, rawPath: string): string | 400 |
   return root + sep + segments.join(sep);
 }
 
-export async function serveStatic(req: HttpRequest, io: AppIO, config: AppConfig, rawPath: string): Promise<HttpResponse> {
+export async function serveStatic(
+  req: HttpRequest,
+  io: AppIO,
+  config: AppConfig,
+  rawPath: string,
+): Promise<HttpResponse> {
   const state = stateOf(config);
   const file = resolveStaticPath(config.root, rawPath);
   if (file === 400) return text(400, 'Bad percent-encoding in the path.\n');
@@ -73,7 +78,12 @@ export async function serveStatic(req: HttpRequest, io: AppIO, config: AppConfig
   const compressible = isCompressible(type);
   const etag = etagOf(info);
   const lastModified = new Date(info.mtimeMs).toUTCString();
-  const headers: HeaderList = [['Content-Type', type], ['ETag', etag], ['Last-Modified', lastModified], ['Cache-Control', cacheControl]];
+  const headers: HeaderList = [
+    ['Content-Type', type],
+    ['ETag', etag],
+    ['Last-Modified', lastModified],
+    ['Cache-Control', cacheControl],
+  ];
   if (compressible) headers.push(['Vary', 'Accept-Encoding']);
 
   if (notModified(req, etag, info)) return reply(304, headers);
@@ -87,7 +97,10 @@ export async function serveStatic(req: HttpRequest, io: AppIO, config: AppConfig
       return reply(416, headers, 'Range not satisfiable.\n');
     }
     if (wanted) {
-      headers.push(['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`], ['Accept-Ranges', 'bytes']);
+      headers.push(
+        ['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`],
+        ['Accept-Ranges', 'bytes'],
+      );
       return reply(206, headers, await io.readFile(file, wanted.start, wanted.end));
     }
   }

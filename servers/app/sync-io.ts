@@ -1,5 +1,15 @@
 /** AppIO for the blocking models: the thread itself waits; every promise is already settled. */
-import { readFileSync, realpathSync, statSync, unlinkSync, writeFileSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
+import {
+  readFileSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  existsSync,
+  openSync,
+  readSync,
+  closeSync,
+} from 'node:fs';
 import type { AppIO, FileInfo } from './io.ts';
 
 // Atomics.wait on a private SharedArrayBuffer blocks the thread without spinning the CPU.

@@ -13,9 +13,12 @@ export async function upload(req: HttpRequest, io: AppIO, config: AppConfig, nam
   const file = join(config.uploadDir, name);
   switch (req.method) {
     case 'PUT': {
-      const framed = getHeader(req.headers, 'content-length') !== undefined || getHeader(req.headers, 'transfer-encoding') !== undefined;
+      const framed =
+        getHeader(req.headers, 'content-length') !== undefined ||
+        getHeader(req.headers, 'transfer-encoding') !== undefined;
       if (!framed) return text(411, 'PUT needs Content-Length or chunked framing.\n');
-      if (req.body.length > config.maxUploadBytes) return text(413, `Uploads are limited to ${config.maxUploadBytes} bytes.\n`);
+      if (req.body.length > config.maxUploadBytes)
+        return text(413, `Uploads are limited to ${config.maxUploadBytes} bytes.\n`);
       const existed = await io.writeFile(file, req.body);
       return existed ? reply(204, []) : text(201, `Created /upload/${name}\n`, [['Location', `/upload/${name}`]]);
     }
@@ -24,7 +27,14 @@ export async function upload(req: HttpRequest, io: AppIO, config: AppConfig, nam
     default: {
       const info = await io.stat(file);
       if (!info) return text(404, 'No such upload.\n');
-      return reply(200, [['Content-Type', 'application/octet-stream'], ['Cache-Control', 'no-cache']], await io.readFile(file));
+      return reply(
+        200,
+        [
+          ['Content-Type', 'application/octet-stream'],
+          ['Cache-Control', 'no-cache'],
+        ],
+        await io.readFile(file),
+      );
     }
   }
 }

@@ -41,7 +41,12 @@ async function bundle(entry: string, name: string, format: 'esm' | 'cjs'): Promi
     write: false,
     logLevel: 'silent',
     // An ESM bundle has no `require`; give one to any CommonJS dependency that calls it.
-    banner: format === 'esm' ? { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } : {},
+    banner:
+      format === 'esm'
+        ? {
+            js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+          }
+        : {},
   });
   if (result.warnings.length > 0) throw new Error(`bundling ${entry}: ${result.warnings[0]!.text}`);
   const code = result.outputFiles?.[0]?.contents;

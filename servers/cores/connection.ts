@@ -162,7 +162,8 @@ class Connection {
     if (this.#queue.length >= maxQueued) this.#socket.pause();
     if (this.#parser.inHead) {
       // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
-      if (this.#deadlineKind !== Deadline.Head || count > 0) this.#setDeadline(Deadline.Head, this.#owner.settings.headersTimeoutMs);
+      if (this.#deadlineKind !== Deadline.Head || count > 0)
+        this.#setDeadline(Deadline.Head, this.#owner.settings.headersTimeoutMs);
     } else if (this.#deadlineKind !== Deadline.None) {
       this.#setDeadline(Deadline.None, 0);
     }
@@ -178,7 +179,11 @@ class Connection {
       return;
     }
     const keepAlive = request.keepAlive && !request.upgrade && !this.#draining && !this.#owner.draining;
-    const bytes = serializeResponse(response, { method: request.method, keepAlive, versionMinor: request.versionMinor });
+    const bytes = serializeResponse(response, {
+      method: request.method,
+      keepAlive,
+      versionMinor: request.versionMinor,
+    });
     if (!this.#socket.write(bytes)) this.#socket.pause();
     this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
     if (!keepAlive) this.#ending = true;

@@ -38,7 +38,10 @@ export const preforkCore: ServerCore = {
       worker.on('exit', () => {
         workers.delete(worker);
         // A crashed worker is replaced: the pool keeps its size until close().
-        if (!closing) void fork().catch((error: Error) => process.emitWarning(`prefork: cannot replace a worker: ${error.message}`));
+        if (!closing)
+          void fork().catch((error: Error) =>
+            process.emitWarning(`prefork: cannot replace a worker: ${error.message}`),
+          );
       });
       return new Promise((resolve, reject) => {
         worker.on('message', (message: unknown) => {

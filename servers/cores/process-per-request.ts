@@ -28,7 +28,8 @@ export const processPerRequestCore: ServerCore = {
     const config = appConfigOf(options);
     const children = new Set<ChildProcess>();
     let port = '';
-    const dispatch = (request: HttpRequest): Promise<HttpResponse> => runChild(childFile, request, config, port, children);
+    const dispatch = (request: HttpRequest): Promise<HttpResponse> =>
+      runChild(childFile, request, config, port, children);
     const connections = new Connections(dispatch, connectionSettingsOf(options));
     const server = createServer((socket) => connections.serve(socket));
     const url = await listen(server, options);
@@ -38,16 +39,27 @@ export const processPerRequestCore: ServerCore = {
       async close() {
         await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
         // Only children of connections cut by the drain timeout can be left.
-        await Promise.all([...children].map((child) => new Promise((resolve) => (child.kill('SIGKILL'), child.once('close', resolve)))));
+        await Promise.all(
+          [...children].map((child) => new Promise((resolve) => (child.kill('SIGKILL'), child.once('close', resolve)))),
+        );
       },
     };
   },
 };
 
 /** Start one child for one request; resolve with its response, or 502 when it fails. */
-function runChild(file: string, request: HttpRequest, config: AppConfig, port: string, children: Set<ChildProcess>): Promise<HttpResponse> {
+function runChild(
+  file: string,
+  request: HttpRequest,
+  config: AppConfig,
+  port: string,
+  children: Set<ChildProcess>,
+): Promise<HttpResponse> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { env: cgiEnvironment(request, config, port), stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [file], {
+      env: cgiEnvironment(request, config, port),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     children.add(child);
     const out: Buffer[] = [];
     child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
@@ -57,7 +69,8 @@ function runChild(file: string, request: HttpRequest, config: AppConfig, port: s
     child.on('close', (code, signal) => {
       children.delete(child);
       const frame = code === 0 ? decodeFrame<ResponseFrame>(Buffer.concat(out)) : undefined;
-      if (frame !== undefined) return resolve({ status: frame.meta.status, headers: frame.meta.headers, body: frame.body });
+      if (frame !== undefined)
+        return resolve({ status: frame.meta.status, headers: frame.meta.headers, body: frame.body });
       process.emitWarning(`process-per-request child ${child.pid ?? '?'} failed (${signal ?? `exit code ${code}`})`);
       resolve(errorResponse(502));
     });

@@ -16,7 +16,9 @@ const threadEntry = fileURLToPath(new URL('./reuseport/worker.ts', import.meta.u
 function unavailableReason(): string | undefined {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const supported = major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
-  return supported ? undefined : `net.Server.listen({ reusePort }) needs Node >= 22.12 or >= 23.1; this is Node ${process.versions.node}`;
+  return supported
+    ? undefined
+    : `net.Server.listen({ reusePort }) needs Node >= 22.12 or >= 23.1; this is Node ${process.versions.node}`;
 }
 
 export const reuseportCore: ServerCore = {

@@ -27,7 +27,11 @@ export function connectionSettingsOf(options: CoreOptions): ConnectionSettings {
  * Listen on host:port and resolve with `http://HOST:PORT` (the port the OS chose when 0).
  * `reusePort` (SO_REUSEPORT) lets several sockets share the port; Node ≥ 22.12 / 23.1 only.
  */
-export function listen(server: Server, options: Pick<CoreOptions, 'host' | 'port'>, reusePort = false): Promise<string> {
+export function listen(
+  server: Server,
+  options: Pick<CoreOptions, 'host' | 'port'>,
+  reusePort = false,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // `reusePort` is not in Node 20's types; only the reuseport core sets it, where it is supported.

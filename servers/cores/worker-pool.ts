@@ -95,7 +95,10 @@ function workersReady(pool: Piscina, threads: number): Promise<void> {
       if (isWorkerReady(message) && ++ready === threads) settle();
     };
     const onError = (error: Error): void => settle(error);
-    const timer = setTimeout(() => settle(new Error(`worker pool: ${ready} of ${threads} workers ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => settle(new Error(`worker pool: ${ready} of ${threads} workers ready after ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    );
     const settle = (error?: Error): void => {
       clearTimeout(timer);
       pool.off('message', onMessage);

@@ -18,29 +18,41 @@ export const nodeHttpPeer: ServerCore = {
 };
 
 async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
-  const config: AppConfig = { root: options.root, uploadDir: options.uploadDir, maxUploadBytes, credentials: options.credentials };
+  const config: AppConfig = {
+    root: options.root,
+    uploadDir: options.uploadDir,
+    maxUploadBytes,
+    credentials: options.credentials,
+  };
   const maxBody = options.limits.maxBodyBytes;
-  const server = createServer({ maxHeaderSize: options.limits.maxHeaderBytes, keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs }, (req, res) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) return refuse(res, 413);
-    // GET and HEAD rarely carry a body: answer without waiting for 'end' (the hot path).
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
-      void respond(req, res, emptyBody, config);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBody) {
-        req.removeAllListeners('data');
-        refuse(res, 413);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size <= maxBody) void respond(req, res, Buffer.concat(chunks, size), config);
-    });
-  });
+  const server = createServer(
+    {
+      maxHeaderSize: options.limits.maxHeaderBytes,
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+    },
+    (req, res) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBody) return refuse(res, 413);
+      // GET and HEAD rarely carry a body: answer without waiting for 'end' (the hot path).
+      if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+        void respond(req, res, emptyBody, config);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) {
+          req.removeAllListeners('data');
+          refuse(res, 413);
+        } else chunks.push(chunk);
+      });
+      req.on('end', () => {
+        if (size <= maxBody) void respond(req, res, Buffer.concat(chunks, size), config);
+      });
+    },
+  );
   server.maxHeadersCount = options.limits.maxHeaderCount;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,7 +100,8 @@ function refuse(res: ServerResponse, status: number): void {
 function toHttpRequest(req: IncomingMessage, body: Uint8Array): HttpRequest {
   const target = req.url ?? '/';
   // Absolute-form (`http://host/path?q`): keep only the path and query, as our parser does.
-  const origin = target.startsWith('/') || target === '*' ? target : target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/';
+  const origin =
+    target.startsWith('/') || target === '*' ? target : target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/';
   const q = origin.indexOf('?');
   const raw = req.rawHeaders;
   const headers: HeaderList = [];

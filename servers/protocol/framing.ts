@@ -18,7 +18,9 @@ export const CONTENT_LENGTH = 1;
 const TRANSFER_ENCODING = 2;
 const CONNECTION = 3;
 const UPGRADE = 4;
-const framingNames = ['', 'content-length', 'transfer-encoding', 'connection', 'upgrade'].map((name) => Buffer.from(name));
+const framingNames = ['', 'content-length', 'transfer-encoding', 'connection', 'upgrade'].map((name) =>
+  Buffer.from(name),
+);
 
 /**
  * Which framing header, if any, the field name in buf[at, at + length) is, in any case. The
@@ -46,7 +48,12 @@ export function framingField(buf: Uint8Array, at: number, length: number): numbe
  * kind) pair for every framing header, in order; `marks` holds four stream offsets per field
  * line (name start/end, value start/end), used to say where an error is.
  */
-export function framing(request: HttpRequest, marks: readonly number[], fields: readonly number[], count: number): number {
+export function framing(
+  request: HttpRequest,
+  marks: readonly number[],
+  fields: readonly number[],
+  count: number,
+): number {
   const headers = request.headers;
   let length = -2;
   let te: string | undefined;
@@ -118,10 +125,12 @@ export function parseLength(value: string, at: number): number {
   let significant = 0;
   for (let k = 0; k < n; k++) {
     const digit = value.charCodeAt(k) - 0x30;
-    if (digit < 0 || digit > 9) throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Invalid character in Content-Length');
+    if (digit < 0 || digit > 9)
+      throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Invalid character in Content-Length');
     // Leading zeros are harmless; only significant digits can overflow.
     if (length > 0 || digit > 0) significant++;
-    if (significant > MAX_LENGTH_DIGITS) throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Content-Length overflow');
+    if (significant > MAX_LENGTH_DIGITS)
+      throw new HttpParseError('INVALID_CONTENT_LENGTH', at + k, 'Content-Length overflow');
     length = length * 10 + digit;
   }
   return length;
@@ -162,7 +171,8 @@ function transferCodings(te: string, at: number): number {
     throw new HttpParseError('TE_NOT_CHUNKED', at, 'Transfer-Encoding whose last coding is not chunked');
   }
   if (count > 1) {
-    if (sameToken(te, firstFrom, firstTo, 'chunked')) throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'chunked applied more than once');
+    if (sameToken(te, firstFrom, firstTo, 'chunked'))
+      throw new HttpParseError('INVALID_TRANSFER_ENCODING', at, 'chunked applied more than once');
     const coding = te.slice(firstFrom, firstTo).toLowerCase();
     throw new HttpParseError('UNSUPPORTED_TRANSFER_CODING', at, `Transfer coding ${coding} is not supported`);
   }

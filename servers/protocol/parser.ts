@@ -335,7 +335,8 @@ export class RequestParser {
             i++;
             continue;
           }
-          if (c === SP || c === HTAB) this.#fail('OBS_FOLD', i, 'Obsolete line folding or whitespace before a field name');
+          if (c === SP || c === HTAB)
+            this.#fail('OBS_FOLD', i, 'Obsolete line folding or whitespace before a field name');
           if (c === LF) this.#fail('BARE_LF', i, 'Field section ends in LF without CR');
           this.#fail('INVALID_HEADER_NAME', i, 'Invalid character in field name');
         }
@@ -344,7 +345,8 @@ export class RequestParser {
           if (i === end) break;
           const c = buf[i]!;
           if (c !== 0x3a) {
-            if (c === SP || c === HTAB) this.#fail('HEADER_NAME_WHITESPACE', i, 'Whitespace between field name and colon');
+            if (c === SP || c === HTAB)
+              this.#fail('HEADER_NAME_WHITESPACE', i, 'Whitespace between field name and colon');
             this.#fail('INVALID_HEADER_NAME', i, 'Invalid character in field name');
           }
           this.#nameEnd = base + i;
@@ -429,7 +431,8 @@ export class RequestParser {
           continue;
         }
         case S.ChunkExtName:
-          if (TCHAR[buf[i]!] !== 1) this.#fail('INVALID_CHUNK_EXTENSION', i, 'Invalid character in chunk extension name');
+          if (TCHAR[buf[i]!] !== 1)
+            this.#fail('INVALID_CHUNK_EXTENSION', i, 'Invalid character in chunk extension name');
           state = S.ChunkExtNameMore;
           i++;
           continue;
@@ -459,12 +462,14 @@ export class RequestParser {
           const c = buf[i]!;
           if (c === 0x22) state = S.ChunkExtAfterQuoted;
           else if (c === 0x5c) state = S.ChunkExtEscape;
-          else if (VALUE[c] !== 1) this.#fail('INVALID_CHUNK_EXTENSION', i, 'Invalid character in quoted chunk extension');
+          else if (VALUE[c] !== 1)
+            this.#fail('INVALID_CHUNK_EXTENSION', i, 'Invalid character in quoted chunk extension');
           i++;
           continue;
         }
         case S.ChunkExtEscape:
-          if (VALUE[buf[i]!] !== 1) this.#fail('INVALID_CHUNK_EXTENSION', i, 'Invalid escaped character in chunk extension');
+          if (VALUE[buf[i]!] !== 1)
+            this.#fail('INVALID_CHUNK_EXTENSION', i, 'Invalid escaped character in chunk extension');
           state = S.ChunkExtQuoted;
           i++;
           continue;
@@ -531,7 +536,14 @@ export class RequestParser {
       if (buf[v + k] !== HTTP_SLASH[k]) return -1;
     }
     const minor = buf[v + 7]! - 0x30;
-    if (buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e || (minor !== 0 && minor !== 1) || buf[v + 8] !== CR || buf[v + 9] !== LF) return -1;
+    if (
+      buf[v + 5] !== 0x31 ||
+      buf[v + 6] !== 0x2e ||
+      (minor !== 0 && minor !== 1) ||
+      buf[v + 8] !== CR ||
+      buf[v + 9] !== LF
+    )
+      return -1;
     const base = this.#base;
     this.#methodEnd = base + methodEnd;
     this.#targetStart = base + methodEnd + 1;
@@ -610,7 +622,11 @@ export class RequestParser {
   /** Limits on a complete field section (`i` just past its empty line); #checkPartial bounds one still arriving. */
   #checkFields(i: number): void {
     if (this.#base + i - this.#fieldsStart > this.#limits.maxHeaderBytes) {
-      this.#fail('HEADERS_TOO_LARGE', this.#fieldsStart - this.#base + this.#limits.maxHeaderBytes, 'Header section too large');
+      this.#fail(
+        'HEADERS_TOO_LARGE',
+        this.#fieldsStart - this.#base + this.#limits.maxHeaderBytes,
+        'Header section too large',
+      );
     }
     if (this.#markCount > 4 * this.#limits.maxHeaderCount) {
       this.#fail('HEADERS_TOO_LARGE', i - 1, 'Too many header fields');
@@ -623,14 +639,19 @@ export class RequestParser {
     const at = this.#base + end;
     if (state > S.StartLF && state < S.FieldStart) {
       if (at - this.#start > this.#limits.maxRequestLineBytes + 2) {
-        this.#fail('URI_TOO_LONG', this.#start - this.#base + this.#limits.maxRequestLineBytes, 'Request line too long');
+        this.#fail(
+          'URI_TOO_LONG',
+          this.#start - this.#base + this.#limits.maxRequestLineBytes,
+          'Request line too long',
+        );
       }
     } else if ((state >= S.FieldStart && state < S.Body) || (state > S.ChunkSize && state < S.ChunkSizeLF)) {
       const from = state < S.Body ? this.#fieldsStart : this.#lineStart;
       if (at - from > this.#limits.maxHeaderBytes) {
         this.#fail('HEADERS_TOO_LARGE', from - this.#base + this.#limits.maxHeaderBytes, 'Header section too large');
       }
-      if (this.#markCount > 4 * this.#limits.maxHeaderCount) this.#fail('HEADERS_TOO_LARGE', end - 1, 'Too many header fields');
+      if (this.#markCount > 4 * this.#limits.maxHeaderCount)
+        this.#fail('HEADERS_TOO_LARGE', end - 1, 'Too many header fields');
     }
   }
 
@@ -703,7 +724,12 @@ export class RequestParser {
     const request = this.#request!;
     const origin = this.#fieldsStart;
     if (this.#markCount > 0) {
-      request.trailers = fieldList(buf.toString('latin1', origin - this.#base, i), origin, this.#marks, this.#markCount);
+      request.trailers = fieldList(
+        buf.toString('latin1', origin - this.#base, i),
+        origin,
+        this.#marks,
+        this.#markCount,
+      );
     }
     request.body = this.#bodyFilled === this.#body.length ? this.#body : this.#body.subarray(0, this.#bodyFilled);
     this.#inTrailers = false;
@@ -729,7 +755,8 @@ export class RequestParser {
  * off browser-get, whose field values are most of its bytes).
  */
 function scan(table: Uint8Array, buf: Buffer, i: number, end: number): number {
-  while (i + 4 <= end && (table[buf[i]!]! & table[buf[i + 1]!]! & table[buf[i + 2]!]! & table[buf[i + 3]!]!) === 1) i += 4;
+  while (i + 4 <= end && (table[buf[i]!]! & table[buf[i + 1]!]! & table[buf[i + 2]!]! & table[buf[i + 3]!]!) === 1)
+    i += 4;
   while (i < end && table[buf[i]!] === 1) i++;
   return i;
 }
@@ -746,7 +773,10 @@ function isHttp2Preface(buf: Buffer, at: number, lineLength: number): boolean {
 function fieldList(text: string, origin: number, marks: readonly number[], count: number): HeaderList {
   const fields: HeaderList = new Array(count >> 2);
   for (let k = 0, f = 0; k < count; k += 4, f++) {
-    fields[f] = [text.slice(marks[k]! - origin, marks[k + 1]! - origin), text.slice(marks[k + 2]! - origin, marks[k + 3]! - origin)];
+    fields[f] = [
+      text.slice(marks[k]! - origin, marks[k + 1]! - origin),
+      text.slice(marks[k + 2]! - origin, marks[k + 3]! - origin),
+    ];
   }
   return fields;
 }

@@ -8,16 +8,33 @@ import type { HttpRequest } from '../../servers/protocol/types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'access-log-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const entry = { host: '127.0.0.1', date: new Date(Date.UTC(2000, 9, 10, 13, 55, 36)), method: 'GET', target: '/apache_pb.gif', version: '1.0', status: 200, bytes: 2326 };
+const entry = {
+  host: '127.0.0.1',
+  date: new Date(Date.UTC(2000, 9, 10, 13, 55, 36)),
+  method: 'GET',
+  target: '/apache_pb.gif',
+  version: '1.0',
+  status: 200,
+  bytes: 2326,
+};
 
 describe('the access log', () => {
   it('formats Common Log Format lines', () => {
-    assert.equal(formatAccessLine({ ...entry, user: 'frank' }), '127.0.0.1 - frank [10/Oct/2000:13:55:36 +0000] "GET /apache_pb.gif HTTP/1.0" 200 2326');
-    assert.equal(formatAccessLine({ ...entry, bytes: 0, target: '/a"b' }), '127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a\\"b HTTP/1.0" 200 -');
+    assert.equal(
+      formatAccessLine({ ...entry, user: 'frank' }),
+      '127.0.0.1 - frank [10/Oct/2000:13:55:36 +0000] "GET /apache_pb.gif HTTP/1.0" 200 2326',
+    );
+    assert.equal(
+      formatAccessLine({ ...entry, bytes: 0, target: '/a"b' }),
+      '127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a\\"b HTTP/1.0" 200 -',
+    );
   });
 
   it('logs a request that could not be parsed as "-"', () => {
-    assert.equal(formatAccessLine({ host: '::1', date: entry.date, status: 400, bytes: 16 }), '::1 - - [10/Oct/2000:13:55:36 +0000] "-" 400 16');
+    assert.equal(
+      formatAccessLine({ host: '::1', date: entry.date, status: 400, bytes: 16 }),
+      '::1 - - [10/Oct/2000:13:55:36 +0000] "-" 400 16',
+    );
   });
 
   it('counts content bytes as the wire carries them', () => {
@@ -29,9 +46,20 @@ describe('the access log', () => {
     assert.equal(contentBytes('GET', { ...response, body: new Uint8Array(1024) }), 1024);
   });
 
-  it("takes the user from Basic credentials, printable and without spaces", () => {
-    const withAuth = (value: string): HttpRequest =>
-      ({ method: 'GET', target: '/', path: '/', query: '', versionMajor: 1, versionMinor: 1, headers: [['Authorization', value]], trailers: [], body: new Uint8Array(0), keepAlive: true, upgrade: false });
+  it('takes the user from Basic credentials, printable and without spaces', () => {
+    const withAuth = (value: string): HttpRequest => ({
+      method: 'GET',
+      target: '/',
+      path: '/',
+      query: '',
+      versionMajor: 1,
+      versionMinor: 1,
+      headers: [['Authorization', value]],
+      trailers: [],
+      body: new Uint8Array(0),
+      keepAlive: true,
+      upgrade: false,
+    });
     const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;
     assert.equal(basicUser(withAuth(basic('demo:demo'))), 'demo');
     assert.equal(basicUser(withAuth(basic('a b:x'))), 'a?b');

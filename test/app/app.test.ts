@@ -22,7 +22,13 @@ import type { HeaderList, HttpRequest, HttpResponse } from '../../servers/protoc
 const scratch = mkdtempSync(join(tmpdir(), 'app-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function request(method: string, target: string, headers: HeaderList = [], body: Uint8Array | string = '', version: [number, number] = [1, 1]): HttpRequest {
+function request(
+  method: string,
+  target: string,
+  headers: HeaderList = [],
+  body: Uint8Array | string = '',
+  version: [number, number] = [1, 1],
+): HttpRequest {
   const q = target.indexOf('?');
   return {
     method,
@@ -31,7 +37,8 @@ function request(method: string, target: string, headers: HeaderList = [], body:
     query: q < 0 ? '' : target.slice(q + 1),
     versionMajor: version[0],
     versionMinor: version[1],
-    headers: version[1] === 1 && !headers.some(([n]) => n.toLowerCase() === 'host') ? [['Host', 'test'], ...headers] : headers,
+    headers:
+      version[1] === 1 && !headers.some(([n]) => n.toLowerCase() === 'host') ? [['Host', 'test'], ...headers] : headers,
     trailers: [],
     body: typeof body === 'string' ? Buffer.from(body) : body,
     keepAlive: true,
@@ -52,14 +59,22 @@ function asClient(method: string, response: HttpResponse): { status: number; hea
 for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
   describe(`the application with ${io.kind} I/O`, () => {
     const uploadDir = mkdtempSync(join(scratch, `uploads-${io.kind}-`));
-    const config: AppConfig = { root: ensureDefaultSite(), uploadDir, maxUploadBytes: 4 * 1024 * 1024, credentials: { user: 'demo', password: 'demo' } };
+    const config: AppConfig = {
+      root: ensureDefaultSite(),
+      uploadDir,
+      maxUploadBytes: 4 * 1024 * 1024,
+      credentials: { user: 'demo', password: 'demo' },
+    };
     const call = (req: HttpRequest): Promise<HttpResponse> => handleRequest(req, io, config);
 
     for (const exchange of exchanges) {
       it(`exchange: ${exchange.name}`, async () => {
         const headers = Object.entries(exchange.headers ?? {}) as HeaderList;
         if (exchange.body !== undefined) headers.push(['Content-Length', String(exchange.body.length)]);
-        const response = asClient(exchange.method, await call(request(exchange.method, exchange.path, headers, exchange.body ?? '')));
+        const response = asClient(
+          exchange.method,
+          await call(request(exchange.method, exchange.path, headers, exchange.body ?? '')),
+        );
         assert.deepEqual(checkResponse(exchange, response.status, response.headers, response.body), []);
       });
     }
@@ -74,7 +89,11 @@ for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
     it('stamps every response with this process and thread', async () => {
       for (const target of ['/hello', '/json', '/nowhere', '/static/1k']) {
         const response = await call(request('GET', target));
-        assert.deepEqual(response.headers.find(([n]) => n === 'X-Served-By'), ['X-Served-By', `${process.pid}/${threadId}`], target);
+        assert.deepEqual(
+          response.headers.find(([n]) => n === 'X-Served-By'),
+          ['X-Served-By', `${process.pid}/${threadId}`],
+          target,
+        );
       }
     });
 
@@ -121,15 +140,24 @@ for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
       symlinkSync(join(root, 'sub', 'inside.txt'), join(root, 'in.txt'));
       const confined: AppConfig = { ...config, root };
       assert.equal((await handleRequest(request('GET', '/static/out.txt'), io, confined)).status, 403);
-      assert.equal(Buffer.from((await handleRequest(request('GET', '/static/in.txt'), io, confined)).body).toString(), 'inside');
-      assert.equal(Buffer.from((await handleRequest(request('GET', '/static/sub/inside.txt'), io, confined)).body).toString(), 'inside');
+      assert.equal(
+        Buffer.from((await handleRequest(request('GET', '/static/in.txt'), io, confined)).body).toString(),
+        'inside',
+      );
+      assert.equal(
+        Buffer.from((await handleRequest(request('GET', '/static/sub/inside.txt'), io, confined)).body).toString(),
+        'inside',
+      );
       assert.equal((await handleRequest(request('GET', '/static/sub//inside.txt'), io, confined)).status, 403);
     });
 
-    it('answers OPTIONS on a path with that route\'s methods, and 404 for an unknown one', async () => {
+    it("answers OPTIONS on a path with that route's methods, and 404 for an unknown one", async () => {
       const options = await call(request('OPTIONS', '/echo'));
       assert.equal(options.status, 204);
-      assert.deepEqual(options.headers.find(([n]) => n === 'Allow'), ['Allow', 'POST, OPTIONS']);
+      assert.deepEqual(
+        options.headers.find(([n]) => n === 'Allow'),
+        ['Allow', 'POST, OPTIONS'],
+      );
       assert.equal((await call(request('OPTIONS', '/nowhere'))).status, 404);
     });
   });
@@ -149,8 +177,21 @@ describe('checkResponse', () => {
   it('names every way a response is wrong', () => {
     const hello = exchanges.find((e) => e.name === 'GET /hello');
     assert.ok(hello);
-    assert.deepEqual(checkResponse(hello, 200, { 'content-type': 'text/plain', 'x-served-by': '1/0', 'content-length': '13' }, Buffer.from('Hello, World!')), []);
-    const problems = checkResponse(hello, 500, { 'content-type': 'text/html', 'content-length': '5' }, Buffer.from('Hello'));
+    assert.deepEqual(
+      checkResponse(
+        hello,
+        200,
+        { 'content-type': 'text/plain', 'x-served-by': '1/0', 'content-length': '13' },
+        Buffer.from('Hello, World!'),
+      ),
+      [],
+    );
+    const problems = checkResponse(
+      hello,
+      500,
+      { 'content-type': 'text/html', 'content-length': '5' },
+      Buffer.from('Hello'),
+    );
     assert.equal(problems.length, 5, problems.join('; '));
   });
 });

@@ -21,13 +21,28 @@ describe('node-http peer', () => {
     rmSync(uploadDir, { recursive: true, force: true });
   });
 
-  for (const name of ['GET /hello', 'GET /json', 'POST /echo', 'GET /static/16k', 'Range bytes=0-99', 'GET /private with demo:demo', 'DELETE /hello gives 405']) {
+  for (const name of [
+    'GET /hello',
+    'GET /json',
+    'POST /echo',
+    'GET /static/16k',
+    'Range bytes=0-99',
+    'GET /private with demo:demo',
+    'DELETE /hello gives 405',
+  ]) {
     it(name, async () => {
       const exchange = exchanges.find((e) => e.name === name);
       assert.ok(exchange, name);
-      const response = await fetch(server.url + exchange.path, { method: exchange.method, headers: exchange.headers, body: exchange.body });
+      const response = await fetch(server.url + exchange.path, {
+        method: exchange.method,
+        headers: exchange.headers,
+        body: exchange.body,
+      });
       const headers: ResponseHeaders = Object.fromEntries(response.headers);
-      assert.deepEqual(checkResponse(exchange, response.status, headers, new Uint8Array(await response.arrayBuffer())), []);
+      assert.deepEqual(
+        checkResponse(exchange, response.status, headers, new Uint8Array(await response.arrayBuffer())),
+        [],
+      );
     });
   }
 

@@ -25,7 +25,15 @@ import { cpuDigest } from '../../servers/app/cpu.ts';
 import { siteContents } from '../../servers/app/site.ts';
 import { startServer, type TestServer } from '../cores/helpers.ts';
 
-const settings: CellSettings = { durationSec: 0.5, warmupSec: 0.2, trials: 2, timeoutSec: 2, validationTimeoutMs: 5000, sampleIntervalMs: 50, thresholds: defaultThresholds };
+const settings: CellSettings = {
+  durationSec: 0.5,
+  warmupSec: 0.2,
+  trials: 2,
+  timeoutSec: 2,
+  validationTimeoutMs: 5000,
+  sampleIntervalMs: 50,
+  thresholds: defaultThresholds,
+};
 const target = cannedTarget({ cpus: null, readyTimeoutMs: 15_000, stopGraceMs: 3000 });
 
 describe('a cell', () => {
@@ -36,7 +44,14 @@ describe('a cell', () => {
   after(() => loadgen.close());
 
   it('checks, warms up apart, times every trial and samples the server', async () => {
-    const cell = await runCell({ target, scenario: findScenario('hello')!, connections: 2, loadgen, settings, ceilingRps: null });
+    const cell = await runCell({
+      target,
+      scenario: findScenario('hello')!,
+      connections: 2,
+      loadgen,
+      settings,
+      ceilingRps: null,
+    });
     assert.equal(cell.status, 'ok', cell.error);
     Cell.parse(cell);
     assert.ok(cell.validation.ok && cell.validation.checked >= 2);
@@ -49,18 +64,34 @@ describe('a cell', () => {
       assert.equal(t.errors + t.timeouts + t.non2xx, 0);
     }
     const mean = (cell.trials[0]!.requestsPerSec + cell.trials[1]!.requestsPerSec) / 2;
-    assert.ok(Math.abs((cell.summary?.requestsPerSec.median ?? 0) - mean) < 1e-6 * mean, 'the median of two trials is their mean');
+    assert.ok(
+      Math.abs((cell.summary?.requestsPerSec.median ?? 0) - mean) < 1e-6 * mean,
+      'the median of two trials is their mean',
+    );
   });
 
   it('marks a cell client-bound against a ceiling it reaches', async () => {
-    const cell = await runCell({ target, scenario: findScenario('hello')!, connections: 2, loadgen, settings: { ...settings, trials: 1, warmupSec: 0 }, ceilingRps: 1 });
+    const cell = await runCell({
+      target,
+      scenario: findScenario('hello')!,
+      connections: 2,
+      loadgen,
+      settings: { ...settings, trials: 1, warmupSec: 0 },
+      ceilingRps: 1,
+    });
     assert.equal(cell.flags.clientBound, true);
   });
 
   it('fails a cell whose server answers wrongly, loudly, without timing it', async () => {
     const picky: ScenarioDef = {
       ...findScenario('hello')!,
-      requests: findScenario('hello')!.requests.map((r) => ({ ...r, check: (res) => (res.body.toString() === 'Goodbye' ? [] : [`GET /hello: expected body "Goodbye", got ${JSON.stringify(res.body.toString())}`]) })),
+      requests: findScenario('hello')!.requests.map((r) => ({
+        ...r,
+        check: (res) =>
+          res.body.toString() === 'Goodbye'
+            ? []
+            : [`GET /hello: expected body "Goodbye", got ${JSON.stringify(res.body.toString())}`],
+      })),
     };
     const cell = await runCell({ target, scenario: picky, connections: 2, loadgen, settings, ceilingRps: null });
     assert.equal(cell.status, 'failed');
@@ -71,7 +102,14 @@ describe('a cell', () => {
   });
 
   it('fails a cell whose server keeps the connection open after Connection: close', async () => {
-    const cell = await runCell({ target, scenario: findScenario('close')!, connections: 1, loadgen, settings: { ...settings, validationTimeoutMs: 1000 }, ceilingRps: null });
+    const cell = await runCell({
+      target,
+      scenario: findScenario('close')!,
+      connections: 1,
+      loadgen,
+      settings: { ...settings, validationTimeoutMs: 1000 },
+      ceilingRps: null,
+    });
     assert.equal(cell.status, 'failed');
     assert.match(cell.error ?? '', /kept the connection open after Connection: close/);
     assert.equal(cell.trials.length, 0);
@@ -81,7 +119,14 @@ describe('a cell', () => {
 describe('wrk as the load generator', { skip: wrkUnavailable() }, () => {
   it('times a cell with the same figures and measures its own CPU', async () => {
     const loadgen = await loadGenerators.wrk!.start({ cpus: null });
-    const cell = await runCell({ target, scenario: findScenario('hello')!, connections: 2, loadgen, settings: { ...settings, trials: 1, durationSec: 1, warmupSec: 0 }, ceilingRps: null });
+    const cell = await runCell({
+      target,
+      scenario: findScenario('hello')!,
+      connections: 2,
+      loadgen,
+      settings: { ...settings, trials: 1, durationSec: 1, warmupSec: 0 },
+      ceilingRps: null,
+    });
     assert.equal(cell.status, 'ok', cell.error);
     assert.equal(cell.loadgen, 'wrk');
     const [t] = cell.trials;
@@ -99,11 +144,14 @@ describe('the check before timing', () => {
   };
   const ours = { 'content-type': 'text/plain; charset=utf-8', 'x-served-by': '123/0' };
 
-  it('HTTP layer: status, framing and the scenario\'s content, whoever the server is', () => {
+  it("HTTP layer: status, framing and the scenario's content, whoever the server is", () => {
     assert.deepEqual(expectFor(hello)(answer('Hello, World!')), []);
     assert.match(expectFor(hello)(answer('Hello, World?')).join(), /expected body "Hello, World!"/);
     assert.match(expectFor(hello)(answer('Hello, World!', {}, 404)).join(), /expected status 200, got 404/);
-    assert.match(expectFor(hello)(answer('Hello, World!', { 'content-length': '20' })).join(), /Content-Length 20 but 13 body bytes/);
+    assert.match(
+      expectFor(hello)(answer('Hello, World!', { 'content-length': '20' })).join(),
+      /Content-Length 20 but 13 body bytes/,
+    );
     const cpu = { method: 'GET', path: '/cpu?units=7' };
     assert.deepEqual(expectFor(cpu)(answer(cpuDigest(7))), []);
     assert.match(expectFor(cpu)(answer(cpuDigest(6))).join(), /expected body/);
@@ -113,7 +161,12 @@ describe('the check before timing', () => {
     const flipped = Buffer.from(file);
     flipped[500]! ^= 1;
     assert.match(expectFor(static1k)(answer(flipped)).join(), /expected 1024 body bytes .* got 1024 that differ/);
-    const echo = { method: 'POST', path: '/echo', headers: { 'Content-Type': 'application/octet-stream' }, body: 'abc' };
+    const echo = {
+      method: 'POST',
+      path: '/echo',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: 'abc',
+    };
     assert.deepEqual(expectFor(echo)(answer('abc')), []);
     assert.match(expectFor(echo)(answer('abd')).join(), /expected body "abc"/);
     assert.match(expectFor({ method: 'GET', path: '/io?ms=20' })(answer('')).join(), /expected a body/);
@@ -121,11 +174,27 @@ describe('the check before timing', () => {
 
   it("application layer: the headers of the application's own table", () => {
     assert.deepEqual(appExpectFor(hello)(answer('Hello, World!', ours)), []);
-    assert.match(appExpectFor(hello)(answer('Hello, World!', { 'content-type': 'text/plain' })).join(), /GET \/hello .*no x-served-by header/);
-    assert.match(appExpectFor(hello)(answer('Hello, World!', { ...ours, 'content-type': 'text/html' })).join(), /content-type/);
+    assert.match(
+      appExpectFor(hello)(answer('Hello, World!', { 'content-type': 'text/plain' })).join(),
+      /GET \/hello .*no x-served-by header/,
+    );
+    assert.match(
+      appExpectFor(hello)(answer('Hello, World!', { ...ours, 'content-type': 'text/html' })).join(),
+      /content-type/,
+    );
     // /cpu?units=30 is not in the table: the route's row (/cpu?units=3) gives its header promises.
-    assert.match(appExpectFor({ method: 'GET', path: '/cpu?units=30' })(answer('00000000', { 'content-type': 'text/html' })).join(), /content-type/);
-    const echo = { method: 'POST', path: '/echo', headers: { 'Content-Type': 'application/octet-stream' }, body: 'abc' };
+    assert.match(
+      appExpectFor({ method: 'GET', path: '/cpu?units=30' })(
+        answer('00000000', { 'content-type': 'text/html' }),
+      ).join(),
+      /content-type/,
+    );
+    const echo = {
+      method: 'POST',
+      path: '/echo',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: 'abc',
+    };
     assert.deepEqual(appExpectFor(echo)(answer('abc', { 'content-type': 'application/octet-stream' })), []);
     assert.match(appExpectFor(echo)(answer('abc', { 'content-type': 'text/plain' })).join(), /request's Content-Type/);
   });

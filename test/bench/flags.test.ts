@@ -4,7 +4,8 @@ import { cellFlags } from '../../bench/flags.ts';
 import { summarize } from '../../bench/stats.ts';
 import { syntheticTrial } from '../helpers/synthetic-results.ts';
 
-const summaryOf = (rps: number, loadgenCpuShare: number, extra = {}) => summarize([syntheticTrial(rps, 1000, 1, { loadgenCpuShare, ...extra })]);
+const summaryOf = (rps: number, loadgenCpuShare: number, extra = {}) =>
+  summarize([syntheticTrial(rps, 1000, 1, { loadgenCpuShare, ...extra })]);
 
 describe('client-bound marking', () => {
   it('marks a cell at 85% of the calibrated ceiling', () => {
@@ -28,7 +29,10 @@ describe('client-bound marking', () => {
     assert.match(flags.notes.join(), /0 errors, 4 timeouts, 0 non-2xx/);
   });
   it('honours other thresholds', () => {
-    assert.equal(cellFlags(summaryOf(30_000, 0.5), 50_000, { ceilingShare: 0.5, loadgenCpuShare: 1 }).clientBound, true);
+    assert.equal(
+      cellFlags(summaryOf(30_000, 0.5), 50_000, { ceilingShare: 0.5, loadgenCpuShare: 1 }).clientBound,
+      true,
+    );
   });
   it('marks requests left waiting far beyond the answered ones as starved', () => {
     const starved = syntheticTrial(100, 2000, 1, { unanswered: 3, oldestUnansweredUs: 900_000 });

@@ -30,7 +30,9 @@ describe('latency histogram', () => {
 
 describe('raw response parsing', () => {
   it('reads Content-Length and chunked responses back to back, and waits for more bytes', () => {
-    const wire = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nhelloHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    const wire = Buffer.from(
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nhelloHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
+    );
     const first = parseResponse(wire);
     assert.ok(first);
     assert.equal(first.response.status, 200);
@@ -48,7 +50,15 @@ describe('raw response parsing', () => {
 
 describe('wrk script', () => {
   it('escapes every byte and cycles the scenario requests', () => {
-    const lua = luaScript({ url: 'http://127.0.0.1:1', connections: 1, durationSec: 1, pipelining: 10, newConnectionPerRequest: true, requests: [{ method: 'POST', path: '/echo', body: 'a"\n' }], timeoutSec: 2 });
+    const lua = luaScript({
+      url: 'http://127.0.0.1:1',
+      connections: 1,
+      durationSec: 1,
+      pipelining: 10,
+      newConnectionPerRequest: true,
+      requests: [{ method: 'POST', path: '/echo', body: 'a"\n' }],
+      timeoutSec: 2,
+    });
     assert.match(lua, /local depth = 10/);
     assert.match(lua, /\\97\\34\\10/); // a " \n
     assert.match(lua, /\\67\\111\\110\\110\\101\\99\\116\\105\\111\\110/); // "Connection" header for close
@@ -68,7 +78,15 @@ describe('process-tree sampling', () => {
     process.on('SIGTERM', () => process.exit(0));
     kid.stdout.once('data', () => process.stdout.write('listening on http://127.0.0.1:1\\n'));
     setInterval(() => {}, 1000);`;
-  const spec = (source: string) => ({ command: process.execPath, args: ['-e', source], cwd: process.cwd(), cpus: null, readyTimeoutMs: 10_000, stopGraceMs: 2000, leftoverWaitMs: 300 });
+  const spec = (source: string) => ({
+    command: process.execPath,
+    args: ['-e', source],
+    cwd: process.cwd(),
+    cpus: null,
+    readyTimeoutMs: 10_000,
+    stopGraceMs: 2000,
+    leftoverWaitMs: 300,
+  });
 
   it('finds the children of a started server and stops the whole group cleanly', async () => {
     const running = await startSpawned(spec(script));
@@ -86,24 +104,36 @@ describe('process-tree sampling', () => {
     assert.equal(report.leftovers.length, 1);
     assert.match(stopProblem(report) ?? '', /left 1 process/);
     const deadline = Date.now() + 5000; // SIGKILL is delivered asynchronously
-    while (liveProcesses(processTree(running.pid!)).length > 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    while (liveProcesses(processTree(running.pid!)).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setImmediate(r));
     assert.equal(liveProcesses(processTree(running.pid!)).length, 0);
   });
 
   it('fails a server whose first line is not the ready line, without a sleep', async () => {
-    await assert.rejects(startSpawned(spec(`console.log('hello'); setInterval(() => {}, 1000)`)), /first line was not "listening on/);
+    await assert.rejects(
+      startSpawned(spec(`console.log('hello'); setInterval(() => {}, 1000)`)),
+      /first line was not "listening on/,
+    );
     await assert.rejects(startSpawned(spec(`process.exit(3)`)), /exited \(code 3\) before it was ready/);
   });
 
   it('counts the CPU of children that have exited in their parent', async () => {
-    const child = spawn(process.execPath, ['-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const { spawnSync } = require('node:child_process');
       spawnSync(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 300) {}']);
-      setInterval(() => {}, 1000);`], { stdio: 'ignore' });
+      setInterval(() => {}, 1000);`,
+      ],
+      { stdio: 'ignore' },
+    );
     after(() => child.kill('SIGKILL'));
     const pid = child.pid!;
     const deadline = Date.now() + 10_000;
-    while ((readStat(pid)?.childrenCpuSec ?? 0) < 0.2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((readStat(pid)?.childrenCpuSec ?? 0) < 0.2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     assert.ok(treeCpuSec(pid) >= 0.2, `tree CPU ${treeCpuSec(pid)}`);
   });
 });

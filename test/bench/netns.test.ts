@@ -28,15 +28,22 @@ function tcAcceptsNetem(): boolean {
 
 /** Run a node script inside a namespace and return what it printed. */
 function nodeIn(ns: string, script: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const ourNamespaces = (id: number) => listNamespaces().filter((ns) => ns.startsWith(`sm-${id}-`));
 
 describe('network distance: usage', () => {
-  it('refuses --target-url with --rtt (exit 2, one line): that server is outside the run\'s namespaces', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--rtt', '0', '--target-url', 'http://127.0.0.1:9'], { encoding: 'utf8' });
+  it("refuses --target-url with --rtt (exit 2, one line): that server is outside the run's namespaces", () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/cli.ts', '--rtt', '0', '--target-url', 'http://127.0.0.1:9'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^bench: --target-url cannot be used with --rtt: [^\n]+\n$/);
   });
@@ -83,12 +90,27 @@ describe('network distance: the namespace pair', { skip }, () => {
       const s = http.createServer((req, res) => res.end(JSON.stringify({ pid: process.pid, from: req.socket.remoteAddress })));
       s.listen(0, ${JSON.stringify(serverAddress)}, () => console.log('listening on http://${serverAddress}:' + s.address().port));
       process.on('SIGTERM', () => s.close(() => process.exit(0)));`;
-    const running = await startSpawned({ command: process.execPath, args: ['-e', server], cwd: process.cwd(), cpus: null, netns: serverNs, readyTimeoutMs: 10_000, stopGraceMs: 2000 });
+    const running = await startSpawned({
+      command: process.execPath,
+      args: ['-e', server],
+      cwd: process.cwd(),
+      cpus: null,
+      netns: serverNs,
+      readyTimeoutMs: 10_000,
+      stopGraceMs: 2000,
+    });
     assert.ok(running.url.startsWith(`http://${serverAddress}:`), running.url);
-    assert.deepEqual(namespacePids(serverNs), [running.pid], 'the server is the only process in its namespace, with the PID the harness samples');
+    assert.deepEqual(
+      namespacePids(serverNs),
+      [running.pid],
+      'the server is the only process in its namespace, with the PID the harness samples',
+    );
 
     // A real request from the client namespace across the veth.
-    const client = nodeIn(clientNs, `fetch(${JSON.stringify(`${running.url}/`)}).then((r) => r.text()).then((t) => console.log(t), (e) => { console.error(e.cause?.code ?? e.message); process.exit(1); })`);
+    const client = nodeIn(
+      clientNs,
+      `fetch(${JSON.stringify(`${running.url}/`)}).then((r) => r.text()).then((t) => console.log(t), (e) => { console.error(e.cause?.code ?? e.message); process.exit(1); })`,
+    );
     assert.equal(client.status, 0, client.stderr);
     assert.deepEqual(JSON.parse(client.stdout), { pid: running.pid, from: clientAddress });
 
@@ -126,17 +148,26 @@ describe('network distance: the namespace pair', { skip }, () => {
 describe('network distance: the bench command', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'server-models-netns-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const bench = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bench = (args: string[]) =>
+    spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (child: ReturnType<typeof bench>) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.once('close', (code) => resolve({ code, stdout, stderr })),
+    );
   };
 
-  it('--rtt 10 stops with exit 2 and one line saying why, when netem is missing', { skip: tcAcceptsNetem() ? 'this kernel has netem: the mode runs here' : false }, () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--rtt', '10', '--models', 'event-loop', '--scenarios', 'hello'], { encoding: 'utf8' });
+  it('--rtt 10 stops with exit 2 and one line saying why, when netem is missing', {
+    skip: tcAcceptsNetem() ? 'this kernel has netem: the mode runs here' : false,
+  }, () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/cli.ts', '--rtt', '10', '--models', 'event-loop', '--scenarios', 'hello'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, `bench: --rtt 10: network-distance mode skipped: ${netnsUnavailable(10)}\n`);
@@ -144,7 +175,24 @@ describe('network distance: the bench command', { skip }, () => {
 
   it('--rtt 0 calibrates, validates and measures across the veth, records it, and deletes the namespaces', async () => {
     const out = join(dir, 'rtt0.json');
-    const child = bench(['--rtt', '0', '--models', 'event-loop', '--scenarios', 'hello', '--connections', '2', '--duration', '1', '--warmup', '0', '--trials', '1', '--out', out]);
+    const child = bench([
+      '--rtt',
+      '0',
+      '--models',
+      'event-loop',
+      '--scenarios',
+      'hello',
+      '--connections',
+      '2',
+      '--duration',
+      '1',
+      '--warmup',
+      '0',
+      '--trials',
+      '1',
+      '--out',
+      out,
+    ]);
     const r = await collect(child);
     assert.equal(r.code, 0, r.stderr);
     const results = Results.parse(JSON.parse(readFileSync(out, 'utf8')));
@@ -162,34 +210,55 @@ describe('network distance: the bench command', { skip }, () => {
     assert.equal(cell?.status, 'ok', cell?.error);
     assert.ok((cell?.validation.checked ?? 0) > 0);
     assert.ok((cell?.trials[0]?.requests ?? 0) > 0);
-    assert.match(r.stdout, /network: server in namespace sm-\d+-srv \(169\.254\.77\.1\), load generator in sm-\d+-cli \(169\.254\.77\.2\), one veth, no added delay/);
+    assert.match(
+      r.stdout,
+      /network: server in namespace sm-\d+-srv \(169\.254\.77\.1\), load generator in sm-\d+-cli \(169\.254\.77\.2\), one veth, no added delay/,
+    );
     assert.match(r.stderr, new RegExp(`network: deleted namespaces sm-${child.pid}-srv and sm-${child.pid}-cli\\n$`));
     assert.doesNotMatch(r.stderr, /killed \d+ process/);
     assert.deepEqual(ourNamespaces(child.pid as number), []);
   });
 
   // SIGHUP: the terminal closed; only the outer process gets it, and must pass it on.
-  for (const sig of ['SIGTERM', 'SIGHUP'] as const) it(`on ${sig} stops the run inside, exits 130 and deletes the namespaces with nothing left in them`, async () => {
-    const out = join(dir, `interrupted-${sig}.json`);
-    const child = bench(['--rtt', '0', '--models', 'event-loop', '--scenarios', 'hello', '--connections', '2', '--duration', '20', '--warmup', '0', '--trials', '1', '--out', out]);
-    const done = collect(child);
-    // Wait until a cell is under load: the server is inside its namespace then.
-    const serverNs = `sm-${child.pid}-srv`;
-    const deadline = Date.now() + 30_000;
-    let serverPids: number[] = [];
-    while (Date.now() < deadline) {
-      serverPids = listNamespaces().includes(serverNs) ? namespacePids(serverNs) : [];
-      if (serverPids.length > 0 && calibrated(out)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(serverPids.length > 0, 'a server ran inside the server namespace');
-    child.kill(sig);
-    const r = await done;
-    assert.equal(r.code, 130, r.stderr);
-    assert.match(r.stderr, /interrupted: stopping every process this run started/);
-    assert.deepEqual(ourNamespaces(child.pid as number), []);
-    for (const pid of serverPids) assert.equal(isAlive(pid), false, `server process ${pid} is gone`);
-  });
+  for (const sig of ['SIGTERM', 'SIGHUP'] as const)
+    it(`on ${sig} stops the run inside, exits 130 and deletes the namespaces with nothing left in them`, async () => {
+      const out = join(dir, `interrupted-${sig}.json`);
+      const child = bench([
+        '--rtt',
+        '0',
+        '--models',
+        'event-loop',
+        '--scenarios',
+        'hello',
+        '--connections',
+        '2',
+        '--duration',
+        '20',
+        '--warmup',
+        '0',
+        '--trials',
+        '1',
+        '--out',
+        out,
+      ]);
+      const done = collect(child);
+      // Wait until a cell is under load: the server is inside its namespace then.
+      const serverNs = `sm-${child.pid}-srv`;
+      const deadline = Date.now() + 30_000;
+      let serverPids: number[] = [];
+      while (Date.now() < deadline) {
+        serverPids = listNamespaces().includes(serverNs) ? namespacePids(serverNs) : [];
+        if (serverPids.length > 0 && calibrated(out)) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(serverPids.length > 0, 'a server ran inside the server namespace');
+      child.kill(sig);
+      const r = await done;
+      assert.equal(r.code, 130, r.stderr);
+      assert.match(r.stderr, /interrupted: stopping every process this run started/);
+      assert.deepEqual(ourNamespaces(child.pid as number), []);
+      for (const pid of serverPids) assert.equal(isAlive(pid), false, `server process ${pid} is gone`);
+    });
 });
 
 /** The run has written its calibration (so the server now in the namespace is a model under test). */

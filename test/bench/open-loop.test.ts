@@ -67,11 +67,23 @@ function stallingServer(stallAt: number): Promise<{ url: string; server: Server 
     if (wait > 0) setTimeout(answer, wait);
     else answer();
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 function job(url: string, rest: Partial<LoadJob> & { requests: LoadRequest[] }): LoadJob {
-  return { url, connections: 4, durationSec: 1.5, pipelining: 1, newConnectionPerRequest: false, timeoutSec: 5, ...rest };
+  return {
+    url,
+    connections: 4,
+    durationSec: 1.5,
+    pipelining: 1,
+    newConnectionPerRequest: false,
+    timeoutSec: 5,
+    ...rest,
+  };
 }
 
 describe('open-loop load generator', () => {
@@ -143,14 +155,24 @@ describe('open-loop client framing', () => {
   it('reads large bodies whole, by Content-Length and chunked, on kept-alive connections', async () => {
     const s = await stallingServer(Infinity);
     server = s.server;
-    const requests = [{ method: 'GET', path: '/big', group: 'length' }, { method: 'GET', path: '/big-chunked', group: 'chunked' }, { method: 'HEAD', path: '/big', group: 'head' }];
+    const requests = [
+      { method: 'GET', path: '/big', group: 'length' },
+      { method: 'GET', path: '/big-chunked', group: 'chunked' },
+      { method: 'HEAD', path: '/big', group: 'head' },
+    ];
     const r = await generator.run(job(s.url, { connections: 2, durationSec: 0.5, requests }));
     assert.equal(r.errors + r.timeouts + r.non2xx, 0);
     const count = (g: string) => r.groups?.[g]?.requests ?? 0;
-    assert.ok(count('length') >= 3 && count('chunked') >= 3 && count('head') >= 3, JSON.stringify(r.groups && Object.keys(r.groups)));
+    assert.ok(
+      count('length') >= 3 && count('chunked') >= 3 && count('head') >= 3,
+      JSON.stringify(r.groups && Object.keys(r.groups)),
+    );
     // Every GET's body arrived (HEAD answers have none); the in-flight ones at the end add at most one body per connection.
     assert.ok(r.bytes >= (count('length') + count('chunked')) * big.length, `${r.bytes} bytes`);
-    assert.ok(r.bytes < (count('length') + count('chunked') + 2 + count('head') / 100) * big.length + r.requests * 300, `${r.bytes} bytes`);
+    assert.ok(
+      r.bytes < (count('length') + count('chunked') + 2 + count('head') / 100) * big.length + r.requests * 300,
+      `${r.bytes} bytes`,
+    );
   });
 });
 
@@ -165,13 +187,31 @@ describe('--rate on the command line', () => {
   });
 
   it('rejects rates that cannot be honoured, with one line', () => {
-    for (const args of [['--rate', 'fast'], ['--rate', '0'], ['--rate', '-5'], ['--rate', ''], ['--rate', '70%'], ['--rate', '0%,closed'], ['--rate', 'closed,500,500'], ['--loadgen', 'wrk', '--rate', '1000'], ['--loadgen', 'autocannon', '--rate', 'closed,70%']]) {
-      assert.throws(() => parseOptions(args), (e: unknown) => e instanceof UsageError && !e.message.includes('\n'), args.join(' '));
+    for (const args of [
+      ['--rate', 'fast'],
+      ['--rate', '0'],
+      ['--rate', '-5'],
+      ['--rate', ''],
+      ['--rate', '70%'],
+      ['--rate', '0%,closed'],
+      ['--rate', 'closed,500,500'],
+      ['--loadgen', 'wrk', '--rate', '1000'],
+      ['--loadgen', 'autocannon', '--rate', 'closed,70%'],
+    ]) {
+      assert.throws(
+        () => parseOptions(args),
+        (e: unknown) => e instanceof UsageError && !e.message.includes('\n'),
+        args.join(' '),
+      );
     }
   });
 
   it('bench exits 2 with one line for --rate with autocannon', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--loadgen', 'autocannon', '--rate', '500'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/cli.ts', '--loadgen', 'autocannon', '--rate', '500'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^bench: --rate needs the open-loop load generator/);
@@ -184,15 +224,27 @@ describe('open and closed cells in one run', () => {
 
   it('plans every closed-loop cell of a level before the open-loop cells that take a share of it', () => {
     const cells = planCells([target('a'), target('b')], [mixed], [16], parseRates('closed,70%'));
-    assert.deepEqual(cells.map((c) => `${c.target.name} ${c.load?.mode}`), ['a closed', 'b closed', 'a open', 'b open']);
+    assert.deepEqual(
+      cells.map((c) => `${c.target.name} ${c.load?.mode}`),
+      ['a closed', 'b closed', 'a open', 'b open'],
+    );
   });
 
   it('takes a share of the matching closed-loop cell, and says so when there is none', () => {
-    const closed: Cell = { ...syntheticCell({ model: 'a', scenario: 'mixed', connections: 16, rps: 1000, trials: 1 }), loadMode: 'closed' };
+    const closed: Cell = {
+      ...syntheticCell({ model: 'a', scenario: 'mixed', connections: 16, rps: 1000, trials: 1 }),
+      loadMode: 'closed',
+    };
     const [share] = parseRates('closed,70%').slice(1);
     assert.ok(share?.mode === 'open');
-    assert.equal(Math.round(targetRate(share, [closed], { model: 'a', scenario: 'mixed', connections: 16 })), Math.round(0.7 * (closed.summary?.requestsPerSec.median ?? 0)));
-    assert.throws(() => targetRate(share, [closed], { model: 'a', scenario: 'mixed', connections: 4 }), /no measured closed-loop cell of a mixed c=4/);
+    assert.equal(
+      Math.round(targetRate(share, [closed], { model: 'a', scenario: 'mixed', connections: 16 })),
+      Math.round(0.7 * (closed.summary?.requestsPerSec.median ?? 0)),
+    );
+    assert.throws(
+      () => targetRate(share, [closed], { model: 'a', scenario: 'mixed', connections: 4 }),
+      /no measured closed-loop cell of a mixed c=4/,
+    );
     assert.equal(targetRate({ mode: 'open', rps: 1234 }, [], { model: 'x', scenario: 'mixed', connections: 1 }), 1234);
   });
 });
@@ -208,19 +260,43 @@ describe('a run with --rate closed,50%,1000%', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('records each cell\'s mode, target and achieved rate, and flags the rate the server could not keep up with', async () => {
+  it("records each cell's mode, target and achieved rate, and flags the rate the server could not keep up with", async () => {
     const hello = findScenario('hello') as ScenarioDef;
     const outPath = join(dir, 'results.json');
     const plan = {
       runId: 'open-loop-test',
       outPath,
-      config: { profile: 'test', models: ['canned'], scenarios: ['hello'], connections: [4], durationSec: 0.5, warmupSec: 0, trials: 1, loadgen: generator.name, serverCpus: null, clientCpus: null },
-      cells: planCells([cannedTarget({ cpus: null, readyTimeoutMs: 15_000, stopGraceMs: 3000 })], [hello], [4], parseRates('closed,50%,1000%')),
+      config: {
+        profile: 'test',
+        models: ['canned'],
+        scenarios: ['hello'],
+        connections: [4],
+        durationSec: 0.5,
+        warmupSec: 0,
+        trials: 1,
+        loadgen: generator.name,
+        serverCpus: null,
+        clientCpus: null,
+      },
+      cells: planCells(
+        [cannedTarget({ cpus: null, readyTimeoutMs: 15_000, stopGraceMs: 3000 })],
+        [hello],
+        [4],
+        parseRates('closed,50%,1000%'),
+      ),
       scenarios: [hello],
       loadgen: generator,
       canned: null,
       calibration: { connections: 4, durationSec: 0.5, warmupSec: 0, timeoutSec: 2 },
-      settings: { durationSec: 0.5, warmupSec: 0, trials: 1, timeoutSec: 2, validationTimeoutMs: 5000, sampleIntervalMs: 50, thresholds: defaultThresholds },
+      settings: {
+        durationSec: 0.5,
+        warmupSec: 0,
+        trials: 1,
+        timeoutSec: 2,
+        validationTimeoutMs: 5000,
+        sampleIntervalMs: 50,
+        thresholds: defaultThresholds,
+      },
     };
     await runPlan(plan, emptyResults(plan));
     // Read back through the schema, as every reader does.
@@ -233,11 +309,19 @@ describe('a run with --rate closed,50%,1000%', () => {
     assert.equal(half.loadMode, 'open');
     assert.equal(half.rate?.requested, '50%');
     assert.ok(Math.abs((half.rate?.targetRps ?? 0) - closedRps / 2) < 1e-6 * closedRps);
-    assert.ok((half.rate?.achievedRps ?? 0) > 0.8 * (half.rate?.targetRps ?? Infinity), `achieved ${half.rate?.achievedRps} of ${half.rate?.targetRps}`);
+    assert.ok(
+      (half.rate?.achievedRps ?? 0) > 0.8 * (half.rate?.targetRps ?? Infinity),
+      `achieved ${half.rate?.achievedRps} of ${half.rate?.targetRps}`,
+    );
     assert.ok(!half.flags.notes.some((n) => /could not keep up/.test(n)));
     // Ten times what it served closed loop: it falls behind, which is a finding, not an error.
     assert.ok((tenfold.rate?.achievedRps ?? Infinity) < 0.9 * (tenfold.rate?.targetRps ?? 0));
-    assert.ok(tenfold.flags.notes.some((n) => /^open loop at 1000%: \d+ of the \d+ req\/s targeted were answered; .* could not keep up/.test(n)), tenfold.flags.notes.join('; '));
+    assert.ok(
+      tenfold.flags.notes.some((n) =>
+        /^open loop at 1000%: \d+ of the \d+ req\/s targeted were answered; .* could not keep up/.test(n),
+      ),
+      tenfold.flags.notes.join('; '),
+    );
     assert.equal(new Set([closed, half, tenfold].map(cellKey)).size, 3);
   });
 });

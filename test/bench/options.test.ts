@@ -7,7 +7,20 @@ import { plannedSeconds, profiles } from '../../bench/profiles.ts';
 
 describe('bench options', () => {
   it('starts from the quick profile and lets flags override any part', () => {
-    const o = parseOptions(['--connections', '2,8', '--duration', '0.5', '--trials', '4', '--scenarios', 'hello,io', '--loadgen', 'wrk', '--warmup', '0']);
+    const o = parseOptions([
+      '--connections',
+      '2,8',
+      '--duration',
+      '0.5',
+      '--trials',
+      '4',
+      '--scenarios',
+      'hello,io',
+      '--loadgen',
+      'wrk',
+      '--warmup',
+      '0',
+    ]);
     assert.equal(o.profile, 'quick');
     assert.deepEqual(o.connections, [2, 8]);
     assert.equal(o.durationSec, 0.5);
@@ -33,11 +46,16 @@ describe('bench options', () => {
     [['stray'], /positional/],
   ] as const) {
     it(`refuses ${argv.join(' ')} with a one-line usage error`, () => {
-      assert.throws(() => parseOptions([...argv]), (e: unknown) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n'));
+      assert.throws(
+        () => parseOptions([...argv]),
+        (e: unknown) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n'),
+      );
     });
   }
   it('exits 2 with one line on a bad flag (the real command)', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--connections', 'many'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--connections', 'many'], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^bench: --connections takes positive whole numbers, not "many"\n$/);

@@ -22,7 +22,7 @@ import type { Target } from '../../bench/targets/types.ts';
 import { syntheticResults, syntheticTrial } from '../helpers/synthetic-results.ts';
 
 describe('--rounds', () => {
-  it('is parsed, defaults to the profile\'s, and scales the wall-time plan', () => {
+  it("is parsed, defaults to the profile's, and scales the wall-time plan", () => {
     assert.equal(parseOptions([]).rounds, 1);
     assert.equal(parseOptions(['--profile', 'ci']).rounds, profiles.ci?.rounds);
     assert.equal(parseOptions(['--rounds', '4']).rounds, 4);
@@ -45,7 +45,7 @@ describe('a run of three rounds', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('restarts each server every round, calibrates every round and joins each cell\'s trials', async () => {
+  it("restarts each server every round, calibrates every round and joins each cell's trials", async () => {
     const hello = findScenario('hello') as ScenarioDef;
     const launch = { cpus: null, readyTimeoutMs: 15_000, stopGraceMs: 3000 };
     const starts = { a: 0, b: 0 };
@@ -58,34 +58,67 @@ describe('a run of three rounds', () => {
     const plan = {
       runId: 'rounds-test',
       outPath,
-      config: { profile: 'test', models: ['a', 'b'], scenarios: ['hello'], connections: [2], durationSec: 0.3, warmupSec: 0, trials: 2, rounds: 3, loadgen: generator.name, serverCpus: null, clientCpus: null },
+      config: {
+        profile: 'test',
+        models: ['a', 'b'],
+        scenarios: ['hello'],
+        connections: [2],
+        durationSec: 0.3,
+        warmupSec: 0,
+        trials: 2,
+        rounds: 3,
+        loadgen: generator.name,
+        serverCpus: null,
+        clientCpus: null,
+      },
       cells: planCells([counted('a'), counted('b')], [hello], [2]),
       rounds: 3,
       scenarios: [hello],
       loadgen: generator,
       canned: cannedTarget(launch),
       calibration: { connections: 2, durationSec: 0.3, warmupSec: 0, timeoutSec: 2 },
-      settings: { durationSec: 0.3, warmupSec: 0, trials: 2, timeoutSec: 2, validationTimeoutMs: 5000, sampleIntervalMs: 50, thresholds: defaultThresholds },
+      settings: {
+        durationSec: 0.3,
+        warmupSec: 0,
+        trials: 2,
+        timeoutSec: 2,
+        validationTimeoutMs: 5000,
+        sampleIntervalMs: 50,
+        thresholds: defaultThresholds,
+      },
     };
-    await runPlan(plan, emptyResults(plan), { onCellDone: (index, cell, round) => order.push(`${index}:${cell.model}:${round}:${cell.trials.length}`) });
+    await runPlan(plan, emptyResults(plan), {
+      onCellDone: (index, cell, round) => order.push(`${index}:${cell.model}:${round}:${cell.trials.length}`),
+    });
     // Interleaved: a, b in round 1, then a, b again; each cell's trials grow by two a round.
     assert.deepEqual(order, ['0:a:1:2', '1:b:1:2', '2:a:2:4', '3:b:2:4', '4:a:3:6', '5:b:3:6']);
     assert.deepEqual(starts, { a: 3, b: 3 });
     const results = readResults(outPath);
     assert.equal(results.complete, true);
-    assert.deepEqual(results.calibration.map((c) => c.round), [1, 2, 3]);
+    assert.deepEqual(
+      results.calibration.map((c) => c.round),
+      [1, 2, 3],
+    );
     assert.equal(results.cells.length, 2);
     for (const cell of results.cells) {
       assert.equal(cell.status, 'ok', cell.error);
-      assert.deepEqual(cell.trials.map((t) => t.round), [1, 1, 2, 2, 3, 3]);
+      assert.deepEqual(
+        cell.trials.map((t) => t.round),
+        [1, 1, 2, 2, 3, 3],
+      );
       assert.ok(cell.trials.every((t) => t.requests > 0));
     }
   });
 });
 
 describe('mergeRounds', () => {
-  const [cell] = syntheticResults([{ model: 'event-loop', scenario: 'hello', connections: 16, rps: 10_000, trials: 2 }]).cells as [Cell];
-  const roundTwo = (extra: Partial<Cell> = {}): Cell => ({ ...cell, trials: [syntheticTrial(5000, 900, 7, { round: 2 })], ...extra });
+  const [cell] = syntheticResults([{ model: 'event-loop', scenario: 'hello', connections: 16, rps: 10_000, trials: 2 }])
+    .cells as [Cell];
+  const roundTwo = (extra: Partial<Cell> = {}): Cell => ({
+    ...cell,
+    trials: [syntheticTrial(5000, 900, 7, { round: 2 })],
+    ...extra,
+  });
 
   it('keeps every trial and works the summary out over all of them', () => {
     const merged = mergeRounds(cell, roundTwo(), 2, null, defaultThresholds);
@@ -95,7 +128,13 @@ describe('mergeRounds', () => {
   });
 
   it('fails the cell when a later round failed, naming the round', () => {
-    const merged = mergeRounds(cell, roundTwo({ status: 'failed', error: 'did not start: boom', trials: [] }), 2, null, defaultThresholds);
+    const merged = mergeRounds(
+      cell,
+      roundTwo({ status: 'failed', error: 'did not start: boom', trials: [] }),
+      2,
+      null,
+      defaultThresholds,
+    );
     assert.equal(merged.status, 'failed');
     assert.equal(merged.error, 'round 2: did not start: boom');
     // A cell that failed stays failed with its first reason.
@@ -106,6 +145,9 @@ describe('mergeRounds', () => {
     const note = 'autocannon: 3 sockets reset';
     const a = { ...cell, flags: { ...cell.flags, notes: [note] } };
     const merged = mergeRounds(a, roundTwo({ flags: { ...cell.flags, notes: [note] } }), 2, null, defaultThresholds);
-    assert.deepEqual(merged.flags.notes.filter((n) => n === note), [note]);
+    assert.deepEqual(
+      merged.flags.notes.filter((n) => n === note),
+      [note],
+    );
   });
 });

@@ -23,9 +23,16 @@ interface Outcome {
 }
 
 /** Run the bench command with a marker in its environment, which every process it starts inherits. */
-function bench(args: string[], marker: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Outcome> {
+function bench(
+  args: string[],
+  marker: string,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], { env: { ...process.env, BENCH_TEST_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], {
+      env: { ...process.env, BENCH_TEST_MARKER: marker },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -71,7 +78,9 @@ describe('npm run bench', () => {
     const out = join(dir, 'smoke.json');
     const run = await bench(['--profile', 'smoke', '--out', out, '--json'], marker);
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr.slice(-3000)}`);
-    const printed = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}') as { resultsPath?: string };
+    const printed = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}') as {
+      resultsPath?: string;
+    };
     assert.equal(printed.resultsPath, out);
     const results = readResults(out); // schema-validated
     assert.equal(results.complete, true);
@@ -87,13 +96,18 @@ describe('npm run bench', () => {
         assert.ok(cell.validation.ok && cell.validation.checked > 0, `${model} × ${scenario} was not checked`);
         assert.equal(cell.flags.errored, false, `${model} × ${scenario}: ${cell.flags.notes.join('; ')}`);
         assert.equal(cell.trials.length, smoke.trials);
-        assert.ok(cell.trials.every((t) => t.requests > 0 && t.serverCpuSec > 0 && t.serverPeakRssBytes > 0 && t.loadgenCpuSec > 0));
+        assert.ok(
+          cell.trials.every(
+            (t) => t.requests > 0 && t.serverCpuSec > 0 && t.serverPeakRssBytes > 0 && t.loadgenCpuSec > 0,
+          ),
+        );
         if (scenario === 'mixed') {
           // autocannon cycles the scenario's request list per connection, so an expensive request is
           // sent only once some connection has made `mixedEvery` requests (a slow model may not get there).
           const trial = cell.trials[0]!;
           assert.ok(trial.groups?.cheap, 'mixed reports the cheap requests apart');
-          if (trial.requests >= cell.connections * scenarioCosts.mixedEvery) assert.ok(trial.groups.expensive, 'mixed reports the expensive requests apart');
+          if (trial.requests >= cell.connections * scenarioCosts.mixedEvery)
+            assert.ok(trial.groups.expensive, 'mixed reports the expensive requests apart');
         }
       }
     }
@@ -106,13 +120,32 @@ describe('npm run bench', () => {
     const [model] = (await listModels()).filter((m) => !m.unavailable && m.kind === 'model').map((m) => m.name);
     assert.ok(model);
     let sent = false;
-    const run = await bench(['--models', model, '--scenarios', 'hello', '--connections', '1,2,3,4,5,6', '--duration', '1', '--warmup', '0', '--trials', '1', '--out', out], marker, (stderr, child) => {
-      // After the first finished cell, interrupt in the middle of the next one.
-      if (!sent && /✓|✗/.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
+    const run = await bench(
+      [
+        '--models',
+        model,
+        '--scenarios',
+        'hello',
+        '--connections',
+        '1,2,3,4,5,6',
+        '--duration',
+        '1',
+        '--warmup',
+        '0',
+        '--trials',
+        '1',
+        '--out',
+        out,
+      ],
+      marker,
+      (stderr, child) => {
+        // After the first finished cell, interrupt in the middle of the next one.
+        if (!sent && /✓|✗/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
     assert.ok(sent, `no cell finished:\n${run.stderr.slice(-2000)}`);
     assert.equal(run.code, 130, run.stderr.slice(-2000));
     const results = readResults(out);

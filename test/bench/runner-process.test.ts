@@ -9,8 +9,19 @@ describe('a load generator in a runner process', () => {
     const pids: number[] = [];
     const generator = await AutocannonLoadGenerator.start({ cpus: null, onProcess: (pid) => pids.push(pid) });
     try {
-      const job = { url: 'http://127.0.0.1:9/', connections: 1, durationSec: 0.2, pipelining: 1, newConnectionPerRequest: false, requests: [{ method: 'GET', path: '/' }], timeoutSec: 1 };
-      await assert.rejects(generator.run({ ...job, rate: 100 }), /^Error: autocannon: autocannon runs closed loop only: a job with a rate needs the open-loop generator$/);
+      const job = {
+        url: 'http://127.0.0.1:9/',
+        connections: 1,
+        durationSec: 0.2,
+        pipelining: 1,
+        newConnectionPerRequest: false,
+        requests: [{ method: 'GET', path: '/' }],
+        timeoutSec: 1,
+      };
+      await assert.rejects(
+        generator.run({ ...job, rate: 100 }),
+        /^Error: autocannon: autocannon runs closed loop only: a job with a rate needs the open-loop generator$/,
+      );
       // Still there for the next job: the error was a reply, not a crash.
       assert.equal(pids.length, 1);
       assert.ok(isAlive(pids[0]!));

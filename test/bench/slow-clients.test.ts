@@ -61,7 +61,9 @@ async function startServer(cut = false): Promise<{ server: Server; url: string; 
       arrivals.push({ reads, spreadMs: performance.now() - firstAt });
       pending = '';
       reads = 0;
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!');
+      socket.write(
+        'HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!',
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,24 +84,44 @@ class HoldingLoadGenerator implements LoadGenerator {
     await new Promise((resolve) => setTimeout(resolve, this.holdMs));
     this.sendersAtEnd.push(liveSenders());
     const latencyUs = { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-    return { durationSec: this.holdMs / 1000, requests: 0, bytes: 0, latencyUs, errors: 0, timeouts: 0, non2xx: 0, cpuSec: 0, notes: [] };
+    return {
+      durationSec: this.holdMs / 1000,
+      requests: 0,
+      bytes: 0,
+      latencyUs,
+      errors: 0,
+      timeouts: 0,
+      non2xx: 0,
+      cpuSec: 0,
+      notes: [],
+    };
   }
   async close(): Promise<void> {}
 }
 
 /** Live slow-sender processes under this test process. */
 function liveSenders(): number[] {
-  return liveProcesses(processTree(process.pid)).map((s) => s.pid).filter((pid) => {
-    try {
-      return pid !== process.pid && readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('slow-sender');
-    } catch {
-      return false;
-    }
-  });
+  return liveProcesses(processTree(process.pid))
+    .map((s) => s.pid)
+    .filter((pid) => {
+      try {
+        return pid !== process.pid && readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('slow-sender');
+      } catch {
+        return false;
+      }
+    });
 }
 
 function job(url: string, connections: number, durationSec: number): LoadJob {
-  return { url, connections, durationSec, pipelining: 1, newConnectionPerRequest: false, requests: [{ method: 'GET', path: '/hello' }], timeoutSec: 2 };
+  return {
+    url,
+    connections,
+    durationSec,
+    pipelining: 1,
+    newConnectionPerRequest: false,
+    requests: [{ method: 'GET', path: '/hello' }],
+    timeoutSec: 2,
+  };
 }
 
 describe('slow senders', () => {
@@ -109,7 +131,7 @@ describe('slow senders', () => {
   });
   after(() => new Promise<void>((resolve) => target.server.close(() => resolve())));
 
-  it('split a cell\'s connections with at least one slow and one fast', () => {
+  it("split a cell's connections with at least one slow and one fast", () => {
     assert.deepEqual(splitConnections(1, 0.25), { slow: 1, fast: 1 });
     assert.deepEqual(splitConnections(4, 0.25), { slow: 1, fast: 3 });
     assert.deepEqual(splitConnections(16, 0.25), { slow: 4, fast: 12 });
@@ -127,13 +149,18 @@ describe('slow senders', () => {
     assert.equal(figures.failed + figures.errors, 0);
     assert.ok(figures.completed >= 2, `each slow connection completes requests (${figures.completed})`);
 
-    const requestBytes = Buffer.byteLength(`GET /hello HTTP/1.1\r\nHost: ${new URL(target.url).host}\r\nUser-Agent: server-models-slow-client\r\n\r\n`);
+    const requestBytes = Buffer.byteLength(
+      `GET /hello HTTP/1.1\r\nHost: ${new URL(target.url).host}\r\nUser-Agent: server-models-slow-client\r\n\r\n`,
+    );
     const spreadMs = slowRequestSpreadMs(requestBytes, spec);
     assert.ok(spreadMs >= 1000, `the test's request takes at least a second to send (${spreadMs} ms)`);
     assert.ok(target.arrivals.length >= figures.completed, 'every completed request reached the server whole');
     for (const arrival of target.arrivals) {
       // Timers never fire early; allow a few ms for when the server's clock starts.
-      assert.ok(arrival.spreadMs >= spreadMs - 20, `a request arrived over ${arrival.spreadMs.toFixed(0)} ms, under the ${spreadMs} ms spread`);
+      assert.ok(
+        arrival.spreadMs >= spreadMs - 20,
+        `a request arrived over ${arrival.spreadMs.toFixed(0)} ms, under the ${spreadMs} ms spread`,
+      );
       assert.ok(arrival.reads >= 5, `a request arrived in ${arrival.reads} reads, not several`);
     }
     assert.ok(figures.meanRequestMs >= spreadMs, `mean request time ${figures.meanRequestMs} ms`);
@@ -152,7 +179,9 @@ describe('slow senders', () => {
   it('count answers that cut a request short (a 408) as failed, and say so', async () => {
     const cutting = await startServer(true);
     try {
-      const result = await new SlowClientsLoadGenerator(new HoldingLoadGenerator(600), spec, null).run(job(cutting.url, 2, 0.6));
+      const result = await new SlowClientsLoadGenerator(new HoldingLoadGenerator(600), spec, null).run(
+        job(cutting.url, 2, 0.6),
+      );
       assert.equal(result.slowClients?.completed, 0);
       assert.ok((result.slowClients?.failed ?? 0) >= 1, 'the early 408 is a failed slow request');
       assert.match(result.notes.join('\n'), /slow clients: \d+ wrong or non-2xx answers/);
@@ -162,7 +191,7 @@ describe('slow senders', () => {
     assert.deepEqual(liveSenders(), []);
   });
 
-  it('the scenario sends its slow requests well within the servers\' 10 s headers timeout', () => {
+  it("the scenario sends its slow requests well within the servers' 10 s headers timeout", () => {
     const scenario = findScenario('slow-clients');
     assert.ok(scenario?.slowClients);
     const ms = Number(scenario.params.slowRequestMs);
@@ -175,7 +204,11 @@ describe('starvation without pending requests to show', () => {
   // a blocking cell starved by slow clients for longer than the timeout answers nothing at all.
   const silent = (durationSec: number, timeouts: number) => {
     const latencyUs = { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-    return toTrial({ durationSec, requests: 0, bytes: 0, latencyUs, errors: 0, timeouts, non2xx: 0, cpuSec: 0.01, notes: [] }, 0, 0);
+    return toTrial(
+      { durationSec, requests: 0, bytes: 0, latencyUs, errors: 0, timeouts, non2xx: 0, cpuSec: 0.01, notes: [] },
+      0,
+      0,
+    );
   };
 
   it('flags a trial that got no answer at all as starved, whatever the load generator could tell', () => {
@@ -194,14 +227,18 @@ describe('starvation without pending requests to show', () => {
 
 /** PIDs of live processes whose environment carries the marker: anything a run left behind. */
 function processesWithMarker(marker: string): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((name) => {
-    try {
-      const live = readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.[0] !== 'Z';
-      return live && readFileSync(`/proc/${name}/environ`, 'latin1').includes(`SLOW_CLIENTS_TEST_MARKER=${marker}`) ? [Number(name)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const live = readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.[0] !== 'Z';
+        return live && readFileSync(`/proc/${name}/environ`, 'latin1').includes(`SLOW_CLIENTS_TEST_MARKER=${marker}`)
+          ? [Number(name)]
+          : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 describe('the slow-clients scenario end to end', () => {
@@ -211,9 +248,28 @@ describe('the slow-clients scenario end to end', () => {
   it('shows the blocking model starving the fast clients while the event loop serves them', async () => {
     const marker = randomUUID();
     const out = join(dir, 'results.json');
-    const args = ['--models', 'event-loop,blocking', '--scenarios', 'slow-clients', '--connections', '4', '--duration', '1', '--trials', '1', '--warmup', '0', '--out', out, '--json'];
+    const args = [
+      '--models',
+      'event-loop,blocking',
+      '--scenarios',
+      'slow-clients',
+      '--connections',
+      '4',
+      '--duration',
+      '1',
+      '--trials',
+      '1',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+      '--json',
+    ];
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], { env: { ...process.env, SLOW_CLIENTS_TEST_MARKER: marker }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], {
+        env: { ...process.env, SLOW_CLIENTS_TEST_MARKER: marker },
+        stdio: 'ignore',
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
       child.on('error', reject);
       child.on('close', (c) => {
@@ -234,10 +290,16 @@ describe('the slow-clients scenario end to end', () => {
       assert.equal(c.connections, 4);
       assert.equal(c.trials[0]?.slowClients?.connections, 1, 'one of four connections is slow');
     }
-    assert.ok((eventLoop.trials[0]?.requests ?? 0) > 0 && !eventLoop.flags.starved, 'the event loop serves the fast clients');
+    assert.ok(
+      (eventLoop.trials[0]?.requests ?? 0) > 0 && !eventLoop.flags.starved,
+      'the event loop serves the fast clients',
+    );
     const elP99 = eventLoop.summary?.p99Us.median ?? 0;
     const blP99 = blocking.summary?.p99Us.median ?? 0;
-    assert.ok(blocking.flags.starved === true || blP99 > 10 * elP99, `blocking: starved ${blocking.flags.starved}, p99 ${blP99} µs against the event loop's ${elP99} µs`);
+    assert.ok(
+      blocking.flags.starved === true || blP99 > 10 * elP99,
+      `blocking: starved ${blocking.flags.starved}, p99 ${blP99} µs against the event loop's ${elP99} µs`,
+    );
     assert.deepEqual(processesWithMarker(marker), [], 'nothing the run started is left');
   });
 });

@@ -44,7 +44,10 @@ interface Outcome {
 /** The real bench command, with a marker in its environment that every process it starts inherits. */
 function bench(args: string[], marker: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], { env: { ...process.env, BENCH_TEST_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], {
+      env: { ...process.env, BENCH_TEST_MARKER: marker },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
@@ -98,7 +101,14 @@ describe('nginx peer', { skip: findNginx() === null ? 'nginx is not installed' :
         assert.equal(/Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1], '0');
       }
       const site = siteContents();
-      const { responses } = await exchange(running.url, [{ method: 'GET', path: '/static/1k' }, { method: 'GET', path: '/static/1M' }], { pipelined: false, timeoutMs: 5000 });
+      const { responses } = await exchange(
+        running.url,
+        [
+          { method: 'GET', path: '/static/1k' },
+          { method: 'GET', path: '/static/1M' },
+        ],
+        { pipelined: false, timeoutMs: 5000 },
+      );
       assert.equal(responses[0]?.status, 200);
       assert.ok(responses[0]?.body.equals(site.get('1k') as Buffer), '/static/1k is the site file, byte for byte');
       assert.ok(responses[1]?.body.equals(site.get('1M') as Buffer), '/static/1M is the site file, byte for byte');
@@ -116,7 +126,11 @@ describe('nginx peer', { skip: findNginx() === null ? 'nginx is not installed' :
     }
     assert.deepEqual(liveProcesses(processTree(pid)), []);
     assert.equal(await portAccepts(Number(new URL(running.url).port)), false);
-    assert.deepEqual([...nginxDirs()].filter((d) => !dirsBefore.has(d)), [], 'its temporary folder is removed');
+    assert.deepEqual(
+      [...nginxDirs()].filter((d) => !dirsBefore.has(d)),
+      [],
+      'its temporary folder is removed',
+    );
   });
 
   it('is planned only for the static scenarios, and says which it is not', () => {
@@ -129,27 +143,87 @@ describe('nginx peer', { skip: findNginx() === null ? 'nginx is not installed' :
       staticScenarios.map((s) => s.name),
     );
     assert.equal(cells.filter((c) => c.target === ours).length, chosen.length * 2);
-    assert.deepEqual(outOfScope([ours, target], chosen), [{ name: 'nginx', scenarios: ['hello', 'upload'], why: target.scope?.why }]);
+    assert.deepEqual(outOfScope([ours, target], chosen), [
+      { name: 'nginx', scenarios: ['hello', 'upload'], why: target.scope?.why },
+    ]);
   });
 });
 
 describe('nginx configuration', () => {
   it('listens where the harness says, with one worker per server CPU, on the same document root', () => {
     const root = ensureDefaultSite();
-    const conf = nginxConfig({ dir: '/tmp/x', host: '127.0.0.1', port: 4321, workers: 3, root, tempPaths: ['client_body', 'proxy'], asRoot: false });
-    for (const line of ['daemon off;', 'master_process on;', 'worker_processes 3;', 'pid /tmp/x/nginx.pid;', 'error_log /tmp/x/error.log warn;', 'access_log off;', 'sendfile on;', 'etag on;', 'listen 127.0.0.1:4321;', `alias ${root}/;`, 'client_body_temp_path /tmp/x/client_body_temp;', 'proxy_temp_path /tmp/x/proxy_temp;']) {
+    const conf = nginxConfig({
+      dir: '/tmp/x',
+      host: '127.0.0.1',
+      port: 4321,
+      workers: 3,
+      root,
+      tempPaths: ['client_body', 'proxy'],
+      asRoot: false,
+    });
+    for (const line of [
+      'daemon off;',
+      'master_process on;',
+      'worker_processes 3;',
+      'pid /tmp/x/nginx.pid;',
+      'error_log /tmp/x/error.log warn;',
+      'access_log off;',
+      'sendfile on;',
+      'etag on;',
+      'listen 127.0.0.1:4321;',
+      `alias ${root}/;`,
+      'client_body_temp_path /tmp/x/client_body_temp;',
+      'proxy_temp_path /tmp/x/proxy_temp;',
+    ]) {
       assert.ok(conf.includes(line), `missing "${line}"`);
     }
     assert.ok(!conf.includes('fastcgi'), 'no directive for a module the build lacks');
     assert.ok(!conf.includes('user '), 'no user switch when not root');
-    assert.ok(nginxConfig({ dir: '/tmp/x', host: '127.0.0.1', port: 1, workers: 1, root, tempPaths: [], asRoot: true }).includes('\nuser root;\n'));
+    assert.ok(
+      nginxConfig({
+        dir: '/tmp/x',
+        host: '127.0.0.1',
+        port: 1,
+        workers: 1,
+        root,
+        tempPaths: [],
+        asRoot: true,
+      }).includes('\nuser root;\n'),
+    );
   });
   it('refuses a path it cannot write into a configuration', () => {
-    assert.throws(() => nginxConfig({ dir: '/tmp/a b', host: '127.0.0.1', port: 1, workers: 1, root: '/srv', tempPaths: [], asRoot: false }), /cannot put the path/);
-    assert.throws(() => nginxConfig({ dir: '/tmp/x', host: '127.0.0.1', port: 1, workers: 1, root: '/srv/$x', tempPaths: [], asRoot: false }), /cannot put the path/);
+    assert.throws(
+      () =>
+        nginxConfig({
+          dir: '/tmp/a b',
+          host: '127.0.0.1',
+          port: 1,
+          workers: 1,
+          root: '/srv',
+          tempPaths: [],
+          asRoot: false,
+        }),
+      /cannot put the path/,
+    );
+    assert.throws(
+      () =>
+        nginxConfig({
+          dir: '/tmp/x',
+          host: '127.0.0.1',
+          port: 1,
+          workers: 1,
+          root: '/srv/$x',
+          tempPaths: [],
+          asRoot: false,
+        }),
+      /cannot put the path/,
+    );
   });
   it('counts as static only scenarios that GET files under /static/', () => {
-    assert.deepEqual(scenarios.filter(isStaticScenario).map((s) => s.name), staticScenarios.map((s) => s.name));
+    assert.deepEqual(
+      scenarios.filter(isStaticScenario).map((s) => s.name),
+      staticScenarios.map((s) => s.name),
+    );
   });
 });
 
@@ -174,10 +248,15 @@ describe('--target-url and --target-cmd values', () => {
   });
   it('runs only the user server unless --models is given too', () => {
     assert.deepEqual(parseOptions(['--target-cmd', 'node server.js']).models, []);
-    assert.deepEqual(parseOptions(['--target-url', 'http://localhost:3000', '--models', 'event-loop']).models, ['event-loop']);
+    assert.deepEqual(parseOptions(['--target-url', 'http://localhost:3000', '--models', 'event-loop']).models, [
+      'event-loop',
+    ]);
     const o = parseOptions(['--target-cmd', 'node server.js', '--target-name', 'mine', '--target-timeout', '2.5']);
     assert.deepEqual(o.target, { name: 'mine', command: 'node server.js', readyTimeoutMs: 2500 });
-    assert.deepEqual(parseOptions(['--target-url', 'http://localhost:3000']).target, { name: 'target', url: 'http://127.0.0.1:3000' });
+    assert.deepEqual(parseOptions(['--target-url', 'http://localhost:3000']).target, {
+      name: 'target',
+      url: 'http://127.0.0.1:3000',
+    });
     assert.equal(parseOptions([]).target, null);
   });
   for (const [argv, pattern] of [
@@ -190,7 +269,10 @@ describe('--target-url and --target-cmd values', () => {
     [['--target-cmd', 'x', '--target-timeout', '0'], /--target-timeout takes a positive number/],
   ] as const) {
     it(`refuses ${argv.join(' ')}`, () => {
-      assert.throws(() => parseOptions([...argv]), (e: unknown) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n'));
+      assert.throws(
+        () => parseOptions([...argv]),
+        (e: unknown) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n'),
+      );
     });
   }
   it('a user server ending on the SIGTERM it was sent is a clean stop; anything else is not', () => {
@@ -199,7 +281,10 @@ describe('--target-url and --target-cmd values', () => {
     assert.deepEqual(endedOnRequest({ exitCode: 143, signal: null, forced: false, leftovers: [] }), clean);
     assert.deepEqual(endedOnRequest({ exitCode: 1, signal: null, forced: false, leftovers: [] }).exitCode, 1);
     assert.equal(endedOnRequest({ exitCode: null, signal: 'SIGKILL', forced: true, leftovers: [] }).forced, true);
-    assert.deepEqual(endedOnRequest({ exitCode: null, signal: 'SIGTERM', forced: false, leftovers: [42] }).leftovers, [42]);
+    assert.deepEqual(
+      endedOnRequest({ exitCode: null, signal: 'SIGTERM', forced: false, leftovers: [42] }).leftovers,
+      [42],
+    );
   });
 });
 
@@ -225,7 +310,10 @@ describe('any server through the bench command', () => {
   it('--target-cmd: starts it on $PORT, checks, loads and samples it as a peer, stops it with nothing left', async () => {
     const marker = randomUUID();
     const out = join(dir, 'cmd.json');
-    const run = await bench(['--target-cmd', `node -e "${tinyServer}"`, '--target-name', 'tiny', ...short, '--out', out], marker);
+    const run = await bench(
+      ['--target-cmd', `node -e "${tinyServer}"`, '--target-name', 'tiny', ...short, '--out', out],
+      marker,
+    );
     assert.equal(run.code, 0, run.stderr.slice(-2000));
     const results = readResults(out);
     assert.deepEqual(results.config.models, ['tiny']);
@@ -236,7 +324,10 @@ describe('any server through the bench command', () => {
     assert.equal(cell.status, 'ok', cell.error);
     assert.ok(cell.validation.ok && cell.validation.checked > 0);
     const trial = cell.trials[0]!;
-    assert.ok(trial.requests > 0 && trial.serverCpuSec > 0 && trial.serverPeakRssBytes > 10e6, 'its process tree was sampled');
+    assert.ok(
+      trial.requests > 0 && trial.serverCpuSec > 0 && trial.serverPeakRssBytes > 10e6,
+      'its process tree was sampled',
+    );
     assert.equal(trial.serverSampled, undefined);
     assert.deepEqual(processesWithMarker(marker), []);
   });
@@ -257,7 +348,25 @@ describe('any server through the bench command', () => {
 
   it('--target-url: a server that answers wrongly fails its cell loudly', async () => {
     const out = join(dir, 'wrong.json');
-    const run = await bench(['--target-url', serverUrl, '--scenarios', 'json', '--connections', '1', '--duration', '1', '--trials', '1', '--warmup', '0', '--out', out], randomUUID());
+    const run = await bench(
+      [
+        '--target-url',
+        serverUrl,
+        '--scenarios',
+        'json',
+        '--connections',
+        '1',
+        '--duration',
+        '1',
+        '--trials',
+        '1',
+        '--warmup',
+        '0',
+        '--out',
+        out,
+      ],
+      randomUUID(),
+    );
     assert.equal(run.code, 1);
     const cell = readResults(out).cells[0]!;
     assert.equal(cell.status, 'failed');

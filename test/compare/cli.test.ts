@@ -45,9 +45,12 @@ before(() => {
   const few = syntheticResults(cells.map((c) => ({ ...c, trials: 2 })));
   writeFileSync(file('few.json'), JSON.stringify(few));
   writeFileSync(file('few-slow.json'), JSON.stringify(slower(few, 'event-loop', 0.7)));
-  const moved = syntheticResults([...cells.slice(0, 1), { model: 'blocking', scenario: 'hello', connections: 16, rps: 8000, trials: 5 }], {
-    machine: { ...base.machine, cpuModel: 'Other CPU' },
-  });
+  const moved = syntheticResults(
+    [...cells.slice(0, 1), { model: 'blocking', scenario: 'hello', connections: 16, rps: 8000, trials: 5 }],
+    {
+      machine: { ...base.machine, cpuModel: 'Other CPU' },
+    },
+  );
   writeFileSync(file('moved.json'), JSON.stringify(moved));
   writeFileSync(file('v2.json'), JSON.stringify({ ...base, version: 2 }));
   writeFileSync(file('broken.json'), '{"schema": "server-models/results", ');
@@ -62,11 +65,22 @@ describe('npm run compare (end to end)', () => {
   });
 
   it('30% slower worker-pool: regressed, exit 1, names the cell', () => {
-    const r = compare(file('base.json'), file('slow.json'), '--json', file('out.json'), '--markdown', file('out.md'), '--benchmark-action', file('ba'));
+    const r = compare(
+      file('base.json'),
+      file('slow.json'),
+      '--json',
+      file('out.json'),
+      '--markdown',
+      file('out.md'),
+      '--benchmark-action',
+      file('ba'),
+    );
     assert.equal(r.code, 1, r.err);
     assert.match(r.out, /REGRESSION in 1 cell\(s\): worker-pool:hello:16/);
     const json = JSON.parse(readFileSync(file('out.json'), 'utf8'));
-    const rps = json.cells.find((c: { key: string }) => c.key === 'worker-pool:hello:16').rows.find((r: { metric: string }) => r.metric === 'rps');
+    const rps = json.cells
+      .find((c: { key: string }) => c.key === 'worker-pool:hello:16')
+      .rows.find((r: { metric: string }) => r.metric === 'rps');
     assert.equal(rps.verdict, 'regressed');
     assert.ok(Math.abs(rps.change + 0.3) < 0.01);
     assert.equal(json.regressed, true);
@@ -92,16 +106,27 @@ describe('npm run compare (end to end)', () => {
     assert.match(normalised.out, /calibration ceiling/);
     const both = compare(file('base.json'), file('drift.json'));
     assert.equal(both.code, 0, both.out);
-    assert.match(both.out, /^mode: both — absolute figures shown; a change is called only when the comparison normalised by/m);
+    assert.match(
+      both.out,
+      /^mode: both — absolute figures shown; a change is called only when the comparison normalised by/m,
+    );
     // The two disagree on the slowed cells: not established, and the row says what each said.
-    assert.match(both.out, /worker-pool:hello:16 +requests\/s .*\? inconclusive \(absolute ✗, normalised [+-]\d+\.\d% =\)/);
+    assert.match(
+      both.out,
+      /worker-pool:hello:16 +requests\/s .*\? inconclusive \(absolute ✗, normalised [+-]\d+\.\d% =\)/,
+    );
   });
 
   it('both: a model 30% slower is a regression in both comparisons, so in the default', () => {
     const r = compare(file('base.json'), file('slow.json'), '--json', file('both.json'));
     assert.equal(r.code, 1, r.out);
-    const rps = JSON.parse(readFileSync(file('both.json'), 'utf8')).cells.find((c: { key: string }) => c.key === 'worker-pool:hello:16').rows.find((x: { metric: string }) => x.metric === 'rps');
-    assert.deepEqual([rps.verdict, rps.agreement.absolute, rps.agreement.normalised], ['regressed', 'regressed', 'regressed']);
+    const rps = JSON.parse(readFileSync(file('both.json'), 'utf8'))
+      .cells.find((c: { key: string }) => c.key === 'worker-pool:hello:16')
+      .rows.find((x: { metric: string }) => x.metric === 'rps');
+    assert.deepEqual(
+      [rps.verdict, rps.agreement.absolute, rps.agreement.normalised],
+      ['regressed', 'regressed', 'regressed'],
+    );
   });
 
   it('normalised by a reference cell', () => {

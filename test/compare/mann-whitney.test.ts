@@ -18,7 +18,10 @@ describe('Mann–Whitney U (one-sided, exact for small samples)', () => {
   });
   it('large samples use the normal approximation, close to the exact value', () => {
     const base = Array.from({ length: 40 }, (_, i) => i);
-    const p = pCurrentSmaller(base, base.map((x) => x - 8));
+    const p = pCurrentSmaller(
+      base,
+      base.map((x) => x - 8),
+    );
     assert.ok(p > 0.001 && p < 0.05, `p ${p}`);
   });
 });

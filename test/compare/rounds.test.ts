@@ -17,8 +17,20 @@ function roundsRun(speeds: number[], rps = 10_000): Results {
   const cell = base.cells[0]!;
   // Server figures and the ceiling move together with the machine's speed; a little noise of their own.
   const wobble = [1, 1.01, 0.99, 1.005, 0.995];
-  cell.trials = speeds.map((s, i) => ({ ...syntheticTrial(rps * s * wobble[i]!, 2000 / s, i + 1), round: i + 1, serverCpuSec: (rps * s * wobble[i]! * 5) / 20000 / s }));
-  const calibration: Calibration[] = speeds.map((s, i) => ({ loadgen: 'autocannon', connections: 32, requestsPerSec: 40_000 * s, loadgenCpuShare: 0.99, durationSec: 2, pipelining: 1, round: i + 1 }));
+  cell.trials = speeds.map((s, i) => ({
+    ...syntheticTrial(rps * s * wobble[i]!, 2000 / s, i + 1),
+    round: i + 1,
+    serverCpuSec: (rps * s * wobble[i]! * 5) / 20000 / s,
+  }));
+  const calibration: Calibration[] = speeds.map((s, i) => ({
+    loadgen: 'autocannon',
+    connections: 32,
+    requestsPerSec: 40_000 * s,
+    loadgenCpuShare: 0.99,
+    durationSec: 2,
+    pipelining: 1,
+    round: i + 1,
+  }));
   return { ...base, calibration, config: { ...base.config, trials: 1, rounds: 5 } };
 }
 
@@ -27,7 +39,7 @@ describe('compare on runs of rounds', () => {
   // Two rounds of five on a machine 30% slower (a noisy neighbour for a minute).
   const slowedMachine = roundsRun([1, 0.7, 1, 0.7, 1]);
 
-  it('normalised: each trial by its own round\'s ceiling, so the machine\'s slow rounds cancel', () => {
+  it("normalised: each trial by its own round's ceiling, so the machine's slow rounds cancel", () => {
     const cmp = compareResults(steady, slowedMachine, normalised);
     const rps = cmp.cells[0]!.rows.find((r) => r.metric === 'rps')!;
     assert.equal(rps.verdict, 'unchanged', JSON.stringify(rps));
@@ -48,15 +60,32 @@ describe('compare on runs of rounds', () => {
     assert.equal(cmp.regressed, true);
   });
 
-  it('warns when the two runs\' ceilings are far apart, and not otherwise', () => {
+  it("warns when the two runs' ceilings are far apart, and not otherwise", () => {
     assert.deepEqual(compareResults(steady, steady, compareDefaults).warnings, []);
     const slow = roundsRun([0.6, 0.6, 0.6, 0.6, 0.6]);
     const warnings = compareResults(steady, slow, compareDefaults).warnings;
-    assert.ok(warnings.some((w) => /ceiling moved 40000 → 24000 req\/s \(-40%\)/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /ceiling moved 40000 → 24000 req\/s \(-40%\)/.test(w)),
+      warnings.join('\n'),
+    );
   });
 
   it('uses only plain (unpipelined) calibrations for the ceiling', () => {
-    const pipelined = { ...steady, calibration: [...steady.calibration, { loadgen: 'autocannon', connections: 32, requestsPerSec: 400_000, loadgenCpuShare: 1, durationSec: 2, pipelining: 10, round: 1 }] };
+    const pipelined = {
+      ...steady,
+      calibration: [
+        ...steady.calibration,
+        {
+          loadgen: 'autocannon',
+          connections: 32,
+          requestsPerSec: 400_000,
+          loadgenCpuShare: 1,
+          durationSec: 2,
+          pipelining: 10,
+          round: 1,
+        },
+      ],
+    };
     const cmp = compareResults(pipelined, steady, normalised);
     assert.match(cmp.options.normalisedBy.baseline, /median 40000 req\/s/);
   });
@@ -64,16 +93,31 @@ describe('compare on runs of rounds', () => {
 
 describe('compare on a starved cell', () => {
   it('leaves p99 out (it covers only the connections the model happened to serve) and says so', () => {
-    const spec = { model: 'blocking', scenario: 'hello', connections: 8, rps: 16_000, p99Us: 100, trials: 5, starved: true };
+    const spec = {
+      model: 'blocking',
+      scenario: 'hello',
+      connections: 8,
+      rps: 16_000,
+      p99Us: 100,
+      trials: 5,
+      starved: true,
+    };
     const base = syntheticResults([spec]);
     const luckier = syntheticResults([{ ...spec, p99Us: 400 }]);
     const cmp = compareResults(base, luckier, compareDefaults);
     const cell = cmp.cells[0]!;
-    assert.deepEqual(cell.rows.map((r) => r.metric), ['rps', 'cpuPerReq', 'rss']);
+    assert.deepEqual(
+      cell.rows.map((r) => r.metric),
+      ['rps', 'cpuPerReq', 'rss'],
+    );
     assert.match(cell.note ?? '', /^p99 not compared: .*starved/);
     assert.equal(cmp.regressed, false);
     // Not starved: the same fourfold p99 is a regression.
-    const plain = compareResults(syntheticResults([{ ...spec, starved: false }]), syntheticResults([{ ...spec, starved: false, p99Us: 400 }]), compareDefaults);
+    const plain = compareResults(
+      syntheticResults([{ ...spec, starved: false }]),
+      syntheticResults([{ ...spec, starved: false, p99Us: 400 }]),
+      compareDefaults,
+    );
     assert.equal(plain.cells[0]!.rows.find((r) => r.metric === 'p99')?.verdict, 'regressed');
   });
 });
@@ -87,7 +131,8 @@ describe('peak RSS', () => {
       for (const t of r.cells[0]!.trials) t.serverPeakRssBytes *= factor;
       return r;
     };
-    const verdict = (factor: number) => compareResults(base, grown(factor), compareDefaults).cells[0]!.rows.find((r) => r.metric === 'rss')!.verdict;
+    const verdict = (factor: number) =>
+      compareResults(base, grown(factor), compareDefaults).cells[0]!.rows.find((r) => r.metric === 'rss')!.verdict;
     assert.equal(verdict(1.2), 'unchanged');
     assert.equal(verdict(1.4), 'regressed');
   });

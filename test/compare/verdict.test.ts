@@ -22,13 +22,38 @@ describe('judge (bootstrap of the ratio of medians + threshold)', () => {
   });
 
   it('direction: higher latency is a regression, lower is an improvement', () => {
-    assert.equal(judge(steady, steady.map((v) => v * 1.3), 'smaller').verdict, 'regressed');
-    assert.equal(judge(steady, steady.map((v) => v * 0.7), 'smaller').verdict, 'improved');
-    assert.equal(judge(steady, steady.map((v) => v * 1.3), 'bigger').verdict, 'improved');
+    assert.equal(
+      judge(
+        steady,
+        steady.map((v) => v * 1.3),
+        'smaller',
+      ).verdict,
+      'regressed',
+    );
+    assert.equal(
+      judge(
+        steady,
+        steady.map((v) => v * 0.7),
+        'smaller',
+      ).verdict,
+      'improved',
+    );
+    assert.equal(
+      judge(
+        steady,
+        steady.map((v) => v * 1.3),
+        'bigger',
+      ).verdict,
+      'improved',
+    );
   });
 
   it('a significant change within the threshold is unchanged', () => {
-    const v = judge(steady, steady.map((v) => v * 0.95), 'bigger');
+    const v = judge(
+      steady,
+      steady.map((v) => v * 0.95),
+      'bigger',
+    );
     assert.ok(v.interval && v.interval[1] < 0, 'the 5% drop is significant');
     assert.equal(v.verdict, 'unchanged');
   });
@@ -43,7 +68,10 @@ describe('judge (bootstrap of the ratio of medians + threshold)', () => {
     const random = seededRandom(42);
     const draw = (spread: number) => Array.from({ length: 5 }, () => 10000 * (1 - spread / 2 + spread * random()));
     const mild = Array.from({ length: 300 }, () => judge(draw(0.1), draw(0.1), 'bigger').verdict);
-    assert.ok(mild.every((v) => v === 'unchanged'), 'mild noise is unchanged');
+    assert.ok(
+      mild.every((v) => v === 'unchanged'),
+      'mild noise is unchanged',
+    );
     const wild = Array.from({ length: 300 }, () => judge(draw(0.4), draw(0.4), 'bigger').verdict);
     const falseAlarms = wild.filter((v) => v === 'regressed').length;
     assert.ok(wild.filter((v) => v === 'inconclusive').length > 0, 'wild noise shows up as inconclusive');

@@ -15,7 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), 'server-models-access-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `host - user [date] "request" status bytes`, with the parts this test compares. */
-const clfLine = /^(\S+) - (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)$/;
+const clfLine =
+  /^(\S+) - (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)$/;
 
 function readLog(file: string): Array<{ host: string; user: string; request: string; status: number; bytes: string }> {
   return readFileSync(file, 'utf8')
@@ -76,7 +77,9 @@ describe('event-loop: a request head that times out', () => {
     const server = await startServer('event-loop', { accessLog: file, headersTimeoutMs: 200 });
     let sent: number | undefined;
     try {
-      const { bytes, closedByServer } = await rawExchange(server, 'GET /hello HTTP/1.1\r\nHost: x\r\n', { waitMs: 3_000 });
+      const { bytes, closedByServer } = await rawExchange(server, 'GET /hello HTTP/1.1\r\nHost: x\r\n', {
+        waitMs: 3_000,
+      });
       const [timedOut] = splitResponses(bytes);
       assert.equal(timedOut?.status, 408);
       assert.ok(closedByServer);
@@ -84,7 +87,10 @@ describe('event-loop: a request head that times out', () => {
     } finally {
       await server.close();
     }
-    assert.deepEqual(readLog(file).map((e) => [e.request, e.status, e.bytes]), [['-', 408, String(sent)]]);
+    assert.deepEqual(
+      readLog(file).map((e) => [e.request, e.status, e.bytes]),
+      [['-', 408, String(sent)]],
+    );
   });
 });
 

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { httpRequest, runnableModels, rawExchange, servedBy, splitResponses, startServer, type TestServer } from './helpers.ts';
+import {
+  httpRequest,
+  runnableModels,
+  rawExchange,
+  servedBy,
+  splitResponses,
+  startServer,
+  type TestServer,
+} from './helpers.ts';
 
 const hello = 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n';
 
@@ -22,7 +30,9 @@ for (const model of runnableModels) {
     it('answers pipelined requests in order, in one connection', async () => {
       // Different waits so that a core answering out of order would show it.
       const paths = ['/io?ms=60', '/hello', '/io?ms=20', '/json', '/hello'];
-      const input = paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join('') + 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+      const input =
+        paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join('') +
+        'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
       const result = await rawExchange(server, input);
       const responses = splitResponses(result.bytes);
       assert.equal(responses.length, paths.length + 1);
@@ -47,7 +57,15 @@ for (const model of runnableModels) {
     });
 
     it('answers 408 and closes when a request head trickles in too slowly', async () => {
-      const slow = ['GET /hello HTTP/1.1\r\n', 'Host: x\r\n', 'X-A: 1\r\n', 'X-B: 2\r\n', 'X-C: 3\r\n', 'X-D: 4\r\n', '\r\n'];
+      const slow = [
+        'GET /hello HTTP/1.1\r\n',
+        'Host: x\r\n',
+        'X-A: 1\r\n',
+        'X-B: 2\r\n',
+        'X-C: 3\r\n',
+        'X-D: 4\r\n',
+        '\r\n',
+      ];
       const result = await rawExchange(server, slow, { gapMs: 150 });
       const [response] = splitResponses(result.bytes);
       assert.equal(response?.status, 408);
@@ -69,7 +87,10 @@ for (const model of runnableModels) {
       await closed;
       socket.destroy();
       const responses = splitResponses(Buffer.concat(received));
-      assert.deepEqual(responses.map((r) => r.status), [200, 200]);
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        [200, 200],
+      );
       // The blocking server runs in this test's thread: its wait blocks the test too, so
       // close() can only begin once the second response is out, and that one keeps alive.
       if (model !== 'blocking') assert.equal(responses[1]!.headers.get('connection'), 'close');

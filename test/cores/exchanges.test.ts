@@ -18,7 +18,11 @@ for (const model of [...runnableModels, 'node-http']) {
 
     for (const exchange of exchanges) {
       it(exchange.name, async () => {
-        const response = await httpRequest(server, exchange.path, { method: exchange.method, headers: exchange.headers, body: exchange.body });
+        const response = await httpRequest(server, exchange.path, {
+          method: exchange.method,
+          headers: exchange.headers,
+          body: exchange.body,
+        });
         assert.deepEqual(checkResponse(exchange, response.status, response.headers, response.body), []);
       });
     }

@@ -17,7 +17,10 @@ import { childrenOf, httpRequest, processAlive, servedBy, startServer, type Test
 const twoWaits = async (server: TestServer): Promise<number> => {
   const start = performance.now();
   const responses = await Promise.all([httpRequest(server, '/io?ms=300'), httpRequest(server, '/io?ms=300')]);
-  assert.deepEqual(responses.map((r) => r.status), [200, 200]);
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    [200, 200],
+  );
   return performance.now() - start;
 };
 
@@ -141,7 +144,10 @@ describe('worker-pool: handlers run in worker threads', () => {
       alone = performance.now() - start;
     }
     const start = performance.now();
-    const pair = await Promise.all([httpRequest(server, `/cpu?units=${units}`), httpRequest(server, `/cpu?units=${units}`)]);
+    const pair = await Promise.all([
+      httpRequest(server, `/cpu?units=${units}`),
+      httpRequest(server, `/cpu?units=${units}`),
+    ]);
     const together = performance.now() - start;
     const threads = pair.map((r) => servedBy(r.headers['x-served-by'] as string).threadId);
     assert.notEqual(threads[0], threads[1], 'two workers');
@@ -165,7 +171,12 @@ describe('worker-pool: a crashed worker', () => {
   let server: Awaited<ReturnType<ReturnType<typeof workerPoolCoreWith>['start']>>;
   let target: TestServer;
   before(async () => {
-    server = await workerPoolCoreWith(fixture).start({ ...serverDefaults, root: ensureDefaultSite(), uploadDir: '/nonexistent', threads: 2 });
+    server = await workerPoolCoreWith(fixture).start({
+      ...serverDefaults,
+      root: ensureDefaultSite(),
+      uploadDir: '/nonexistent',
+      threads: 2,
+    });
     const url = new URL(server.url);
     target = { ...server, host: url.hostname, port: Number(url.port), uploadDir: '' };
   });
@@ -174,7 +185,10 @@ describe('worker-pool: a crashed worker', () => {
   it('gives its request a 500, and the pool recovers', async () => {
     assert.equal((await httpRequest(target, '/__crash')).status, 500);
     const after = await Promise.all(Array.from({ length: 4 }, () => httpRequest(target, '/hello')));
-    assert.deepEqual(after.map((r) => r.status), [200, 200, 200, 200]);
+    assert.deepEqual(
+      after.map((r) => r.status),
+      [200, 200, 200, 200],
+    );
   });
 });
 
@@ -189,7 +203,9 @@ describe('prefork: a pool of event-loop processes on one socket', () => {
     const pidsOf = async (): Promise<Set<number>> => {
       // A timeout, because a connection the primary hands to a worker at the instant it is
       // killed stays with the primary, unanswered (node:cluster's round-robin hand-off).
-      const results = await Promise.allSettled(Array.from({ length: 8 }, () => httpRequest(server, '/hello', { timeoutMs: 2_000 })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => httpRequest(server, '/hello', { timeoutMs: 2_000 })),
+      );
       const answered = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       assert.ok(answered.every((r) => r.status === 200));
       return new Set(answered.map((r) => servedBy(r.headers['x-served-by'] as string).pid));

@@ -29,7 +29,13 @@ export async function startServer(name: string, overrides: Partial<CoreOptions> 
   const entry = findServer(name);
   if (entry === undefined) throw new Error(`no server named ${name}`);
   const uploadDir = mkdtempSync(join(tmpdir(), 'server-models-test-upload-'));
-  const running = await entry.start({ ...serverDefaults, root: ensureDefaultSite(), uploadDir, threads: 2, ...overrides });
+  const running = await entry.start({
+    ...serverDefaults,
+    root: ensureDefaultSite(),
+    uploadDir,
+    threads: 2,
+    ...overrides,
+  });
   const url = new URL(running.url);
   return {
     url: running.url,
@@ -54,7 +60,11 @@ export interface RawResult {
  * Send `input` (the chunks with `gapMs` between them) and collect what comes back
  * until the server closes the connection or `waitMs` passes without it closing.
  */
-export function rawExchange(server: TestServer, input: string | Buffer | Array<string | Buffer>, options: { waitMs?: number; gapMs?: number } = {}): Promise<RawResult> {
+export function rawExchange(
+  server: TestServer,
+  input: string | Buffer | Array<string | Buffer>,
+  options: { waitMs?: number; gapMs?: number } = {},
+): Promise<RawResult> {
   const chunks = Array.isArray(input) ? input : [input];
   return new Promise((resolve, reject) => {
     const socket = connect({ host: server.host, port: server.port });
@@ -105,7 +115,10 @@ export function splitResponses(bytes: Buffer, headRequests: ReadonlySet<number> 
   let offset = 0;
   while (offset < bytes.length) {
     const end = bytes.indexOf('\r\n\r\n', offset);
-    if (end < 0) throw new Error(`incomplete response head at byte ${offset}: ${JSON.stringify(bytes.subarray(offset, offset + 80).toString('latin1'))}`);
+    if (end < 0)
+      throw new Error(
+        `incomplete response head at byte ${offset}: ${JSON.stringify(bytes.subarray(offset, offset + 80).toString('latin1'))}`,
+      );
     const [statusLine, ...lines] = bytes.subarray(offset, end).toString('latin1').split('\r\n');
     const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1]);
     const headers = new Map<string, string>();
@@ -113,7 +126,10 @@ export function splitResponses(bytes: Buffer, headRequests: ReadonlySet<number> 
       const colon = line.indexOf(':');
       headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
     }
-    const length = headRequests.has(responses.length) || status === 204 || status === 304 ? 0 : Number(headers.get('content-length') ?? 0);
+    const length =
+      headRequests.has(responses.length) || status === 204 || status === 304
+        ? 0
+        : Number(headers.get('content-length') ?? 0);
     responses.push({ status, headers, body: bytes.subarray(end + 4, end + 4 + length) });
     offset = end + 4 + length;
   }
@@ -154,16 +170,26 @@ export interface ClientResponse {
  * that is not ours). No connection pool: a pooled keep-alive connection would
  * hold the blocking core for its whole idle timeout.
  */
-export function httpRequest(server: TestServer, path: string, init: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string; timeoutMs?: number } = {}): Promise<ClientResponse> {
+export function httpRequest(
+  server: TestServer,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string; timeoutMs?: number } = {},
+): Promise<ClientResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: server.host, port: server.port, path, method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: server.host, port: server.port, path, method: init.method ?? 'GET', headers: init.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
-    if (init.timeoutMs !== undefined) req.setTimeout(init.timeoutMs, () => req.destroy(new Error(`no answer to ${path} within ${init.timeoutMs} ms`)));
+    if (init.timeoutMs !== undefined)
+      req.setTimeout(init.timeoutMs, () => req.destroy(new Error(`no answer to ${path} within ${init.timeoutMs} ms`)));
     req.end(init.body);
   });
 }
@@ -176,7 +202,8 @@ export function childrenOf(marker = ''): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker))
+        found.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

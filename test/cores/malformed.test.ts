@@ -25,7 +25,11 @@ const cases: Array<[string, string, number]> = [
   ['Content-Length not plain digits', post('Content-Length: +5\r\n', 'hello'), 400],
   ['Content-Length overflowing', post('Content-Length: 99999999999999999999999\r\n', ''), 400],
   ['differing Content-Length values', post('Content-Length: 5\r\nContent-Length: 6\r\n', 'hello!'), 400],
-  ['Content-Length with Transfer-Encoding', post('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'), 400],
+  [
+    'Content-Length with Transfer-Encoding',
+    post('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n', '5\r\nhello\r\n0\r\n\r\n'),
+    400,
+  ],
   ['Transfer-Encoding not ending in chunked', post('Transfer-Encoding: chunked, gzip\r\n', 'hello'), 400],
   ['invalid chunk size', post('Transfer-Encoding: chunked\r\n', 'zz\r\nhello\r\n0\r\n\r\n'), 400],
   ['chunk data not followed by CRLF', post('Transfer-Encoding: chunked\r\n', '5\r\nhelloXX0\r\n\r\n'), 400],
@@ -34,7 +38,11 @@ const cases: Array<[string, string, number]> = [
   ['header section too large', get(`Foo: ${'a'.repeat(3_000)}\r\n`), 431],
   ['too many header fields', get(Array.from({ length: 30 }, (_, i) => `H${i}: v\r\n`).join('')), 431],
   ['body larger than the limit (Content-Length)', post('Content-Length: 2000\r\n', ''), 413],
-  ['body larger than the limit (chunked)', post('Transfer-Encoding: chunked\r\n', `${(1_500).toString(16)}\r\n${'a'.repeat(1_500)}\r\n0\r\n\r\n`), 413],
+  [
+    'body larger than the limit (chunked)',
+    post('Transfer-Encoding: chunked\r\n', `${(1_500).toString(16)}\r\n${'a'.repeat(1_500)}\r\n0\r\n\r\n`),
+    413,
+  ],
 ];
 
 for (const model of runnableModels) {
@@ -60,7 +68,10 @@ for (const model of runnableModels) {
     }
 
     it('answers earlier pipelined requests before the error', async () => {
-      const result = await rawExchange(server, `GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\nG(T / HTTP/1.1\r\n\r\n`);
+      const result = await rawExchange(
+        server,
+        `GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\nG(T / HTTP/1.1\r\n\r\n`,
+      );
       const statuses = splitResponses(result.bytes).map((r) => r.status);
       assert.deepEqual(statuses, [200, 200, 400]);
       assert.ok(result.closedByServer);

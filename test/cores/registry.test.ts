@@ -15,7 +15,7 @@ describe('registry', () => {
       reuseport: 'model',
       'node-http': 'peer',
     });
-    for (const entry of registry) assert.ok(entry.summary.length > 20 && !entry.summary.includes("\n"), entry.name);
+    for (const entry of registry) assert.ok(entry.summary.length > 20 && !entry.summary.includes('\n'), entry.name);
   });
 
   it('marks reuseport unavailable, with the reason, where Node lacks reusePort', async () => {

@@ -70,9 +70,22 @@ describe('serve command', () => {
       const exited = exitOf(child);
       const url = (await readyLine(child)).slice('listening on '.length);
       // curl's own figures for each response: status and body bytes downloaded.
-      const { stdout } = await run('curl', ['-sS', ...['/hello', '/nowhere', '/static/1k'].flatMap(() => ['-o', '/dev/null']), '-w', '%{http_code} %{size_download}\n', '--max-time', '10', `${url}/hello`, `${url}/nowhere`, `${url}/static/1k`]);
+      const { stdout } = await run('curl', [
+        '-sS',
+        ...['/hello', '/nowhere', '/static/1k'].flatMap(() => ['-o', '/dev/null']),
+        '-w',
+        '%{http_code} %{size_download}\n',
+        '--max-time',
+        '10',
+        `${url}/hello`,
+        `${url}/nowhere`,
+        `${url}/static/1k`,
+      ]);
       const seen = stdout.trimEnd().split('\n');
-      assert.deepEqual(seen.map((line) => line.split(' ')[0]), ['200', '404', '200']);
+      assert.deepEqual(
+        seen.map((line) => line.split(' ')[0]),
+        ['200', '404', '200'],
+      );
       child.kill('SIGTERM');
       const { code, stderr } = await exited;
       assert.equal(code, 0, stderr);
@@ -100,7 +113,11 @@ describe('serve command', () => {
     ['a bad port', ['--model', 'event-loop', '--port', '70000'], /--port 70000/],
     ['a missing model', [], /--model/],
     ['a root that is not a folder', ['--model', 'event-loop', '--root', '/nonexistent/site'], /--root/],
-    ['an access log in a missing folder', ['--model', 'event-loop', '--access-log', '/nonexistent/dir/access.log'], /--access-log .*ENOENT/],
+    [
+      'an access log in a missing folder',
+      ['--model', 'event-loop', '--access-log', '/nonexistent/dir/access.log'],
+      /--access-log .*ENOENT/,
+    ],
   ] as const) {
     it(`${what}: one line on stderr, exit 2`, async () => {
       const { code, stderr } = await exitOf(startServe([...args]));

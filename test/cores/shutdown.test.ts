@@ -18,8 +18,15 @@ describe('shutdown', () => {
       await new Promise((r) => setImmediate(r));
       const baseline = { handles: handles(), threads: threadCount(), children: childrenOf() };
       const server = await startServer(model, { threads: 2 });
-      const responses = await Promise.all([httpRequest(server, '/io?ms=100'), httpRequest(server, '/hello'), httpRequest(server, '/cpu?units=1')]);
-      assert.deepEqual(responses.map((r) => r.status), [200, 200, 200]);
+      const responses = await Promise.all([
+        httpRequest(server, '/io?ms=100'),
+        httpRequest(server, '/hello'),
+        httpRequest(server, '/cpu?units=1'),
+      ]);
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        [200, 200, 200],
+      );
       const pids = responses.map((r) => servedBy(r.headers['x-served-by'] as string).pid);
       await server.close();
       await new Promise((r) => setImmediate(r));

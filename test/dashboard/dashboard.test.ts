@@ -12,7 +12,16 @@ import { buildHistory } from '../../reports/dashboard/history.ts';
 import { syntheticResults } from '../helpers/synthetic-results.ts';
 
 const cells = ['event-loop', 'worker-pool', 'blocking'].flatMap((model, i) =>
-  ['hello', 'io'].flatMap((scenario) => [1, 16].map((connections) => ({ model, scenario, connections, rps: 5000 * (i + 1), p99Us: 2000 * (i + 1), trials: 5 }))),
+  ['hello', 'io'].flatMap((scenario) =>
+    [1, 16].map((connections) => ({
+      model,
+      scenario,
+      connections,
+      rps: 5000 * (i + 1),
+      p99Us: 2000 * (i + 1),
+      trials: 5,
+    })),
+  ),
 );
 
 /** Run n: its own commit and time; run 2 (the third) has worker-pool 30% slower. */
@@ -20,7 +29,11 @@ function run(n: number): Results {
   const results = syntheticResults(cells, {
     runId: `run-${n}`,
     startedAt: `2026-11-2${n}T10:00:00.000Z`,
-    git: { commit: `${n}abcdef0123456789abcdef0123456789abcdef`.slice(0, 40), dirty: false, commitTime: `2026-11-2${n}T09:00:00.000Z` },
+    git: {
+      commit: `${n}abcdef0123456789abcdef0123456789abcdef`.slice(0, 40),
+      dirty: false,
+      commitTime: `2026-11-2${n}T09:00:00.000Z`,
+    },
   });
   if (n === 2) {
     for (const cell of results.cells.filter((c) => c.model === 'worker-pool')) {
@@ -44,7 +57,15 @@ before(async () => {
   writeFileSync(join(dir, 'other.json'), JSON.stringify({ schema: 'someone-else', version: 1 }));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
   });
 });
 after(async () => {
@@ -55,35 +76,65 @@ after(async () => {
 describe('dashboard', () => {
   it('orders runs by commit time, skips broken files, flags the regression between consecutive runs', () => {
     const history = buildHistory(dir);
-    assert.deepEqual(history.runs.map((r) => r.results.runId), ['run-0', 'run-2', 'run-3', 'run-4']);
+    assert.deepEqual(
+      history.runs.map((r) => r.results.runId),
+      ['run-0', 'run-2', 'run-3', 'run-4'],
+    );
     assert.equal(history.skipped.length, 2);
     const flagged = history.points.filter((p) => p.rpsRegressed);
     assert.ok(flagged.length > 0);
-    assert.ok(flagged.every((p) => p.model === 'worker-pool' && p.runId === 'run-2'), JSON.stringify(flagged.map((p) => [p.model, p.runId])));
+    assert.ok(
+      flagged.every((p) => p.model === 'worker-pool' && p.runId === 'run-2'),
+      JSON.stringify(flagged.map((p) => [p.model, p.runId])),
+    );
     // Recovering from the slowdown is an improvement, not a regression.
     assert.ok(!history.points.some((p) => p.runId === 'run-3' && p.rpsRegressed));
   });
 
   it('renders from file:// in chromium: every chart drawn, no console errors, latest report linked', async () => {
     const out = join(dir, 'site');
-    const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dashboard.ts', dir, '--out', out], { encoding: 'utf8' });
+    const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dashboard.ts', dir, '--out', out], {
+      encoding: 'utf8',
+    });
     assert.equal(built.status, 0, built.stderr);
-    assert.equal(built.stderr.trim().split('\n').filter((l) => l.startsWith('skipped: ')).length, 2, built.stderr);
+    assert.equal(
+      built.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('skipped: ')).length,
+      2,
+      built.stderr,
+    );
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(e.message));
     // Nothing may come from the network: the page must be self-contained.
-    await page.route(/^(?!file:)/, (route) => { errors.push(`network request: ${route.request().url()}`); return route.abort(); });
+    await page.route(/^(?!file:)/, (route) => {
+      errors.push(`network request: ${route.request().url()}`);
+      return route.abort();
+    });
     await page.goto(pathToFileURL(join(out, 'index.html')).href);
     await page.waitForSelector('body[data-rendered]', { timeout: 20000 });
     assert.equal(await page.getAttribute('body', 'data-rendered'), 'true');
-    const charts = await page.$$eval('.chart', (nodes) => nodes.map((n) => ({ id: n.id, marks: n.querySelectorAll('svg path, svg circle').length, width: n.getBoundingClientRect().width })));
+    const charts = await page.$$eval('.chart', (nodes) =>
+      nodes.map((n) => ({
+        id: n.id,
+        marks: n.querySelectorAll('svg path, svg circle').length,
+        width: n.getBoundingClientRect().width,
+      })),
+    );
     assert.equal(charts.length, 6, 'three models × two scenarios');
     for (const c of charts) assert.ok(c.marks > 10 && c.width > 300, `${c.id} is empty: ${JSON.stringify(c)}`);
     assert.equal(await page.$eval('a[href$="report.html"]', (a) => a.getAttribute('href')), '../run-4/report.html');
-    assert.match(await page.textContent('body') ?? '', /2 file\(s\) skipped/);
-    await page.locator('section').filter({ hasText: 'hello' }).first().screenshot({ path: join(tmpdir(), 'dashboard-hello.png') });
+    assert.match((await page.textContent('body')) ?? '', /2 file\(s\) skipped/);
+    await page
+      .locator('section')
+      .filter({ hasText: 'hello' })
+      .first()
+      .screenshot({ path: join(tmpdir(), 'dashboard-hello.png') });
     assert.deepEqual(errors, []);
     await page.close();
   });

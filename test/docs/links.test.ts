@@ -10,7 +10,16 @@
  * the linked lines when you change a core.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -86,7 +95,8 @@ function checkTarget(root: string, from: string, target: string): string | undef
   const hash = target.indexOf('#');
   const pathPart = hash < 0 ? target : target.slice(0, hash);
   const anchor = hash < 0 ? undefined : decodeURIComponent(target.slice(hash + 1));
-  if (pathPart.startsWith('/')) return `${target}: root-relative links do not resolve on GitHub; link relative to ${from}`;
+  if (pathPart.startsWith('/'))
+    return `${target}: root-relative links do not resolve on GitHub; link relative to ${from}`;
   const file = pathPart === '' ? join(root, from) : resolve(root, dirname(from), decodeURI(pathPart));
   const inside = relative(root, file);
   if (inside.startsWith('..') || inside.startsWith(sep)) return `${target}: leads outside the repository`;
@@ -103,7 +113,8 @@ function checkTarget(root: string, from: string, target: string): string | undef
     return undefined;
   }
   if (file.endsWith('.md')) {
-    if (!headingAnchors(readFileSync(file, 'utf8')).has(anchor)) return `${target}: ${inside} has no heading #${anchor}`;
+    if (!headingAnchors(readFileSync(file, 'utf8')).has(anchor))
+      return `${target}: ${inside} has no heading #${anchor}`;
     return undefined;
   }
   return `${target}: the anchor #${anchor} is neither #Lx, #Lx-Ly nor a Markdown heading`;
@@ -131,7 +142,10 @@ describe('docs links', () => {
 
   it('finds the docs to check', () => {
     assert.ok(files.includes('README.md'), 'README.md');
-    assert.ok(files.some((f) => f.startsWith(join('docs', 'models') + sep)), 'docs/models/*.md');
+    assert.ok(
+      files.some((f) => f.startsWith(join('docs', 'models') + sep)),
+      'docs/models/*.md',
+    );
   });
 
   for (const file of files) {
@@ -141,11 +155,13 @@ describe('docs links', () => {
   }
 
   it('has a page under docs/models/ for every registered server', () => {
-    const missing = registry.map((entry) => `docs/models/${entry.name}.md`).filter((page) => !existsSync(join(repoRoot, page)));
+    const missing = registry
+      .map((entry) => `docs/models/${entry.name}.md`)
+      .filter((page) => !existsSync(join(repoRoot, page)));
     assert.deepEqual(missing, []);
   });
 
-  it('links every registered server\'s page to lines of its own code', () => {
+  it("links every registered server's page to lines of its own code", () => {
     const unlinked = registry
       .filter((entry) => existsSync(join(repoRoot, 'docs', 'models', `${entry.name}.md`)))
       .filter((entry) => {
@@ -153,7 +169,11 @@ describe('docs links', () => {
         const code = [join('servers', 'cores', `${entry.name}.ts`), join('servers', 'peers', `${entry.name}.ts`)];
         return !linkTargets(lexer(readFileSync(join(repoRoot, page), 'utf8'))).some((target) => {
           const [path = '', anchor] = target.split('#');
-          return anchor !== undefined && /^L\d/.test(anchor) && code.includes(relative(repoRoot, resolve(repoRoot, dirname(page), path)));
+          return (
+            anchor !== undefined &&
+            /^L\d/.test(anchor) &&
+            code.includes(relative(repoRoot, resolve(repoRoot, dirname(page), path)))
+          );
         });
       })
       .map((entry) => entry.name);
@@ -162,7 +182,10 @@ describe('docs links', () => {
 
   for (const page of files.filter((f) => f.startsWith(join('docs', 'models') + sep))) {
     it(`${page}: draws its model as a Mermaid sequenceDiagram`, () => {
-      assert.ok(hasSequenceDiagram(readFileSync(join(repoRoot, page), 'utf8')), `${page} has no \`\`\`mermaid block starting with sequenceDiagram`);
+      assert.ok(
+        hasSequenceDiagram(readFileSync(join(repoRoot, page), 'utf8')),
+        `${page} has no \`\`\`mermaid block starting with sequenceDiagram`,
+      );
     });
   }
 });
@@ -195,7 +218,15 @@ describe('the link check itself', () => {
     const problems = checkFile(root, join('docs', 'models', 'm.md'));
     assert.deepEqual(
       problems.map((p) => p.slice(0, p.indexOf(':'))),
-      ['../../src/core.ts#L2-L4', '../../src/gone.ts#L1', '../other.md#nowhere', '../../../x.md', '../../src/core.ts#L3-L2', '../../src/core.ts#main', '/src/core.ts'],
+      [
+        '../../src/core.ts#L2-L4',
+        '../../src/gone.ts#L1',
+        '../other.md#nowhere',
+        '../../../x.md',
+        '../../src/core.ts#L3-L2',
+        '../../src/core.ts#main',
+        '/src/core.ts',
+      ],
     );
     assert.match(problems[0]!, /has 3 lines, the link points at line 4/);
   });

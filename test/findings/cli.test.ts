@@ -9,7 +9,10 @@ import { heldCells, resultsOf } from './helpers.ts';
 
 // One tsx start per case (~0.3 s); the cases are few.
 function run(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/findings.ts', ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/findings.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -47,13 +47,19 @@ describe('evaluateFindings', () => {
       assert.equal(f.figures['backendWaitMs'], 20);
     });
     it('is not held below 20× and names a client-bound cell', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'event-loop' && c.scenario === 'io' && c.connections === 64 ? { ...c, rps: 700, clientBound: true } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'event-loop' && c.scenario === 'io' && c.connections === 64
+          ? { ...c, rps: 700, clientBound: true }
+          : undefined,
+      );
       const f = finding(resultsOf(cells), id);
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /client-bound/);
     });
     it('is not measured when the blocking cell failed', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'blocking' && c.scenario === 'io' && c.connections === 64 ? { ...c, status: 'failed' } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'blocking' && c.scenario === 'io' && c.connections === 64 ? { ...c, status: 'failed' } : undefined,
+      );
       const f = finding(resultsOf(cells), id);
       assert.equal(f.status, 'not-measured');
       assert.match(f.detail, /failed/);
@@ -67,13 +73,17 @@ describe('evaluateFindings', () => {
       assert.ok(Math.abs(Number(f.figures['p99Slope']) - 1) < 0.05, String(f.figures['p99Slope']));
     });
     it('is not held when p99 stays flat (starved connections hide in answered latency)', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'blocking' && c.scenario === 'io' ? { ...c, p99Us: 21_000 } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'blocking' && c.scenario === 'io' ? { ...c, p99Us: 21_000 } : undefined,
+      );
       const f = finding(resultsOf(cells), id);
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /slower than linearly/);
     });
     it('is not held when throughput is not flat', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'blocking' && c.scenario === 'io' ? { ...c, rps: 10 * c.connections } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'blocking' && c.scenario === 'io' ? { ...c, rps: 10 * c.connections } : undefined,
+      );
       assert.equal(finding(resultsOf(cells), id).status, 'not-held');
     });
     it('is not measured with one connection level', () => {
@@ -85,22 +95,37 @@ describe('evaluateFindings', () => {
   describe('3. cpu: worker pool vs event loop', () => {
     const id = 'cpu-worker-pool-vs-event-loop';
     it('is not held when the ratio is below 1.5×', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'worker-pool' && c.scenario === 'cpu' ? { ...c, rps: 220 } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'worker-pool' && c.scenario === 'cpu' ? { ...c, rps: 220 } : undefined,
+      );
       assert.equal(finding(resultsOf(cells), id).status, 'not-held');
     });
     it('is not held on one core, whatever the ratio, and says why', () => {
-      const f = finding(resultsOf(heldCells(), (r) => { r.machine.cores = 1; }), id);
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          r.machine.cores = 1;
+        }),
+        id,
+      );
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /too few CPUs/);
     });
     it('is not held when the server was pinned to one CPU', () => {
-      const f = finding(resultsOf(heldCells(), (r) => { r.config.serverCpus = '0'; }), id);
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          r.config.serverCpus = '0';
+        }),
+        id,
+      );
       assert.equal(f.status, 'not-held');
       assert.equal(f.figures['serverCpus'], 1);
       assert.match(f.explanation ?? '', /pinned/);
     });
     it('is not measured without the worker pool cell', () => {
-      assert.equal(finding(resultsOf(without(heldCells(), (c) => c.model === 'worker-pool' && c.scenario === 'cpu')), id).status, 'not-measured');
+      assert.equal(
+        finding(resultsOf(without(heldCells(), (c) => c.model === 'worker-pool' && c.scenario === 'cpu')), id).status,
+        'not-measured',
+      );
     });
   });
 
@@ -120,21 +145,31 @@ describe('evaluateFindings', () => {
         { model: 'event-loop', scenario: 'mixed-heavy', connections: 16, rps: 500, groups: { cheap: 50_000 } },
         { model: 'worker-pool', scenario: 'mixed-heavy', connections: 16, rps: 1000, groups: { cheap: 6_000 } },
       ];
-      const heavy = (r: Results) => { r.scenarios.find((s) => s.name === 'mixed-heavy')!.params = { cpuUnits: 40 }; };
+      const heavy = (r: Results) => {
+        r.scenarios.find((s) => s.name === 'mixed-heavy')!.params = { cpuUnits: 40 };
+      };
       const held = finding(resultsOf(cells, heavy), id);
       assert.equal(held.status, 'held', held.detail);
       assert.equal(held.figures['eventLoopGrowth'], 5);
-      const poolGrows = cells.map((c) => (c.model === 'worker-pool' && c.scenario === 'mixed-heavy' ? { ...c, groups: { cheap: 20_000 } } : c));
+      const poolGrows = cells.map((c) =>
+        c.model === 'worker-pool' && c.scenario === 'mixed-heavy' ? { ...c, groups: { cheap: 20_000 } } : c,
+      );
       const f = finding(resultsOf(poolGrows, heavy), id);
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /worker pool/);
     });
     it('is not held when the gap is small', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'event-loop' && c.scenario === 'mixed' ? { ...c, groups: { cheap: 6_000 } } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'event-loop' && c.scenario === 'mixed' ? { ...c, groups: { cheap: 6_000 } } : undefined,
+      );
       assert.equal(finding(resultsOf(cells), id).status, 'not-held');
     });
     it('is not measured without the cheap group', () => {
-      const cells = edited(heldCells(), (c) => (c.scenario === 'mixed' ? { model: c.model, scenario: c.scenario, connections: c.connections, rps: c.rps } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.scenario === 'mixed'
+          ? { model: c.model, scenario: c.scenario, connections: c.connections, rps: c.rps }
+          : undefined,
+      );
       assert.equal(finding(resultsOf(cells), id).status, 'not-measured');
     });
   });
@@ -147,19 +182,31 @@ describe('evaluateFindings', () => {
       assert.equal(f.figures['busyCpus'], Number((40 * 0.04).toPrecision(3)));
     });
     it('is not held when the product exceeds the CPUs', () => {
-      const f = finding(resultsOf(heldCells(), (r) => {
-        for (const c of r.cells) if (c.model === 'process-per-request' && c.summary) c.summary.cpuPerKiloReq.median = 200;
-      }), id);
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          for (const c of r.cells)
+            if (c.model === 'process-per-request' && c.summary) c.summary.cpuPerKiloReq.median = 200;
+        }),
+        id,
+      );
       assert.equal(f.status, 'not-held');
       assert.ok(f.explanation);
     });
     it('judges against the CPUs open to the server, not the machine', () => {
-      const f = finding(resultsOf(heldCells(), (r) => { r.config.serverCpus = '0'; }), id);
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          r.config.serverCpus = '0';
+        }),
+        id,
+      );
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /server's 1 CPU/);
     });
     it('is not measured without the cell', () => {
-      assert.equal(finding(resultsOf(without(heldCells(), (c) => c.model === 'process-per-request')), id).status, 'not-measured');
+      assert.equal(
+        finding(resultsOf(without(heldCells(), (c) => c.model === 'process-per-request')), id).status,
+        'not-measured',
+      );
     });
   });
 
@@ -172,7 +219,9 @@ describe('evaluateFindings', () => {
       assert.equal(f.figures['shrink'], 3.75);
     });
     it('is not held when a model loses nothing with keep-alive off', () => {
-      const cells = edited(heldCells(), (c) => (c.model === 'blocking' && c.scenario === 'close' ? { ...c, rps: 2_000 } : undefined));
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'blocking' && c.scenario === 'close' ? { ...c, rps: 2_000 } : undefined,
+      );
       const f = finding(resultsOf(cells), id);
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /blocking lost little/);

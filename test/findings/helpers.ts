@@ -18,12 +18,28 @@ export function heldCells(): SyntheticCell[] {
   c.push({ model: 'event-loop', scenario: 'cpu', connections: 16, rps: 200, p99Us: 80_000 });
   c.push({ model: 'worker-pool', scenario: 'cpu', connections: 16, rps: 360, p99Us: 45_000 });
   // 4: mixed, one cost level; the loop's cheap p99 8× the pool's.
-  c.push({ model: 'event-loop', scenario: 'mixed', connections: 16, rps: 1500, groups: { cheap: 40_000, expensive: 45_000 } });
-  c.push({ model: 'worker-pool', scenario: 'mixed', connections: 16, rps: 3000, groups: { cheap: 5_000, expensive: 20_000 } });
+  c.push({
+    model: 'event-loop',
+    scenario: 'mixed',
+    connections: 16,
+    rps: 1500,
+    groups: { cheap: 40_000, expensive: 45_000 },
+  });
+  c.push({
+    model: 'worker-pool',
+    scenario: 'mixed',
+    connections: 16,
+    rps: 3000,
+    groups: { cheap: 5_000, expensive: 20_000 },
+  });
   // 5: process per request at 40 req/s; the builder charges 0.05 ms CPU per request, overridden below.
   c.push({ model: 'process-per-request', scenario: 'hello', connections: 16, rps: 40 });
   // 6: hello vs close at 16 connections.
-  for (const [m, hello, close] of [['blocking', 2_000, 1_500], ['event-loop', 30_000, 6_000], ['worker-pool', 12_000, 5_000]] as const) {
+  for (const [m, hello, close] of [
+    ['blocking', 2_000, 1_500],
+    ['event-loop', 30_000, 6_000],
+    ['worker-pool', 12_000, 5_000],
+  ] as const) {
     c.push({ model: m, scenario: 'hello', connections: 16, rps: hello });
     c.push({ model: m, scenario: 'close', connections: 16, rps: close });
   }
@@ -41,7 +57,9 @@ export function resultsOf(cells: SyntheticCell[], edit: (r: Results) => void = (
     if (s.name === 'cpu' || s.name === 'mixed') s.params = { cpuUnits: 10 };
   }
   // A Node process start costs tens of ms of CPU: 40 ms per request, as measured order of magnitude.
-  for (const cell of r.cells) if (cell.model === 'process-per-request' && cell.summary) cell.summary.cpuPerKiloReq = { median: 40, min: 40, max: 40, relSpread: 0 };
+  for (const cell of r.cells)
+    if (cell.model === 'process-per-request' && cell.summary)
+      cell.summary.cpuPerKiloReq = { median: 40, min: 40, max: 40, relSpread: 0 };
   edit(r);
   return r;
 }

@@ -34,8 +34,16 @@ function jitter(seed: number): number {
 function latency(p99: number, seed: number) {
   const p50 = p99 / 4;
   return {
-    p50, p90: p99 / 2, p99, p999: p99 * 1.5, max: p99 * 2, mean: p50 * 1.2,
-    spectrum: [50, 75, 90, 99, 99.9, 99.99].map((p, i): [number, number] => [p, Math.round(p50 * (1 + i * i * 0.6) * (1 + 0.01 * jitter(seed + i)))]),
+    p50,
+    p90: p99 / 2,
+    p99,
+    p999: p99 * 1.5,
+    max: p99 * 2,
+    mean: p50 * 1.2,
+    spectrum: [50, 75, 90, 99, 99.9, 99.99].map((p, i): [number, number] => [
+      p,
+      Math.round(p50 * (1 + i * i * 0.6) * (1 + 0.01 * jitter(seed + i))),
+    ]),
   };
 }
 
@@ -70,16 +78,27 @@ export function syntheticCell(spec: SyntheticCell, seedBase = 1): Cell {
   const noise = spec.noise ?? 0.02;
   const p99 = spec.p99Us ?? 2000;
   const status = spec.status ?? 'ok';
-  const trials = status === 'ok'
-    ? Array.from({ length: n }, (_, i) => {
-        const seed = seedBase * 101 + i;
-        const t = syntheticTrial(spec.rps * (1 + noise * jitter(seed)), p99 * (1 + noise * jitter(seed + 50)), seed, { errors: spec.errors ?? 0 });
-        if (spec.groups) {
-          t.groups = Object.fromEntries(Object.entries(spec.groups).map(([g, gp99], j) => [g, { requests: Math.round(t.requests / 2), latencyUs: latency(gp99 * (1 + noise * jitter(seed + j)), seed + j) }]));
-        }
-        return t;
-      })
-    : [];
+  const trials =
+    status === 'ok'
+      ? Array.from({ length: n }, (_, i) => {
+          const seed = seedBase * 101 + i;
+          const t = syntheticTrial(spec.rps * (1 + noise * jitter(seed)), p99 * (1 + noise * jitter(seed + 50)), seed, {
+            errors: spec.errors ?? 0,
+          });
+          if (spec.groups) {
+            t.groups = Object.fromEntries(
+              Object.entries(spec.groups).map(([g, gp99], j) => [
+                g,
+                {
+                  requests: Math.round(t.requests / 2),
+                  latencyUs: latency(gp99 * (1 + noise * jitter(seed + j)), seed + j),
+                },
+              ]),
+            );
+          }
+          return t;
+        })
+      : [];
   const summary = trials.length
     ? {
         requestsPerSec: stat(trials.map((t) => t.requestsPerSec)),
@@ -95,7 +114,13 @@ export function syntheticCell(spec: SyntheticCell, seedBase = 1): Cell {
         errors: trials.reduce((s, t) => s + t.errors, 0),
         timeouts: 0,
         non2xx: 0,
-        ...(spec.groups ? { groupP99Us: Object.fromEntries(Object.keys(spec.groups).map((g) => [g, stat(trials.map((t) => t.groups?.[g]?.latencyUs.p99 ?? 0))])) } : {}),
+        ...(spec.groups
+          ? {
+              groupP99Us: Object.fromEntries(
+                Object.keys(spec.groups).map((g) => [g, stat(trials.map((t) => t.groups?.[g]?.latencyUs.p99 ?? 0))]),
+              ),
+            }
+          : {}),
       }
     : null;
   return {
@@ -106,7 +131,11 @@ export function syntheticCell(spec: SyntheticCell, seedBase = 1): Cell {
     loadgen: 'autocannon',
     status,
     ...(status !== 'ok' ? { error: 'synthetic failure' } : {}),
-    validation: { ok: status !== 'failed', checked: 3, failures: status === 'failed' ? ['GET /hello: expected 200, got 500'] : [] },
+    validation: {
+      ok: status !== 'failed',
+      checked: 3,
+      failures: status === 'failed' ? ['GET /hello: expected 200, got 500'] : [],
+    },
     warmup: trials[0] ?? null,
     trials,
     summary,
@@ -132,10 +161,30 @@ export function syntheticResults(cells?: SyntheticCell[], overrides: Partial<Res
     startedAt: '2026-11-23T06:00:00.000Z',
     finishedAt: '2026-11-23T06:05:00.000Z',
     complete: true,
-    machine: { cpuModel: 'Synthetic CPU @ 3.0GHz', cores: 2, memoryBytes: 24 * 2 ** 30, os: 'Linux', kernel: '6.1.0', node: 'v20.20.2' },
+    machine: {
+      cpuModel: 'Synthetic CPU @ 3.0GHz',
+      cores: 2,
+      memoryBytes: 24 * 2 ** 30,
+      os: 'Linux',
+      kernel: '6.1.0',
+      node: 'v20.20.2',
+    },
     git: { commit: '0123456789abcdef0123456789abcdef01234567', dirty: false, commitTime: '2026-11-23T05:59:00.000Z' },
-    config: { profile: 'synthetic', models, scenarios, connections, durationSec: 5, warmupSec: 1, trials: 3, loadgen: 'autocannon', serverCpus: '0', clientCpus: '1' },
-    calibration: [{ loadgen: 'autocannon', connections: 64, requestsPerSec: 45000, loadgenCpuShare: 0.98, durationSec: 3 }],
+    config: {
+      profile: 'synthetic',
+      models,
+      scenarios,
+      connections,
+      durationSec: 5,
+      warmupSec: 1,
+      trials: 3,
+      loadgen: 'autocannon',
+      serverCpus: '0',
+      clientCpus: '1',
+    },
+    calibration: [
+      { loadgen: 'autocannon', connections: 64, requestsPerSec: 45000, loadgenCpuShare: 0.98, durationSec: 3 },
+    ],
     scenarios: scenarios.map((name) => ({ name, description: `synthetic ${name}`, params: {} })),
     cells: specs.map((spec, i) => syntheticCell(spec, i + 1)),
     ...overrides,
@@ -143,14 +192,30 @@ export function syntheticResults(cells?: SyntheticCell[], overrides: Partial<Res
 }
 
 function defaultGrid(): SyntheticCell[] {
-  const base: Record<string, number> = { blocking: 8000, 'process-per-request': 40, 'event-loop': 30000, 'worker-pool': 12000 };
+  const base: Record<string, number> = {
+    blocking: 8000,
+    'process-per-request': 40,
+    'event-loop': 30000,
+    'worker-pool': 12000,
+  };
   const out: SyntheticCell[] = [];
   for (const scenario of ['hello', 'io']) {
     for (const connections of [1, 16, 64]) {
       for (const [model, rps] of Object.entries(base)) {
         const io = scenario === 'io';
-        const r = io ? (model === 'blocking' || model === 'process-per-request' ? 45 : Math.min(rps, connections * 48)) : rps;
-        out.push({ model, scenario, connections, rps: r, p99Us: (connections * 1e6) / Math.max(1, r), clientBound: model === 'event-loop' && !io && connections >= 16 });
+        const r = io
+          ? model === 'blocking' || model === 'process-per-request'
+            ? 45
+            : Math.min(rps, connections * 48)
+          : rps;
+        out.push({
+          model,
+          scenario,
+          connections,
+          rps: r,
+          p99Us: (connections * 1e6) / Math.max(1, r),
+          clientBound: model === 'event-loop' && !io && connections >= 16,
+        });
       }
     }
   }

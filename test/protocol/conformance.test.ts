@@ -38,12 +38,18 @@ describe('llhttp conformance vectors', () => {
       expect: { ok: true, messages: [{ method: 'GET', url: '/', headers: [['Host', 'y']], complete: true }] },
     };
     assert.equal(runVector(wrong).status, 'failed');
-    const accepted: Vector = { ...wrong, expect: { ok: false, error_after_messages: 0, reason: 'x', error_name: 'HPE_X', messages: [] } };
+    const accepted: Vector = {
+      ...wrong,
+      expect: { ok: false, error_after_messages: 0, reason: 'x', error_name: 'HPE_X', messages: [] },
+    };
     assert.equal(runVector(accepted).status, 'failed');
   });
 
   it('rejects a file that is not in the vectors format with a one-line error', () => {
-    assert.throws(() => readVectors(`${root}/package.json`), (error: unknown) => error instanceof VectorFileError && !error.message.includes('\n'));
+    assert.throws(
+      () => readVectors(`${root}/package.json`),
+      (error: unknown) => error instanceof VectorFileError && !error.message.includes('\n'),
+    );
   });
 
   it('runs from the command line: exit 0 and the summary last, exit 2 on a missing file', () => {

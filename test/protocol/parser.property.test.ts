@@ -26,7 +26,10 @@ const tchars = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM
 const token = fc.array(fc.constantFrom(...tchars), { minLength: 1, maxLength: 12 }).map((a) => a.join(''));
 const reserved = /^(content-length|transfer-encoding|connection|upgrade)$/i;
 const fieldName = token.filter((name) => !reserved.test(name));
-const valueChar = fc.integer({ min: 0x21, max: 0xff }).filter((b) => b !== 0x7f).map((b) => String.fromCharCode(b));
+const valueChar = fc
+  .integer({ min: 0x21, max: 0xff })
+  .filter((b) => b !== 0x7f)
+  .map((b) => String.fromCharCode(b));
 const fieldValue = fc
   .tuple(fc.array(fc.oneof(valueChar, fc.constantFrom(' ', '\t')), { maxLength: 30 }))
   .map(([chars]) => chars.join('').replace(/^[ \t]+|[ \t]+$/g, ''));
@@ -61,7 +64,11 @@ function encode(m: Model, chunkSizes: number[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function feed(bytes: Buffer, cuts: number[], limits?: Partial<ParserLimits>): { requests: HttpRequest[]; parser: RequestParser } {
+function feed(
+  bytes: Buffer,
+  cuts: number[],
+  limits?: Partial<ParserLimits>,
+): { requests: HttpRequest[]; parser: RequestParser } {
   const parser = new RequestParser(limits);
   const requests: HttpRequest[] = [];
   let from = 0;
@@ -72,7 +79,8 @@ function feed(bytes: Buffer, cuts: number[], limits?: Partial<ParserLimits>): { 
   return { requests, parser };
 }
 
-const plain = (requests: HttpRequest[]): unknown => requests.map((r) => ({ ...r, body: Buffer.from(r.body).toString('hex') }));
+const plain = (requests: HttpRequest[]): unknown =>
+  requests.map((r) => ({ ...r, body: Buffer.from(r.body).toString('hex') }));
 
 describe('RequestParser properties', () => {
   it('reads back what was written, whatever the split', () => {
@@ -107,12 +115,19 @@ describe('RequestParser properties', () => {
   function checkTyped(bytes: Buffer, cuts: number[]): void {
     const whole = feed(bytes, [], limits);
     const split = feed(bytes, cuts, limits);
-    const bytewise = feed(bytes, Array.from({ length: bytes.length }, (_, k) => k), limits);
+    const bytewise = feed(
+      bytes,
+      Array.from({ length: bytes.length }, (_, k) => k),
+      limits,
+    );
     for (const run of [whole, split, bytewise]) {
       if (run.parser.error !== undefined) {
         assert.ok(run.parser.error instanceof HttpParseError);
         assert.equal(run.parser.error.status, parseErrorStatus[run.parser.error.code]);
-        assert.ok(run.parser.error.offset >= 0 && run.parser.error.offset <= bytes.length, `offset ${run.parser.error.offset}`);
+        assert.ok(
+          run.parser.error.offset >= 0 && run.parser.error.offset <= bytes.length,
+          `offset ${run.parser.error.offset}`,
+        );
       }
       for (const r of run.requests) {
         assert.ok(r.headers.length <= limits.maxHeaderCount);
@@ -126,7 +141,8 @@ describe('RequestParser properties', () => {
     assert.deepEqual(plain(bytewise.requests), plain(whole.requests), context);
     // Same verdict at any split. Where an input breaks a limit and the syntax, which is seen first
     // may depend on where a chunk ends (limits are checked at line ends and at the end of a chunk).
-    const isLimit = (code: string | undefined): boolean => code === 'URI_TOO_LONG' || code === 'HEADERS_TOO_LARGE' || code === 'BODY_TOO_LARGE';
+    const isLimit = (code: string | undefined): boolean =>
+      code === 'URI_TOO_LONG' || code === 'HEADERS_TOO_LARGE' || code === 'BODY_TOO_LARGE';
     for (const other of [split, bytewise]) {
       const a = whole.parser.error?.code;
       const b = other.parser.error?.code;
@@ -141,13 +157,19 @@ describe('RequestParser properties', () => {
       fc.constantFrom(...Buffer.from('GET / HTTP/1.1\r\n: ;\t0aZ')),
     );
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 8 }), (bytes, cuts) => checkTyped(Buffer.from(bytes), cuts)),
+      fc.property(fc.array(alphabet, { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 8 }), (bytes, cuts) =>
+        checkTyped(Buffer.from(bytes), cuts),
+      ),
       { numRuns },
     );
   });
 
   it('meets mutated valid streams with typed errors only, within the limits, the same at any split', () => {
-    const mutation = fc.record({ at: fc.nat(), kind: fc.constantFrom('replace', 'insert', 'delete'), byte: fc.constantFrom(0, 9, 10, 13, 32, 0x3a, 0x3b, 0x7f, 0x80, 0x41, 0x30) });
+    const mutation = fc.record({
+      at: fc.nat(),
+      kind: fc.constantFrom('replace', 'insert', 'delete'),
+      byte: fc.constantFrom(0, 9, 10, 13, 32, 0x3a, 0x3b, 0x7f, 0x80, 0x41, 0x30),
+    });
     fc.assert(
       fc.property(
         fc.array(model, { minLength: 1, maxLength: 3 }),

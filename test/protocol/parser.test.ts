@@ -4,13 +4,19 @@ import { HttpParseError } from '../../servers/protocol/errors.ts';
 import { RequestParser } from '../../servers/protocol/parser.ts';
 import type { HttpRequest, ParserLimits } from '../../servers/protocol/types.ts';
 
-function parse(text: string | Buffer, limits?: Partial<ParserLimits>): { requests: HttpRequest[]; parser: RequestParser } {
+function parse(
+  text: string | Buffer,
+  limits?: Partial<ParserLimits>,
+): { requests: HttpRequest[]; parser: RequestParser } {
   const parser = new RequestParser(limits);
   const requests = parser.push(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
   return { requests, parser };
 }
 
-function parseBytewise(text: string, limits?: Partial<ParserLimits>): { requests: HttpRequest[]; parser: RequestParser } {
+function parseBytewise(
+  text: string,
+  limits?: Partial<ParserLimits>,
+): { requests: HttpRequest[]; parser: RequestParser } {
   const parser = new RequestParser(limits);
   const requests: HttpRequest[] = [];
   const bytes = Buffer.from(text, 'latin1');
@@ -31,14 +37,19 @@ function rejects(text: string, code: string, status: number, limits?: Partial<Pa
 
 describe('RequestParser', () => {
   it('parses a GET with its target split and headers trimmed, in order, with raw names', () => {
-    const { requests, parser } = parse('GET /a/b?x=1&y=2 HTTP/1.1\r\nHost: example\r\nX-Thing: \t spaced value \t\r\n\r\n');
+    const { requests, parser } = parse(
+      'GET /a/b?x=1&y=2 HTTP/1.1\r\nHost: example\r\nX-Thing: \t spaced value \t\r\n\r\n',
+    );
     assert.equal(requests.length, 1);
     const [request] = requests;
     assert.equal(request!.method, 'GET');
     assert.equal(request!.target, '/a/b?x=1&y=2');
     assert.equal(request!.path, '/a/b');
     assert.equal(request!.query, 'x=1&y=2');
-    assert.deepEqual(request!.headers, [['Host', 'example'], ['X-Thing', 'spaced value']]);
+    assert.deepEqual(request!.headers, [
+      ['Host', 'example'],
+      ['X-Thing', 'spaced value'],
+    ]);
     assert.equal(request!.keepAlive, true);
     assert.equal(request!.body.length, 0);
     assert.ok(parser.idle);
@@ -140,13 +151,19 @@ describe('RequestParser', () => {
     rejects('GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', 'CONTENT_LENGTH_CONFLICT', 400);
     rejects('GET / HTTP/1.1\r\nContent-Length: +1\r\n\r\n', 'INVALID_CONTENT_LENGTH', 400);
     rejects('GET / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n', 'INVALID_CONTENT_LENGTH', 400);
-    rejects('POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 'TE_WITH_CONTENT_LENGTH', 400);
+    rejects(
+      'POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'TE_WITH_CONTENT_LENGTH',
+      400,
+    );
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n', 'TE_NOT_CHUNKED', 400);
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 'UNSUPPORTED_TRANSFER_CODING', 501);
     // Only SP and HTAB are OWS: NBSP (0xA0) after chunked makes another coding, as llhttp says.
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\xa0\r\n\r\n', 'TE_NOT_CHUNKED', 400);
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n', 'INVALID_CHUNK_SIZE', 400);
-    rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n', 'INVALID_CHUNK_SIZE', 400, { maxBodyBytes: Infinity });
+    rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n', 'INVALID_CHUNK_SIZE', 400, {
+      maxBodyBytes: Infinity,
+    });
     rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n', 'CHUNK_DATA_NOT_TERMINATED', 400);
     rejects('GET / HTTP/2.0\r\n\r\n', 'UNSUPPORTED_VERSION', 505);
     rejects('GET / HTTP/1.1 \r\n\r\n', 'UNEXPECTED_SPACE', 400);
@@ -157,7 +174,9 @@ describe('RequestParser', () => {
     rejects(`GET / HTTP/1.1\r\nA: ${'b'.repeat(100)}\r\n\r\n`, 'HEADERS_TOO_LARGE', 431, { maxHeaderBytes: 64 });
     rejects('GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n', 'HEADERS_TOO_LARGE', 431, { maxHeaderCount: 2 });
     rejects('POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n', 'BODY_TOO_LARGE', 413, { maxBodyBytes: 10 });
-    rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n', 'BODY_TOO_LARGE', 413, { maxBodyBytes: 10 });
+    rejects('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n', 'BODY_TOO_LARGE', 413, {
+      maxBodyBytes: 10,
+    });
   });
 
   it('gives the stream offset of the offending byte', () => {

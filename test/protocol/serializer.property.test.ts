@@ -24,7 +24,14 @@ function readResponse(bytes: Buffer, method: string): Read {
   parser.initialize(HTTPParser.RESPONSE, {});
   const read: Read = { status: 0, headers: [], body: Buffer.alloc(0), complete: false };
   const body: Buffer[] = [];
-  parser[HTTPParser.kOnHeadersComplete] = (_a: number, _b: number, headers: string[], _m: number, _u: string, status: number) => {
+  parser[HTTPParser.kOnHeadersComplete] = (
+    _a: number,
+    _b: number,
+    headers: string[],
+    _m: number,
+    _u: string,
+    status: number,
+  ) => {
     read.status = status;
     read.headers = headers;
     return method === 'HEAD' ? 1 : 0; // 1: skip the body, as node:http does for HEAD
@@ -40,7 +47,12 @@ function readResponse(bytes: Buffer, method: string): Read {
   return read;
 }
 
-const headerValue = fc.array(fc.integer({ min: 0x20, max: 0x7e }).map((b) => String.fromCharCode(b)), { maxLength: 20 }).map((s) => s.join('').trim());
+const headerValue = fc
+  .array(
+    fc.integer({ min: 0x20, max: 0x7e }).map((b) => String.fromCharCode(b)),
+    { maxLength: 20 },
+  )
+  .map((s) => s.join('').trim());
 const headerName = fc.constantFrom('Content-Type', 'X-Trace', 'Cache-Control', 'ETag', 'Vary');
 
 describe('serializeResponse properties', () => {
@@ -49,7 +61,10 @@ describe('serializeResponse properties', () => {
       fc.property(
         fc.constantFrom(200, 201, 204, 206, 301, 304, 400, 404, 413, 500, 503),
         fc.array(fc.tuple(headerName, headerValue), { maxLength: 5 }),
-        fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b))),
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        ),
         fc.constantFrom('GET', 'HEAD', 'POST'),
         fc.boolean(),
         fc.boolean(),

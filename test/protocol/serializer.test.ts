@@ -12,7 +12,9 @@ function split(bytes: Buffer): { head: string[]; body: string } {
 
 describe('serializeResponse', () => {
   it('writes the status line, app headers, Date, Server and Content-Length, then the body', () => {
-    const { head, body } = split(serializeResponse({ status: 200, headers: [['Content-Type', 'text/plain']], body: 'héllo' }, keep));
+    const { head, body } = split(
+      serializeResponse({ status: 200, headers: [['Content-Type', 'text/plain']], body: 'héllo' }, keep),
+    );
     assert.equal(head[0], 'HTTP/1.1 200 OK');
     assert.equal(head[1], 'Content-Type: text/plain');
     assert.match(head[2]!, /^Date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
@@ -22,8 +24,14 @@ describe('serializeResponse', () => {
   });
 
   it('says Connection: close when closing, and keep-alive to an HTTP/1.0 client it keeps', () => {
-    assert.ok(split(serializeResponse(errorResponse(400), { ...keep, keepAlive: false })).head.includes('Connection: close'));
-    assert.ok(split(serializeResponse(errorResponse(404), { ...keep, versionMinor: 0 })).head.includes('Connection: keep-alive'));
+    assert.ok(
+      split(serializeResponse(errorResponse(400), { ...keep, keepAlive: false })).head.includes('Connection: close'),
+    );
+    assert.ok(
+      split(serializeResponse(errorResponse(404), { ...keep, versionMinor: 0 })).head.includes(
+        'Connection: keep-alive',
+      ),
+    );
     assert.ok(!split(serializeResponse(errorResponse(404), keep)).head.some((line) => line.startsWith('Connection')));
   });
 
@@ -38,13 +46,21 @@ describe('serializeResponse', () => {
   });
 
   it('frames the body as chunks when the application asks for Transfer-Encoding: chunked', () => {
-    const { head, body } = split(serializeResponse({ status: 200, headers: [['Transfer-Encoding', 'chunked']], body: Buffer.from('0123456789abcdefX') }, keep));
+    const { head, body } = split(
+      serializeResponse(
+        { status: 200, headers: [['Transfer-Encoding', 'chunked']], body: Buffer.from('0123456789abcdefX') },
+        keep,
+      ),
+    );
     assert.ok(!head.some((line) => line.startsWith('Content-Length')));
     assert.equal(body, '11\r\n0123456789abcdefX\r\n0\r\n\r\n');
   });
 
   it('refuses a header that would split the response', () => {
-    assert.throws(() => serializeResponse({ status: 200, headers: [['X', 'a\r\nInjected: 1']], body: '' }, keep), TypeError);
+    assert.throws(
+      () => serializeResponse({ status: 200, headers: [['X', 'a\r\nInjected: 1']], body: '' }, keep),
+      TypeError,
+    );
   });
 
   it('has RFC 9110 reason phrases', () => {

@@ -20,7 +20,7 @@ describe('explainScenario', () => {
     assert.match(text, /event-loop serves the most, 22,000 requests\/s/);
     assert.match(text, /worker-pool serves 5,000 requests\/s, 4\.40× less/);
   });
-  it('never calls a starved cell\'s latency the lowest', () => {
+  it("never calls a starved cell's latency the lowest", () => {
     assert.match(text, /p99 latency ranges from 5\.00 ms \(event-loop\) to 26\.0 ms \(worker-pool\)/);
     assert.match(text, /Starved: blocking left connections waiting unanswered/);
   });

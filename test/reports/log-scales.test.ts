@@ -16,17 +16,26 @@ const results = syntheticResults([
 
 type Row = { ms: number; lo?: number; hi?: number };
 const values = (spec: Record<string, unknown>): Row[] => (spec.data as { values: Row[] }).values;
-const axisLabels = (svg: string): string[] => [...svg.matchAll(/role-axis-label[\s\S]*?<\/g><\/g>/g)].flatMap((m) => [...m[0].matchAll(/>([^<>]+)<\/text>/g)].map((t) => t[1] as string));
+const axisLabels = (svg: string): string[] =>
+  [...svg.matchAll(/role-axis-label[\s\S]*?<\/g><\/g>/g)].flatMap((m) =>
+    [...m[0].matchAll(/>([^<>]+)<\/text>/g)].map((t) => t[1] as string),
+  );
 
 describe('charts on log scales', () => {
   it('latency: a cell that answered nothing is left out, not plotted at zero', async () => {
     const spec = latencyChart(results);
     const rows = values(spec);
     assert.ok(rows.length === 6, `three answering cells × p50/p99, got ${rows.length}`);
-    assert.ok(rows.every((r) => r.ms > 0 && (r.lo ?? 1) > 0), 'every plotted value is positive');
+    assert.ok(
+      rows.every((r) => r.ms > 0 && (r.lo ?? 1) > 0),
+      'every plotted value is positive',
+    );
     const labels = axisLabels(await specToSvg(spec));
     // Both axes have ticks: the y axis's latency labels are there (it had none with a zero in its domain).
-    assert.ok(labels.some((l) => /^\d/.test(l) && !['1', '2', '4', '8', '16', '32'].includes(l)), `y-axis labels: ${labels.join(', ')}`);
+    assert.ok(
+      labels.some((l) => /^\d/.test(l) && !['1', '2', '4', '8', '16', '32'].includes(l)),
+      `y-axis labels: ${labels.join(', ')}`,
+    );
   });
 
   it('spectrum: zero latencies are left out', () => {

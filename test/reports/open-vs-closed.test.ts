@@ -29,26 +29,48 @@ const cheapP99 = { closed: [40_000, 9_000, 3_000], open: [900_000, 60_000, 5_000
 
 function mixedCell(model: string, mode: 'closed' | 'open', seed: number): Cell {
   const i = models.indexOf(model);
-  const cell = syntheticCell({ model, scenario: 'mixed', connections: 16, rps: 1000 * (i + 1), trials: 1, noise: 0, groups: { cheap: cheapP99[mode][i] as number, expensive: 50_000 } }, seed);
+  const cell = syntheticCell(
+    {
+      model,
+      scenario: 'mixed',
+      connections: 16,
+      rps: 1000 * (i + 1),
+      trials: 1,
+      noise: 0,
+      groups: { cheap: cheapP99[mode][i] as number, expensive: 50_000 },
+    },
+    seed,
+  );
   if (mode === 'closed') return { ...cell, loadMode: 'closed' };
-  return { ...cell, loadMode: 'open', rate: { requested: '70%', targetRps: 700 * (i + 1), achievedRps: cell.summary?.requestsPerSec.median ?? 0 } };
+  return {
+    ...cell,
+    loadMode: 'open',
+    rate: { requested: '70%', targetRps: 700 * (i + 1), achievedRps: cell.summary?.requestsPerSec.median ?? 0 },
+  };
 }
 
 function results(cells: Cell[]): Results {
   return { ...syntheticResults([{ model: 'event-loop', scenario: 'hello', connections: 16, rps: 9000 }]), cells };
 }
 
-const both = results([...models.map((m, i) => mixedCell(m, 'closed', i + 1)), ...models.map((m, i) => mixedCell(m, 'open', i + 10))]);
+const both = results([
+  ...models.map((m, i) => mixedCell(m, 'closed', i + 1)),
+  ...models.map((m, i) => mixedCell(m, 'open', i + 10)),
+]);
 const closedOnly = results(models.map((m, i) => mixedCell(m, 'closed', i + 1)));
 const openOnly = results(models.map((m, i) => mixedCell(m, 'open', i + 10)));
 
 describe('open-vs-closed chart', () => {
-  it('plots each model closed and open, at the cheap group\'s median p50 and p99', () => {
-    const values = (openVsClosedChart(both).data as { values: { model: string; load: string; pct: string; ms: number }[] }).values;
+  it("plots each model closed and open, at the cheap group's median p50 and p99", () => {
+    const values = (
+      openVsClosedChart(both).data as { values: { model: string; load: string; pct: string; ms: number }[] }
+    ).values;
     assert.equal(values.length, models.length * 2 * 2);
     for (const [i, model] of models.entries()) {
       for (const mode of ['closed', 'open'] as const) {
-        const p99 = values.find((v) => v.model === model && v.pct === 'p99' && v.load === (mode === 'open' ? 'open 70%' : 'closed'));
+        const p99 = values.find(
+          (v) => v.model === model && v.pct === 'p99' && v.load === (mode === 'open' ? 'open 70%' : 'closed'),
+        );
         assert.equal(p99?.ms, (cheapP99[mode][i] as number) / 1000, `${model} ${mode}`);
       }
     }
@@ -58,18 +80,26 @@ describe('open-vs-closed chart', () => {
     const svg = await specToSvg(openVsClosedChart(both));
     const { domain, range } = colourScale(both.cells);
     assert.deepEqual(domain, models);
-    for (const colour of range) assert.match(svg.replace(/<g class="mark-group role-legend[\s\S]*$/, ''), new RegExp(`stroke="${colour}"`));
+    for (const colour of range)
+      assert.match(svg.replace(/<g class="mark-group role-legend[\s\S]*$/, ''), new RegExp(`stroke="${colour}"`));
   });
 
   it('is drawn only from a file with both modes', () => {
     assert.ok(chartsFor(both).some((c) => c.name === 'open-vs-closed'));
-    for (const one of [closedOnly, openOnly, results([mixedCell('blocking', 'closed', 1), mixedCell('event-loop', 'open', 2)])]) {
+    for (const one of [
+      closedOnly,
+      openOnly,
+      results([mixedCell('blocking', 'closed', 1), mixedCell('event-loop', 'open', 2)]),
+    ]) {
       assert.ok(!chartsFor(one).some((c) => c.name === 'open-vs-closed'));
     }
   });
 
   it('npm run report writes it for both modes and skips it, without a dangling link, for one', async () => {
-    for (const [name, file, drawn] of [['both', both, true], ['closed', closedOnly, false]] as const) {
+    for (const [name, file, drawn] of [
+      ['both', both, true],
+      ['closed', closedOnly, false],
+    ] as const) {
       const path = join(dir, `${name}.json`);
       writeResults(path, file);
       const out = await renderReport(path, join(dir, name));
@@ -82,7 +112,13 @@ describe('open-vs-closed chart', () => {
 describe('open-loop cells elsewhere', () => {
   it('stay out of the capacity charts and the findings: their requests/s is the rate offered', () => {
     assert.equal(cellRows(both).length, models.length);
-    assert.ok(cellRows(both).every((r) => r.rps === both.cells.find((c) => c.model === r.model && c.loadMode === 'closed')?.summary?.requestsPerSec.median));
+    assert.ok(
+      cellRows(both).every(
+        (r) =>
+          r.rps ===
+          both.cells.find((c) => c.model === r.model && c.loadMode === 'closed')?.summary?.requestsPerSec.median,
+      ),
+    );
     assert.deepEqual(both.cells.map(isMeasured), [true, true, true, false, false, false]);
   });
 });

@@ -33,9 +33,19 @@ describe('charts', () => {
         for (const model of domain) assert.ok(svg.includes(`>${model}<`), `${model} row label`);
         return;
       }
-      const models = new Set(results.cells.filter((c) => c.status === 'ok' && (chart.name !== 'spectrum' || c.connections === Math.max(...results.cells.map((x) => x.connections)))).map((c) => c.model));
+      const models = new Set(
+        results.cells
+          .filter(
+            (c) =>
+              c.status === 'ok' &&
+              (chart.name !== 'spectrum' || c.connections === Math.max(...results.cells.map((x) => x.connections))),
+          )
+          .map((c) => c.model),
+      );
       for (const [i, model] of domain.entries()) {
-        const used = new RegExp(`(stroke|fill)="${range[i]}"`).test(svg.replace(/<g class="mark-group role-legend[\s\S]*$/, ''));
+        const used = new RegExp(`(stroke|fill)="${range[i]}"`).test(
+          svg.replace(/<g class="mark-group role-legend[\s\S]*$/, ''),
+        );
         assert.equal(used, models.has(model), `${model} drawn in its colour iff present`);
       }
     });
@@ -66,19 +76,40 @@ describe('npm run report', () => {
   });
 
   it('report.html renders every chart in chromium from file:// with no errors and no network', async () => {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-sync',
+      ],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
       const requests: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       page.on('pageerror', (e) => errors.push(e.message));
-      page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) requests.push(r.url());
+      });
       await page.goto(`file://${out.html}`);
-      for (const chart of charts) await page.waitForSelector(`#chart-${chart.name}[data-rendered="1"] svg .mark-group`, { timeout: 15_000 });
-      const marks = await page.$$eval('.chart svg', (svgs) => svgs.map((s) => s.querySelectorAll('path, rect, text').length));
+      for (const chart of charts)
+        await page.waitForSelector(`#chart-${chart.name}[data-rendered="1"] svg .mark-group`, { timeout: 15_000 });
+      const marks = await page.$$eval('.chart svg', (svgs) =>
+        svgs.map((s) => s.querySelectorAll('path, rect, text').length),
+      );
       assert.equal(marks.length, charts.length);
-      assert.ok(marks.every((n) => n > 20), `marks per chart: ${marks}`);
+      assert.ok(
+        marks.every((n) => n > 20),
+        `marks per chart: ${marks}`,
+      );
       await page.screenshot({ path: join(tmpdir(), 'report-screenshot.png'), fullPage: true });
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, []);

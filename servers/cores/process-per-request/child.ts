@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   }
   const response = await handleRequest({ ...frame.meta.request, body: frame.body }, syncIO, frame.meta.config);
   // Writes to a pipe are synchronous on Linux: the response is out before the process ends.
-  process.stdout.write(encodeFrame({ status: response.status, headers: response.headers } satisfies ResponseFrame, response.body));
+  process.stdout.write(
+    encodeFrame({ status: response.status, headers: response.headers } satisfies ResponseFrame, response.body),
+  );
 }
 
 void main();

@@ -47,10 +47,15 @@ function trimEnd(value: string): string {
   return value.slice(0, end);
 }
 
-function compareFields(what: string, actual: HttpRequest['headers'], expected: [string, string][] | undefined): string | undefined {
+function compareFields(
+  what: string,
+  actual: HttpRequest['headers'],
+  expected: [string, string][] | undefined,
+): string | undefined {
   if (expected === undefined) return undefined;
   const want = expected.map(([name, value]) => [name, trimEnd(value)]);
-  if (JSON.stringify(actual) !== JSON.stringify(want)) return `${what} ${JSON.stringify(actual)} != ${JSON.stringify(want)}`;
+  if (JSON.stringify(actual) !== JSON.stringify(want))
+    return `${what} ${JSON.stringify(actual)} != ${JSON.stringify(want)}`;
   return undefined;
 }
 
@@ -64,9 +69,12 @@ function compareMessage(index: number, actual: HttpRequest, expected: ExpectedMe
     ['keepAlive', actual.keepAlive, expected.keepAlive],
   ];
   for (const [name, got, want] of checks) {
-    if (want !== undefined && got !== want) return `${prefix} ${name} ${JSON.stringify(got)} != ${JSON.stringify(want)}`;
+    if (want !== undefined && got !== want)
+      return `${prefix} ${name} ${JSON.stringify(got)} != ${JSON.stringify(want)}`;
   }
-  const fields = compareFields('headers', actual.headers, expected.headers) ?? compareFields('trailers', actual.trailers, expected.trailers);
+  const fields =
+    compareFields('headers', actual.headers, expected.headers) ??
+    compareFields('trailers', actual.trailers, expected.trailers);
   if (fields !== undefined) return `${prefix} ${fields}`;
   if (expected.body_base64 !== undefined) {
     const body = Buffer.from(actual.body).toString('base64');
@@ -83,7 +91,8 @@ function judge(vector: Vector, raw: Buffer, { requests, parser }: Outcome): stri
     const after = expect.error_after_messages;
     if (expect.error_name === 'HPE_CLOSED_CONNECTION') {
       // llhttp errors on bytes after `Connection: close`; we stop and never read them (the server closes).
-      if (parser.stoppedAt === undefined || parser.stoppedAt >= raw.length) return 'expected to stop after a closing request with bytes left over';
+      if (parser.stoppedAt === undefined || parser.stoppedAt >= raw.length)
+        return 'expected to stop after a closing request with bytes left over';
     } else if (parser.error === undefined) {
       return `accepted input llhttp rejects (${expect.error_name}: ${expect.reason})`;
     }
@@ -104,7 +113,8 @@ function judge(vector: Vector, raw: Buffer, { requests, parser }: Outcome): stri
   const last = expect.messages.at(-1);
   if (expect.upgrade_offset !== undefined) {
     if (!requests.at(-1)?.upgrade) return 'last request not marked upgrade';
-    if (parser.stoppedAt !== expect.upgrade_offset) return `handed over at ${parser.stoppedAt}, expected ${expect.upgrade_offset}`;
+    if (parser.stoppedAt !== expect.upgrade_offset)
+      return `handed over at ${parser.stoppedAt}, expected ${expect.upgrade_offset}`;
   } else if (parser.stoppedAt !== undefined && parser.stoppedAt < raw.length) {
     return `stopped at ${parser.stoppedAt} with bytes llhttp parses`;
   } else if (last !== undefined && last.complete !== true && parser.idle) {

@@ -80,7 +80,9 @@ export function readVectors(path: string): Vector[] {
   const parsed = vectorFile.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new VectorFileError(`${path} is not an llhttp-request-vectors/1 file: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new VectorFileError(
+      `${path} is not an llhttp-request-vectors/1 file: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
   }
   return parsed.data.vectors;
 }
