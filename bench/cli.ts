@@ -166,7 +166,9 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     await runPlan(plan, results, {
-      onCalibration: (calibration) => calibration.forEach((c) => say(calibrationLine(c))),
+      onCalibration: (calibration) => {
+        for (const c of calibration) say(calibrationLine(c));
+      },
       onCellStart: (index, cell, round) =>
         progress.cellStarted(
           index,

@@ -62,7 +62,10 @@ function expectedContent(request: LoadRequest): (body: Buffer) => string | undef
   if (units !== undefined && units <= maxCpuUnits) {
     // Computed at the first check, not when the scenarios are defined: a digest costs the work it verifies.
     let digest: string | undefined;
-    return (body) => sameBytes((digest ??= cpuDigest(units)))(body);
+    return (body) => {
+      digest ??= cpuDigest(units);
+      return sameBytes(digest)(body);
+    };
   }
   // A route whose body the scenario does not pin down (e.g. /io's reply): it must at least say something.
   return (body) => (body.length > 0 ? undefined : 'expected a body, got none');

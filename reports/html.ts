@@ -47,7 +47,7 @@ export function renderHtml(results: Results, charts: ChartDef[], findings: Findi
         `<tr><td>${esc(c.model)}${c.kind === 'peer' ? ' <span class="muted">(peer)</span>' : ''}${open}</td><td>${esc(c.scenario)}</td><td class="n">${c.connections}</td>` +
         (s
           ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>`
-          : '<td colspan="7" class="muted">' + esc(c.error ?? 'not measured') + '</td>') +
+          : `<td colspan="7" class="muted">${esc(c.error ?? 'not measured')}</td>`) +
         `<td>${flag}</td><td class="muted">${esc(c.flags.notes.join('; '))}</td></tr>`
       );
     })

@@ -40,5 +40,5 @@ export function renderSummaryMd(results: Results, charts: ChartDef[], findings: 
   }
   lines.push('', '## Charts', '');
   for (const c of charts) lines.push(`![${c.title}](charts/${c.name}.png)`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

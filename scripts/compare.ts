@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { compareDefaults, compareResults } from '../bench/compare/compare.ts';
-import { ReferenceError, parseReference } from '../bench/compare/metrics.ts';
+import { NormalisationError, parseReference } from '../bench/compare/metrics.ts';
 import type { Mode } from '../bench/compare/metrics.ts';
 import { benchmarkActionEntries, renderMarkdown, renderTerminal } from '../bench/compare/render.ts';
 import { ResultsFileError, readResults, writeFileAtomic } from '../bench/results/file.ts';
@@ -66,7 +66,7 @@ function main(): number {
     const [baseline, current] = positionals.map((p) => readResults(p));
     comparison = compareResults(baseline!, current!, { mode, reference, threshold });
   } catch (error) {
-    if (error instanceof ResultsFileError || error instanceof ReferenceError) fail(error.message);
+    if (error instanceof ResultsFileError || error instanceof NormalisationError) fail(error.message);
     throw error;
   }
   process.stdout.write(renderTerminal(comparison));

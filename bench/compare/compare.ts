@@ -127,7 +127,7 @@ function agreed(absolute: Verdict, normalised: Verdict): Verdict {
   return 'inconclusive';
 }
 
-/** Compare two validated results; throws ReferenceError when normalisation has nothing to divide by. */
+/** Compare two validated results; throws NormalisationError when normalisation has nothing to divide by. */
 export function compareResults(
   baseline: Results,
   current: Results,

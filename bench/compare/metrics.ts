@@ -95,8 +95,8 @@ export interface Scale {
   describe: string;
 }
 
-export class ReferenceError extends Error {
-  override name = 'ReferenceError';
+export class NormalisationError extends Error {
+  override name = 'NormalisationError';
 }
 
 /**
@@ -123,7 +123,7 @@ export function scaleFor(results: Results, mode: Mode, reference: Reference, whe
     const plain = plainCalibrations(results);
     const ceiling = middle(plain.map((c) => c.requestsPerSec));
     if (!Number.isFinite(ceiling))
-      throw new ReferenceError(
+      throw new NormalisationError(
         `${where} has no calibration ceiling to normalise by; use --reference model:scenario:connections or --mode absolute`,
       );
     const perRound = new Map(
@@ -137,8 +137,8 @@ export function scaleFor(results: Results, mode: Mode, reference: Reference, whe
     return { factors: (trial) => perRound.get(trial.round) ?? whole, describe };
   }
   const cell = results.cells.find((c) => cellKey(c) === cellKey(reference));
-  if (!cell || cell.status !== 'ok' || cell.trials.length === 0) {
-    throw new ReferenceError(`${where} has no measured reference cell ${cellKey(reference)}`);
+  if (cell?.status !== 'ok' || cell.trials.length === 0) {
+    throw new NormalisationError(`${where} has no measured reference cell ${cellKey(reference)}`);
   }
   const ref = (key: Metric['key']) => middle(cell.trials.map((metrics.find((m) => m.key === key) as Metric).read));
   const factors: Factors = { rps: 1 / ref('rps'), p99: 1 / ref('p99'), cpuPerReq: 1 / ref('cpuPerReq'), rss: 1 };

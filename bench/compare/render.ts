@@ -109,7 +109,7 @@ export function renderTerminal(comparison: Comparison): string {
   if (comparison.added.length) out.push('', `added (only in current): ${comparison.added.join(', ')}`);
   if (comparison.removed.length) out.push('', `removed (only in baseline): ${comparison.removed.join(', ')}`);
   out.push('', summaryLine(comparison));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** Markdown for $GITHUB_STEP_SUMMARY or a PR comment: summary first, the full table folded. */

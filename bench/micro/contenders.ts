@@ -117,7 +117,7 @@ export const contenders: Record<Contender['name'], () => Contender> = {
     },
   }),
   llhttp: () => {
-    const common = require('_http_common') as { HTTPParser: BindingClass; methods: string[] };
+    const common = require('node:_http_common') as { HTTPParser: BindingClass; methods: string[] };
     return bindingContender('llhttp', common.HTTPParser, common.methods);
   },
   'http-parser-js': () => {

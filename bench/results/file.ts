@@ -17,7 +17,7 @@ export function writeResults(path: string, results: Results): void {
   const checked = Results.safeParse(results);
   if (!checked.success)
     throw new ResultsFileError(`refusing to write ${path}: ${describeIssue(checked.error.issues[0])}`);
-  writeFileAtomic(path, JSON.stringify(checked.data, null, 1) + '\n');
+  writeFileAtomic(path, `${JSON.stringify(checked.data, null, 1)}\n`);
 }
 
 /** Write any file atomically: a temporary sibling, then rename over the target. */

@@ -8,7 +8,7 @@ import { historySpec } from './charts.ts';
 import type { History } from './history.ts';
 import { inlineVegaScripts } from './vega-scripts.ts';
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -42,19 +42,19 @@ export function renderDashboard(history: History, outDir: string): string {
       const points = history.points.filter((p) => p.scenario === scenario && p.model === model);
       charts.push({ id, spec: historySpec(points, labels) });
       const regressions = points.filter((p) => p.rpsRegressed || p.p99Regressed).length;
-      return `<figure><figcaption>${escape(model)}${regressions ? ` <span class="bad">${regressions} regression(s)</span>` : ''}</figcaption><div class="chart" id="${id}"></div></figure>`;
+      return `<figure><figcaption>${escapeHtml(model)}${regressions ? ` <span class="bad">${regressions} regression(s)</span>` : ''}</figcaption><div class="chart" id="${id}"></div></figure>`;
     });
-    sections.push(`<section><h2>${escape(scenario)}</h2>${figures.join('\n')}</section>`);
+    sections.push(`<section><h2>${escapeHtml(scenario)}</h2>${figures.join('\n')}</section>`);
   }
   const latest = history.runs.at(-1);
   const report = latestReport(history, outDir);
   const skipped = history.skipped.length
-    ? `<details class="skipped"><summary>${history.skipped.length} file(s) skipped</summary><ul>${history.skipped.map((s) => `<li>${escape(s)}</li>`).join('')}</ul></details>`
+    ? `<details class="skipped"><summary>${history.skipped.length} file(s) skipped</summary><ul>${history.skipped.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul></details>`
     : '';
   const runList = history.runs
     .map(
       (r) =>
-        `<li><code>${escape(r.label)}</code> ${escape(r.time)} — ${escape(r.results.runId)} (${escape(r.results.config.profile)}, ${escape(r.results.machine.cpuModel)})</li>`,
+        `<li><code>${escapeHtml(r.label)}</code> ${escapeHtml(r.time)} — ${escapeHtml(r.results.runId)} (${escapeHtml(r.results.config.profile)}, ${escapeHtml(r.results.machine.cpuModel)})</li>`,
     )
     .join('');
   return `<!doctype html>
@@ -75,7 +75,7 @@ ${inlineVegaScripts()}
 <body>
 <h1>server-models — benchmark history</h1>
 <p class="note">${history.runs.length} run(s), ordered by commit time. Each point is the median of a cell's trials; a red ring marks a regression against the run just before, judged like <code>npm run compare</code> (normalised by each run's calibration ceiling, ±10% threshold, significance by bootstrap and Mann–Whitney).
-${latest ? `Latest: <code>${escape(latest.label)}</code> (${escape(latest.results.runId)}).` : ''} ${report ? `<a href="${escape(report)}">Latest run report</a>.` : 'No report.html next to the latest results.'}</p>
+${latest ? `Latest: <code>${escapeHtml(latest.label)}</code> (${escapeHtml(latest.results.runId)}).` : ''} ${report ? `<a href="${escapeHtml(report)}">Latest run report</a>.` : 'No report.html next to the latest results.'}</p>
 ${skipped}
 ${sections.join('\n') || '<p>No results files with measured cells in this folder.</p>'}
 <details><summary>Runs</summary><ol>${runList}</ol></details>

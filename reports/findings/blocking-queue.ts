@@ -7,7 +7,7 @@
 import { linearRegression } from 'simple-statistics';
 import type { Results } from '../../bench/results/schema.ts';
 import type { Finding } from './types.ts';
-import { cellCaveats, findCell, isMeasured, M, round } from './cells.ts';
+import { cellCaveats, isMeasured, M, round } from './cells.ts';
 import type { MeasuredCell } from './cells.ts';
 
 /** Thresholds: throughput flat within maxRpsSpread (max/min), p99 ∝ connections^slope with slope in the band. */
@@ -95,5 +95,5 @@ function judge(scenario: string, cells: MeasuredCell[]): Finding {
     reasons.push('p99 grew faster than linearly: timeouts, retries or accept-queue overflow add waits beyond queueing');
   if (cells.length === 2)
     reasons.push('only two connection levels: a full check needs a sweep such as the full profile (1, 4, 16, 64, 256)');
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }

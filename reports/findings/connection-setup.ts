@@ -65,5 +65,5 @@ export function evaluateConnectionSetup(results: Results): Finding {
     reasons.push(
       "the lead did not shrink enough: on loopback the handshake is cheap next to a model's per-request work, or the client-side cost of new connections capped both models alike",
     );
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }

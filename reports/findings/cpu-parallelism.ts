@@ -36,7 +36,7 @@ export function evaluateCpuParallelism(results: Results): Finding {
   const ratio = pool.summary.requestsPerSec.median / Math.max(loop.summary.requestsPerSec.median, 1e-9);
   const figures = {
     connections: level,
-    cpuUnits: String(results.scenarios.find((s) => s.name === scenario)?.params['cpuUnits'] ?? 'not recorded'),
+    cpuUnits: String(results.scenarios.find((s) => s.name === scenario)?.params.cpuUnits ?? 'not recorded'),
     eventLoopRps: round(loop.summary.requestsPerSec.median),
     workerPoolRps: round(pool.summary.requestsPerSec.median),
     ratio: round(ratio),
@@ -61,5 +61,5 @@ export function evaluateCpuParallelism(results: Results): Finding {
     reasons.push(
       'no flag explains it: dispatch to the pool (message passing, copies) may cost as much as the work at this CPU cost',
     );
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }

@@ -36,14 +36,14 @@ interface Level {
 }
 
 function cheap(cell: MeasuredCell): number | undefined {
-  return cell.summary.groupP99Us?.['cheap']?.median;
+  return cell.summary.groupP99Us?.cheap?.median;
 }
 
 /** Every (mixed scenario, connections) where both models have a cheap p99, with the scenario's CPU cost. */
 function levels(results: Results): Level[] {
   const out: Level[] = [];
   for (const s of results.scenarios.filter((x) => x.name.startsWith('mixed'))) {
-    const cost = Number(s.params['cpuUnits']);
+    const cost = Number(s.params.cpuUnits);
     if (!Number.isFinite(cost)) continue;
     for (const n of [...new Set(results.cells.filter((c) => c.scenario === s.name).map((c) => c.connections))]) {
       const loop = findCell(results, M.eventLoop, s.name, n);
@@ -107,7 +107,7 @@ function full(lo: Level, hi: Level): Finding {
     reasons.push(
       "the worker pool's cheap p99 grew too: with the server on one CPU the workers and the loop share it, so expensive work still delays the loop",
     );
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }
 
 function partial(l: Level, limit: string): Finding {
@@ -128,5 +128,5 @@ function partial(l: Level, limit: string): Finding {
   const reasons = [`the event loop's cheap p99 was not ${headOfLine.minGap}× the pool's`];
   if (l.connections < 4) reasons.push('at few connections little queues behind an expensive request');
   reasons.push("if the server was pinned to one CPU, the pool's workers share it with the loop");
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }

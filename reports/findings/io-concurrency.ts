@@ -21,7 +21,7 @@ const head = {
 
 export function evaluateIoConcurrency(results: Results): Finding {
   const { scenario, connections, minRatio } = ioConcurrency;
-  const waitMs = results.scenarios.find((s) => s.name === scenario)?.params['backendWaitMs'];
+  const waitMs = results.scenarios.find((s) => s.name === scenario)?.params.backendWaitMs;
   const blocking = findCell(results, M.blocking, scenario, connections);
   const loop = findCell(results, M.eventLoop, scenario, connections);
   if (!isMeasured(blocking) || !isMeasured(loop)) {
@@ -52,5 +52,5 @@ export function evaluateIoConcurrency(results: Results): Finding {
     reasons.push(
       'no flag explains it: look at the event loop cell for a bottleneck other than the wait (a saturated server CPU, a slow timer path)',
     );
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }

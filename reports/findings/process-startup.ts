@@ -52,7 +52,7 @@ function judge(results: Results, scenario: string, cells: MeasuredCell[]): Findi
     machineCores: results.machine.cores,
     serverCpus,
   };
-  if (isMeasured(one)) figures['p50UsAt1Connection'] = round(one.summary.p50Us.median);
+  if (isMeasured(one)) figures.p50UsAt1Connection = round(one.summary.p50Us.median);
   const detail =
     `At ${top.connections} connections process-per-request served ${figures.requestsPerSec} req/s at ${figures.startupMsPerRequest} ms of server CPU per request (start-up dominated), ` +
     `so ${figures.busyCpus} CPUs were busy starting processes, against ${results.machine.cores} cores (${serverCpus} open to the server). ` +
@@ -70,5 +70,5 @@ function judge(results: Results, scenario: string, cells: MeasuredCell[]): Findi
   reasons.push(
     `more CPU-seconds per second than the server's ${serverCpus} CPU(s) means the process-tree CPU sampling over-counted (children that exited between samples, or CPU outside the pinned set) or the cell's duration was mis-recorded`,
   );
-  return { ...head, status: 'not-held', figures, detail, explanation: reasons.join('; ') + '.' };
+  return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }

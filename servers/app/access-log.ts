@@ -111,7 +111,7 @@ export class AccessLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0 || this.fd === undefined) return;
-    const text = this.pending.join('\n') + '\n';
+    const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
     // One write(2) of whole lines (appendFileSync only loops on a short write, e.g. a full disk).
     appendFileSync(this.fd, text);

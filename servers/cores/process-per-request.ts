@@ -40,7 +40,13 @@ export const processPerRequestCore: ServerCore = {
         await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
         // Only children of connections cut by the drain timeout can be left.
         await Promise.all(
-          [...children].map((child) => new Promise((resolve) => (child.kill('SIGKILL'), child.once('close', resolve)))),
+          [...children].map(
+            (child) =>
+              new Promise((resolve) => {
+                child.kill('SIGKILL');
+                child.once('close', resolve);
+              }),
+          ),
         );
       },
     };

@@ -97,7 +97,7 @@ export function framing(
   const http10 = request.versionMinor === 0;
   request.keepAlive = !close && (!http10 || keepAlive);
   request.upgrade = request.method === 'CONNECT' || (connectionUpgrade && hasUpgrade);
-  if (te === undefined) return length < 0 ? 0 : length;
+  if (te === undefined) return Math.max(length, 0);
   if (length !== -2) {
     throw new HttpParseError('TE_WITH_CONTENT_LENGTH', teAt, 'Transfer-Encoding together with Content-Length');
   }

@@ -309,12 +309,14 @@ export class RequestParser {
           i++;
           continue;
         }
-        case S.LineLF:
+        case S.LineLF: {
           if (buf[i] !== LF) this.#fail('BARE_CR', i, 'CR not followed by LF');
           i++;
           this.#lineDone(buf, i);
           state = S.FieldStart;
           continue;
+        }
+        // biome-ignore lint/suspicious/noFallthroughSwitchClause: it ends in #fail, which throws (never).
         case S.FieldStart: {
           const c = buf[i]!;
           this.#lineStart = base + i;

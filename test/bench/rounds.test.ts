@@ -51,7 +51,14 @@ describe('a run of three rounds', () => {
     const starts = { a: 0, b: 0 };
     const counted = (name: 'a' | 'b'): Target => {
       const canned = cannedTarget(launch);
-      return { name, kind: 'peer', start: () => (starts[name]++, canned.start()) };
+      return {
+        name,
+        kind: 'peer',
+        start: () => {
+          starts[name]++;
+          return canned.start();
+        },
+      };
     };
     const outPath = join(dir, 'results.json');
     const order: string[] = [];

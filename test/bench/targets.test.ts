@@ -27,7 +27,7 @@ import { modelTarget } from '../../bench/targets/model.ts';
 import { findNginx, isStaticScenario, nginxConfig, nginxTarget } from '../../bench/targets/nginx.ts';
 import { portAccepts } from '../../bench/targets/port.ts';
 import type { TargetLaunch } from '../../bench/targets/types.ts';
-import { localOrigin, urlTarget } from '../../bench/targets/url.ts';
+import { localOrigin } from '../../bench/targets/url.ts';
 import { validateScenario } from '../../bench/validate.ts';
 import { ensureDefaultSite, siteContents } from '../../servers/app/site.ts';
 

@@ -43,8 +43,8 @@ describe('evaluateFindings', () => {
     const id = 'io-event-loop-vs-blocking';
     it('computes the ratio at 64 connections', () => {
       const f = finding(resultsOf(heldCells()), id);
-      assert.equal(f.figures['ratio'], Number(((48 * 64) / 49).toPrecision(3)));
-      assert.equal(f.figures['backendWaitMs'], 20);
+      assert.equal(f.figures.ratio, Number(((48 * 64) / 49).toPrecision(3)));
+      assert.equal(f.figures.backendWaitMs, 20);
     });
     it('is not held below 20× and names a client-bound cell', () => {
       const cells = edited(heldCells(), (c) =>
@@ -70,7 +70,7 @@ describe('evaluateFindings', () => {
     const id = 'blocking-flat-throughput-linear-latency';
     it('fits a slope near 1', () => {
       const f = finding(resultsOf(heldCells()), id);
-      assert.ok(Math.abs(Number(f.figures['p99Slope']) - 1) < 0.05, String(f.figures['p99Slope']));
+      assert.ok(Math.abs(Number(f.figures.p99Slope) - 1) < 0.05, String(f.figures.p99Slope));
     });
     it('is not held when p99 stays flat (starved connections hide in answered latency)', () => {
       const cells = edited(heldCells(), (c) =>
@@ -118,7 +118,7 @@ describe('evaluateFindings', () => {
         id,
       );
       assert.equal(f.status, 'not-held');
-      assert.equal(f.figures['serverCpus'], 1);
+      assert.equal(f.figures.serverCpus, 1);
       assert.match(f.explanation ?? '', /pinned/);
     });
     it('is not measured without the worker pool cell', () => {
@@ -134,7 +134,7 @@ describe('evaluateFindings', () => {
     it('with one cost level, holds on the gap and says what a full check needs', () => {
       const f = finding(resultsOf(heldCells()), id);
       assert.equal(f.status, 'held');
-      assert.equal(f.figures['gap'], 8);
+      assert.equal(f.figures.gap, 8);
       assert.match(f.detail, /Partial check.*one cost level/);
     });
     it('with two cost levels, judges growth on both models', () => {
@@ -150,7 +150,7 @@ describe('evaluateFindings', () => {
       };
       const held = finding(resultsOf(cells, heavy), id);
       assert.equal(held.status, 'held', held.detail);
-      assert.equal(held.figures['eventLoopGrowth'], 5);
+      assert.equal(held.figures.eventLoopGrowth, 5);
       const poolGrows = cells.map((c) =>
         c.model === 'worker-pool' && c.scenario === 'mixed-heavy' ? { ...c, groups: { cheap: 20_000 } } : c,
       );
@@ -178,8 +178,8 @@ describe('evaluateFindings', () => {
     const id = 'process-per-request-startup-bound';
     it('reads start-up from server CPU per request', () => {
       const f = finding(resultsOf(heldCells()), id);
-      assert.equal(f.figures['startupMsPerRequest'], 40);
-      assert.equal(f.figures['busyCpus'], Number((40 * 0.04).toPrecision(3)));
+      assert.equal(f.figures.startupMsPerRequest, 40);
+      assert.equal(f.figures.busyCpus, Number((40 * 0.04).toPrecision(3)));
     });
     it('is not held when the product exceeds the CPUs', () => {
       const f = finding(
@@ -214,9 +214,9 @@ describe('evaluateFindings', () => {
     const id = 'close-connection-setup';
     it('computes the shrink of the lead', () => {
       const f = finding(resultsOf(heldCells()), id);
-      assert.equal(f.figures['advantageHello'], 15);
-      assert.equal(f.figures['advantageClose'], 4);
-      assert.equal(f.figures['shrink'], 3.75);
+      assert.equal(f.figures.advantageHello, 15);
+      assert.equal(f.figures.advantageClose, 4);
+      assert.equal(f.figures.shrink, 3.75);
     });
     it('is not held when a model loses nothing with keep-alive off', () => {
       const cells = edited(heldCells(), (c) =>

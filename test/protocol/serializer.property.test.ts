@@ -10,7 +10,8 @@ import { serializeResponse } from '../../servers/protocol/serializer.ts';
 
 const numRuns = Number(process.env.FUZZ_RUNS ?? 150);
 const require = createRequire(import.meta.url);
-const { HTTPParser } = require('_http_common') as { HTTPParser: any };
+// biome-ignore lint/suspicious/noExplicitAny: node:http's internal binding has no published types.
+const { HTTPParser } = require('node:_http_common') as { HTTPParser: any };
 
 interface Read {
   status: number;
