@@ -4,10 +4,10 @@
  * Exit 1 when any cell regressed, 0 otherwise, 2 on bad input or flags.
  */
 import { parseArgs } from 'node:util';
-import { compareDefaults, compareResults } from '../bench/compare/compare.ts';
-import { NormalisationError, parseReference } from '../bench/compare/metrics.ts';
-import type { Mode } from '../bench/compare/metrics.ts';
-import { benchmarkActionEntries, renderMarkdown, renderTerminal } from '../bench/compare/render.ts';
+import { compareDefaults, compareResults } from '../bench/results/compare/compare.ts';
+import { NormalisationError, parseReference } from '../bench/results/compare/metrics.ts';
+import type { Mode } from '../bench/results/compare/metrics.ts';
+import { benchmarkActionEntries, renderMarkdown, renderTerminal } from '../bench/results/compare/render.ts';
 import { ResultsFileError, readResults, writeFileAtomic } from '../bench/results/file.ts';
 
 const usage = `usage: npm run compare -- <baseline.json> <current.json> [options]

@@ -8,8 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { readResults, writeResults, ResultsFileError } from '../bench/results/file.ts';
-import { summarize } from '../bench/stats.ts';
-import { cellKey } from '../bench/compare/metrics.ts';
+import { summarize } from '../bench/results/stats.ts';
+import { cellKey } from '../bench/results/compare/metrics.ts';
 import type { Latency, Trial } from '../bench/results/schema.ts';
 
 function fail(message: string): never {

@@ -11,7 +11,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Histogram } from 'hdr-histogram-js';
-import { parseResponse, serializeRequest } from '../http-client.ts';
+import { parseResponse, serializeRequest } from '../http/client.ts';
 import { latencyHistogram, recordUs, summarizeLatency } from './latency.ts';
 import type { LoadJob, LoadResult } from './types.ts';
 

@@ -1,6 +1,7 @@
 /**
  * The load generators a run can use, by name: `--loadgen NAME` picks one. A new
- * generator (slow clients, ...) is one more entry here.
+ * generator is one more entry here (the slow clients are not one: they run beside
+ * whichever generator measures, see slow-clients.ts).
  */
 import { AutocannonLoadGenerator } from './autocannon.ts';
 import { OpenLoopLoadGenerator } from './open-loop.ts';

@@ -6,8 +6,8 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { repoRoot } from '../paths.ts';
-import { pinned } from '../processes.ts';
+import { repoRoot } from '../os/paths.ts';
+import { pinned } from '../os/processes.ts';
 import type { RunnerMessage, RunnerReply } from './autocannon-protocol.ts';
 import type { LoadGenerator, LoadGeneratorOptions, LoadJob, LoadResult } from './types.ts';
 

@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleEntry } from '../../servers/cores/bundle.ts';
-import { pinned } from '../processes.ts';
+import { pinned } from '../os/processes.ts';
 import type { SlowClientsFigures } from '../results/schema.ts';
 import type { LoadGenerator, LoadJob, LoadRequest, LoadResult } from './types.ts';
 

@@ -11,8 +11,8 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { expectFor } from '../expectations.ts';
-import { parseResponse, serializeRequest } from '../http-client.ts';
+import { expectFor } from '../check/expectations.ts';
+import { parseResponse, serializeRequest } from '../http/client.ts';
 import type { SlowClientsFigures } from '../results/schema.ts';
 import type { SlowSenderMessage, SlowSenderReply, SlowSenderJob } from './slow-clients.ts';
 

@@ -2,20 +2,13 @@
  * The seam between the harness and whatever generates load. A load generator
  * takes a job (where, how many connections, for how long, which requests) and
  * returns what it measured; the harness adds the server's resource figures.
- * autocannon and wrk implement it today; an open-loop or slow-client generator
- * is another implementation of the same interface.
+ * autocannon, wrk and the open-loop client implement it (registry.ts); the
+ * slow clients run beside one of them.
  */
+import type { LoadRequest } from '../http/request.ts';
 import type { Latency, SlowClientsFigures } from '../results/schema.ts';
 
-/** One request in a scenario's cycle, as the load generator sends it. */
-export interface LoadRequest {
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Latency group this request's responses are recorded under (mixed: `cheap`, `expensive`). */
-  group?: string;
-}
+export type { LoadRequest };
 
 /** What to run: every connection walks `requests` in order, round and round. */
 export interface LoadJob {

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Latency } from '../results/schema.ts';
-import { pinned } from '../processes.ts';
-import { ownChildrenCpuSec } from '../sampler.ts';
+import { pinned } from '../os/processes.ts';
+import { ownChildrenCpuSec } from '../os/sampler.ts';
 import type { LoadGenerator, LoadGeneratorOptions, LoadJob, LoadRequest, LoadResult } from './types.ts';
 
 /** Why wrk cannot be used here, or undefined when it can. */

@@ -1,6 +1,6 @@
 /** The calibration target: the canned-response server, started and pinned like the servers under test. */
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../paths.ts';
+import { repoRoot } from '../os/paths.ts';
 import { startSpawned } from './spawned.ts';
 import type { RunningTarget, Target, TargetLaunch } from './types.ts';
 

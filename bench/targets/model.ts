@@ -4,7 +4,7 @@
  * signal handling between the harness and the server).
  */
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../paths.ts';
+import { repoRoot } from '../os/paths.ts';
 import { startSpawned } from './spawned.ts';
 import type { RunningTarget, Target, TargetLaunch } from './types.ts';
 

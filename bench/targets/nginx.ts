@@ -12,7 +12,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ensureDefaultSite } from '../../servers/app/site.ts';
-import type { ScenarioDef } from '../scenarios.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
 import { freePort, loopback } from './port.ts';
 import { startSpawned } from './spawned.ts';
 import type { RunningTarget, Target, TargetLaunch } from './types.ts';

@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { inNamespace } from '../netns.ts';
-import { pinned, signal } from '../processes.ts';
-import { liveProcesses, processTree } from '../proc.ts';
+import { inNamespace } from '../os/netns.ts';
+import { pinned, signal } from '../os/processes.ts';
+import { liveProcesses, processTree } from '../os/procfs.ts';
 import { portAccepts } from './port.ts';
 import type { RunningTarget, StopReport } from './types.ts';
 

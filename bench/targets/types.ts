@@ -4,7 +4,7 @@
  * command or already-running URL. The harness only starts it, loads its URL,
  * samples its process tree (when it has one) and stops it.
  */
-import type { ScenarioDef } from '../scenarios.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
 
 /** A server the harness can start and stop. */
 export interface Target {

@@ -7,7 +7,7 @@
  * the results file has both modes for some model.
  */
 import type { Cell, Results } from '../../bench/results/schema.ts';
-import { stat } from '../../bench/stats.ts';
+import { stat } from '../../bench/results/stats.ts';
 import { colourScale } from '../palette.ts';
 import { cellMark, flagShape } from './rows.ts';
 import type { CellMark } from './rows.ts';

@@ -5,9 +5,9 @@
  */
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareResults, compareDefaults } from '../../bench/compare/compare.ts';
-import type { CompareOptions } from '../../bench/compare/compare.ts';
-import { cellKey } from '../../bench/compare/metrics.ts';
+import { compareResults, compareDefaults } from '../../bench/results/compare/compare.ts';
+import type { CompareOptions } from '../../bench/results/compare/compare.ts';
+import { cellKey } from '../../bench/results/compare/metrics.ts';
 import { ResultsFileError, readResults } from '../../bench/results/file.ts';
 import type { Results } from '../../bench/results/schema.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellLine, cellMarks, formatUs, peerRatioLines, resultsTable } from '../../bench/display.ts';
+import { cellLine, cellMarks, formatUs, peerRatioLines, resultsTable } from '../../bench/run/display.ts';
 import { syntheticResults } from '../helpers/synthetic-results.ts';
 
 describe('terminal output', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellFlags } from '../../bench/flags.ts';
-import { summarize } from '../../bench/stats.ts';
+import { cellFlags } from '../../bench/run/verdicts.ts';
+import { summarize } from '../../bench/results/stats.ts';
 import { syntheticTrial } from '../helpers/synthetic-results.ts';
 
 const summaryOf = (rps: number, loadgenCpuShare: number, extra = {}) =>

@@ -1,10 +1,10 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseResponse } from '../../bench/http-client.ts';
+import { parseResponse } from '../../bench/http/client.ts';
 import { latencyHistogram, recordUs, summarizeLatency } from '../../bench/loadgen/latency.ts';
 import { luaScript } from '../../bench/loadgen/wrk.ts';
-import { liveProcesses, processTree, readStat } from '../../bench/proc.ts';
-import { treeCpuSec } from '../../bench/sampler.ts';
+import { liveProcesses, processTree, readStat } from '../../bench/os/procfs.ts';
+import { treeCpuSec } from '../../bench/os/sampler.ts';
 import { startSpawned } from '../../bench/targets/spawned.ts';
 import { stopProblem } from '../../bench/targets/types.ts';
 import { spawn } from 'node:child_process';

@@ -11,9 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPair, deletePair, listNamespaces, namespacePids, netnsUnavailable } from '../../bench/netns.ts';
-import type { NetnsPair } from '../../bench/netns.ts';
-import { isAlive } from '../../bench/processes.ts';
+import { createPair, deletePair, listNamespaces, namespacePids, netnsUnavailable } from '../../bench/os/netns.ts';
+import type { NetnsPair } from '../../bench/os/netns.ts';
+import { isAlive } from '../../bench/os/processes.ts';
 import { Results } from '../../bench/results/schema.ts';
 import { startSpawned } from '../../bench/targets/spawned.ts';
 
@@ -41,14 +41,14 @@ describe('network distance: usage', () => {
   it("refuses --target-url with --rtt (exit 2, one line): that server is outside the run's namespaces", () => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'bench/cli.ts', '--rtt', '0', '--target-url', 'http://127.0.0.1:9'],
+      ['--import', 'tsx', 'scripts/bench.ts', '--rtt', '0', '--target-url', 'http://127.0.0.1:9'],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^bench: --target-url cannot be used with --rtt: [^\n]+\n$/);
   });
   it('refuses a negative or non-numeric --rtt', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--rtt=-5'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--rtt=-5'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.equal(r.stderr, 'bench: --rtt takes a number of milliseconds (0 or more), not "-5"\n');
   });
@@ -149,7 +149,7 @@ describe('network distance: the bench command', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'server-models-netns-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const bench = (args: string[]) =>
-    spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (child: ReturnType<typeof bench>) => {
     let stdout = '';
     let stderr = '';
@@ -165,7 +165,7 @@ describe('network distance: the bench command', { skip }, () => {
   }, () => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'bench/cli.ts', '--rtt', '10', '--models', 'event-loop', '--scenarios', 'hello'],
+      ['--import', 'tsx', 'scripts/bench.ts', '--rtt', '10', '--models', 'event-loop', '--scenarios', 'hello'],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 2);

@@ -15,19 +15,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cellKey } from '../../bench/compare/metrics.ts';
-import { defaultThresholds } from '../../bench/flags.ts';
+import { cellKey } from '../../bench/results/compare/metrics.ts';
+import { defaultThresholds } from '../../bench/run/verdicts.ts';
 import { OpenLoopLoadGenerator } from '../../bench/loadgen/open-loop.ts';
 import { parseRates, targetRate } from '../../bench/loadgen/open-loop-rate.ts';
 import type { LoadJob, LoadRequest } from '../../bench/loadgen/types.ts';
-import { parseOptions, UsageError } from '../../bench/options.ts';
+import { parseOptions, UsageError } from '../../bench/plan/options.ts';
 import { readResults } from '../../bench/results/file.ts';
-import { emptyResults, planCells, runPlan } from '../../bench/run.ts';
+import { emptyResults, planCells, runPlan } from '../../bench/run/run.ts';
 import { cannedTarget } from '../../bench/targets/canned.ts';
 import type { Target } from '../../bench/targets/types.ts';
 import type { Cell } from '../../bench/results/schema.ts';
-import { findScenario } from '../../bench/scenarios.ts';
-import type { ScenarioDef } from '../../bench/scenarios.ts';
+import { findScenario } from '../../bench/plan/scenarios.ts';
+import type { ScenarioDef } from '../../bench/plan/scenarios.ts';
 import { syntheticCell } from '../helpers/synthetic-results.ts';
 
 const pauseMs = 300;
@@ -209,7 +209,7 @@ describe('--rate on the command line', () => {
   it('bench exits 2 with one line for --rate with autocannon', () => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'bench/cli.ts', '--loadgen', 'autocannon', '--rate', '500'],
+      ['--import', 'tsx', 'scripts/bench.ts', '--loadgen', 'autocannon', '--rate', '500'],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 2, r.stderr);

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { parseOptions, UsageError } from '../../bench/options.ts';
-import { expandCpuList, place } from '../../bench/placement.ts';
-import { plannedSeconds, profiles } from '../../bench/profiles.ts';
+import { parseOptions, UsageError } from '../../bench/plan/options.ts';
+import { expandCpuList, place } from '../../bench/os/placement.ts';
+import { plannedSeconds, profiles } from '../../bench/plan/profiles.ts';
 
 describe('bench options', () => {
   it('starts from the quick profile and lets flags override any part', () => {
@@ -53,7 +53,7 @@ describe('bench options', () => {
     });
   }
   it('exits 2 with one line on a bad flag (the real command)', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--connections', 'many'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--connections', 'many'], {
       encoding: 'utf8',
     });
     assert.equal(r.status, 2);

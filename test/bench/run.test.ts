@@ -1,5 +1,5 @@
 /**
- * End to end: the real `npm run bench` command (bench/cli.ts) against the real
+ * End to end: the real `npm run bench` command (scripts/bench.ts) against the real
  * serve command for every model. The smoke profile must produce a results file
  * that passes schema validation with every model present, no failed cell and
  * every answer checked; Ctrl-C must keep finished cells and leave no process.
@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { readResults } from '../../bench/results/file.ts';
-import { listModels } from '../../bench/models.ts';
-import { profiles } from '../../bench/profiles.ts';
-import { scenarioCosts } from '../../bench/scenarios.ts';
+import { listModels } from '../../bench/plan/servers.ts';
+import { profiles } from '../../bench/plan/profiles.ts';
+import { scenarioCosts } from '../../bench/plan/scenarios.ts';
 
 interface Outcome {
   code: number | null;
@@ -29,7 +29,7 @@ function bench(
   onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
 ): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], {
       env: { ...process.env, BENCH_TEST_MARKER: marker },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AutocannonLoadGenerator } from '../../bench/loadgen/autocannon.ts';
-import { isAlive } from '../../bench/processes.ts';
+import { isAlive } from '../../bench/os/processes.ts';
 
 describe('a load generator in a runner process', () => {
   it('answers a job it cannot run with an error naming it, keeps serving, and exits on close', async () => {

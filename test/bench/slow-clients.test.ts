@@ -14,15 +14,15 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toTrial } from '../../bench/cell.ts';
-import { cellFlags } from '../../bench/flags.ts';
+import { toTrial } from '../../bench/run/cell.ts';
+import { cellFlags } from '../../bench/run/verdicts.ts';
 import { slowRequestSpreadMs, splitConnections, SlowClientsLoadGenerator } from '../../bench/loadgen/slow-clients.ts';
 import type { SlowClientsSpec } from '../../bench/loadgen/slow-clients.ts';
 import type { LoadGenerator, LoadJob, LoadResult } from '../../bench/loadgen/types.ts';
-import { liveProcesses, processTree } from '../../bench/proc.ts';
+import { liveProcesses, processTree } from '../../bench/os/procfs.ts';
 import { readResults } from '../../bench/results/file.ts';
-import { findScenario } from '../../bench/scenarios.ts';
-import { summarize } from '../../bench/stats.ts';
+import { findScenario } from '../../bench/plan/scenarios.ts';
+import { summarize } from '../../bench/results/stats.ts';
 
 const spec: SlowClientsSpec = {
   share: 0.5,
@@ -266,7 +266,7 @@ describe('the slow-clients scenario end to end', () => {
       '--json',
     ];
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], {
         env: { ...process.env, SLOW_CLIENTS_TEST_MARKER: marker },
         stdio: 'ignore',
       });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpuPerKiloRequests, percentile, stat, summarize } from '../../bench/stats.ts';
+import { cpuPerKiloRequests, percentile, stat, summarize } from '../../bench/results/stats.ts';
 import { syntheticTrial } from '../helpers/synthetic-results.ts';
 
 describe('percentile', () => {

@@ -14,21 +14,21 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exchange } from '../../bench/http-client.ts';
-import { outOfScope } from '../../bench/models.ts';
-import { parseOptions, UsageError } from '../../bench/options.ts';
-import { liveProcesses, processTree } from '../../bench/proc.ts';
+import { exchange } from '../../bench/http/client.ts';
+import { outOfScope } from '../../bench/plan/servers.ts';
+import { parseOptions, UsageError } from '../../bench/plan/options.ts';
+import { liveProcesses, processTree } from '../../bench/os/procfs.ts';
 import { readResults } from '../../bench/results/file.ts';
-import { planCells } from '../../bench/run.ts';
-import { findScenario, scenarios } from '../../bench/scenarios.ts';
-import type { ScenarioDef } from '../../bench/scenarios.ts';
+import { planCells } from '../../bench/run/run.ts';
+import { findScenario, scenarios } from '../../bench/plan/scenarios.ts';
+import type { ScenarioDef } from '../../bench/plan/scenarios.ts';
 import { endedOnRequest } from '../../bench/targets/command.ts';
 import { modelTarget } from '../../bench/targets/model.ts';
 import { findNginx, isStaticScenario, nginxConfig, nginxTarget } from '../../bench/targets/nginx.ts';
 import { portAccepts } from '../../bench/targets/port.ts';
 import type { TargetLaunch } from '../../bench/targets/types.ts';
 import { localOrigin } from '../../bench/targets/url.ts';
-import { validateScenario } from '../../bench/validate.ts';
+import { validateScenario } from '../../bench/check/validate.ts';
 import { ensureDefaultSite, siteContents } from '../../servers/app/site.ts';
 
 const launch: TargetLaunch = { cpus: null, readyTimeoutMs: 10_000, stopGraceMs: 5_000 };
@@ -44,7 +44,7 @@ interface Outcome {
 /** The real bench command, with a marker in its environment that every process it starts inherits. */
 function bench(args: string[], marker: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], {
       env: { ...process.env, BENCH_TEST_MARKER: marker },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

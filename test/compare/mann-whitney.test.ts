@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pCurrentSmaller, uStatistic } from '../../bench/compare/mann-whitney.ts';
+import { pCurrentSmaller, uStatistic } from '../../bench/results/compare/mann-whitney.ts';
 
 describe('Mann–Whitney U (one-sided, exact for small samples)', () => {
   it('complete separation gives the exact smallest p: 1/C(6,3) and 1/C(10,5)', () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareResults, compareDefaults } from '../../bench/compare/compare.ts';
+import { compareResults, compareDefaults } from '../../bench/results/compare/compare.ts';
 
 const normalised = { ...compareDefaults, mode: 'normalised' as const };
 import type { Calibration, Results } from '../../bench/results/schema.ts';

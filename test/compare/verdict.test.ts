@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bootstrapChange, judge, seededRandom } from '../../bench/compare/verdict.ts';
+import { bootstrapChange, judge, seededRandom } from '../../bench/results/compare/verdict.ts';
 
 // Exact per-trial figures with known answers.
 const steady = [10000, 10150, 9900, 10050, 9950];

@@ -6,10 +6,10 @@ import { parseArgs } from 'node:util';
 import { benchDefaults, profiles } from './profiles.ts';
 import type { Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
-import { loadGenerators } from './loadgen/registry.ts';
-import { localOrigin } from './targets/url.ts';
-import { parseRates } from './loadgen/open-loop-rate.ts';
-import type { LoadSpec } from './loadgen/open-loop-rate.ts';
+import { loadGenerators } from '../loadgen/registry.ts';
+import { localOrigin } from '../targets/url.ts';
+import { parseRates } from '../loadgen/open-loop-rate.ts';
+import type { LoadSpec } from '../loadgen/open-loop-rate.ts';
 
 /** A problem with the command line; the message is one line for the terminal. */
 export class UsageError extends Error {

@@ -5,7 +5,7 @@
  * cells and results, it measures nothing.
  */
 import cliProgress from 'cli-progress';
-import type { Calibration, Cell, Results } from './results/schema.ts';
+import type { Calibration, Cell, Results } from '../results/schema.ts';
 
 const flagLegend =
   'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, F = failed, S = skipped';

@@ -5,28 +5,29 @@
  * failed or errored; 2 for a usage error; 130 after Ctrl-C (finished cells kept).
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from './display.ts';
-import { loadGenerators } from './loadgen/registry.ts';
-import type { LoadGeneratorKind } from './loadgen/registry.ts';
-import type { LoadGenerator } from './loadgen/types.ts';
-import { rateLabel } from './loadgen/open-loop-rate.ts';
-import { outOfScope, resolveTargets } from './models.ts';
-import { networkConfig, networkNote, netnsUnavailable, pairFromEnv, runAcrossVeth } from './netns.ts';
-import { parseOptions, usage, UsageError } from './options.ts';
-import type { RunOptions } from './options.ts';
-import { repoRoot } from './paths.ts';
-import { place } from './placement.ts';
-import type { Placement } from './placement.ts';
-import { isAlive, pinSelf, StartedProcesses } from './processes.ts';
-import { benchDefaults, plannedSeconds } from './profiles.ts';
-import { writeResults } from './results/file.ts';
-import type { Results } from './results/schema.ts';
-import { emptyResults, planCells, runPlan } from './run.ts';
-import type { RunPlan } from './run.ts';
-import { findScenario } from './scenarios.ts';
-import type { ScenarioDef } from './scenarios.ts';
-import { cannedTarget } from './targets/canned.ts';
-import type { TargetLaunch } from './targets/types.ts';
+import { fileURLToPath } from 'node:url';
+import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from '../bench/run/display.ts';
+import { loadGenerators } from '../bench/loadgen/registry.ts';
+import type { LoadGeneratorKind } from '../bench/loadgen/registry.ts';
+import type { LoadGenerator } from '../bench/loadgen/types.ts';
+import { rateLabel } from '../bench/loadgen/open-loop-rate.ts';
+import { outOfScope, resolveTargets } from '../bench/plan/servers.ts';
+import { networkConfig, networkNote, netnsUnavailable, pairFromEnv, runAcrossVeth } from '../bench/os/netns.ts';
+import { parseOptions, usage, UsageError } from '../bench/plan/options.ts';
+import type { RunOptions } from '../bench/plan/options.ts';
+import { repoRoot } from '../bench/os/paths.ts';
+import { place } from '../bench/os/placement.ts';
+import type { Placement } from '../bench/os/placement.ts';
+import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
+import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
+import { writeResults } from '../bench/results/file.ts';
+import type { Results } from '../bench/results/schema.ts';
+import { emptyResults, planCells, runPlan } from '../bench/run/run.ts';
+import type { RunPlan } from '../bench/run/run.ts';
+import { findScenario } from '../bench/plan/scenarios.ts';
+import type { ScenarioDef } from '../bench/plan/scenarios.ts';
+import { cannedTarget } from '../bench/targets/canned.ts';
+import type { TargetLaunch } from '../bench/targets/types.ts';
 
 function runId(): string {
   return `${new Date()
@@ -66,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
       );
     const why = netnsUnavailable(options.rttMs);
     if (why) throw new UsageError(`--rtt ${options.rttMs}: network-distance mode skipped: ${why}`);
-    return runAcrossVeth(argv, options.rttMs, (line) => process.stderr.write(`${line}\n`));
+    return runAcrossVeth(fileURLToPath(import.meta.url), argv, options.rttMs, (line) =>
+      process.stderr.write(`${line}\n`),
+    );
   }
   const placement = place(options.serverCpus, options.clientCpus);
   const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
@@ -191,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
     return 130;
   }
   finish(results, path, options.json);
-  await renderReportIfAvailable(path, options.json);
+  await renderReportOf(path, options.json);
   const bad = results.cells.filter((c) => c.status === 'failed' || c.flags.errored || !c.validation.ok);
   return bad.length > 0 ? 1 : 0;
 }
@@ -218,21 +221,12 @@ function finish(results: Results, path: string, json: boolean): void {
   process.stdout.write(`\nresults: ${path}\n`);
 }
 
-/** The report is another part's; when it is not there yet, say so and go on. */
-async function renderReportIfAvailable(path: string, json: boolean): Promise<void> {
-  const modulePath = new URL('../reports/render.ts', import.meta.url).href;
+/** Charts and the report at the end of a run; loaded only then (vega is heavy), and a failure is said, not fatal. */
+async function renderReportOf(path: string, json: boolean): Promise<void> {
   const log = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`);
-  let render: ((resultsPath: string) => Promise<{ html: string; markdown: string }>) | undefined;
-  let why = 'reports/render.ts is not there yet';
   try {
-    ({ renderReport: render } = (await import(modulePath)) as { renderReport?: typeof render });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND')
-      why = `reports/render.ts failed to load: ${(error as Error).message.split('\n')[0]}`;
-  }
-  if (typeof render !== 'function') return log(`report: skipped (${why})`);
-  try {
-    const report = await render(path);
+    const { renderReport } = await import('../reports/render.ts');
+    const report = await renderReport(path);
     log(`report: ${report.html}`);
   } catch (error) {
     log(`report: could not render: ${(error as Error).message.split('\n')[0]}`);

@@ -3,10 +3,10 @@
  * that costs nothing (canned bytes). What it reaches there is its ceiling; a
  * cell near that ceiling measured the load generator, not the server.
  */
-import type { LoadGenerator } from './loadgen/types.ts';
-import type { Calibration } from './results/schema.ts';
-import type { ScenarioDef } from './scenarios.ts';
-import type { Target } from './targets/types.ts';
+import type { LoadGenerator } from '../loadgen/types.ts';
+import type { Calibration } from '../results/schema.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
+import type { Target } from '../targets/types.ts';
 import { median } from 'simple-statistics';
 
 /** How calibration runs. */

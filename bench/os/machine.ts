@@ -1,7 +1,7 @@
 /** What a run records about where it ran: the machine and the code's git state. */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { Machine, Results } from './results/schema.ts';
+import type { Machine, Results } from '../results/schema.ts';
 import { repoRoot } from './paths.ts';
 
 export function describeMachine(): Machine {

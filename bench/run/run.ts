@@ -8,17 +8,17 @@
 import { calibrate, ceilingFor } from './calibration.ts';
 import { mergeRounds, runCell } from './cell.ts';
 import type { CellLoad, CellPhase, CellSettings } from './cell.ts';
-import { rateLabel, targetRate } from './loadgen/open-loop-rate.ts';
-import type { LoadSpec } from './loadgen/open-loop-rate.ts';
-import type { LoadGenerator } from './loadgen/types.ts';
-import { writeResults } from './results/file.ts';
-import { RESULTS_SCHEMA, RESULTS_VERSION } from './results/schema.ts';
-import type { Calibration, Cell, Config, Results } from './results/schema.ts';
-import { describeScenario } from './scenarios.ts';
-import type { ScenarioDef } from './scenarios.ts';
-import type { Target } from './targets/types.ts';
+import { rateLabel, targetRate } from '../loadgen/open-loop-rate.ts';
+import type { LoadSpec } from '../loadgen/open-loop-rate.ts';
+import type { LoadGenerator } from '../loadgen/types.ts';
+import { writeResults } from '../results/file.ts';
+import { RESULTS_SCHEMA, RESULTS_VERSION } from '../results/schema.ts';
+import type { Calibration, Cell, Config, Results } from '../results/schema.ts';
+import { describeScenario } from '../plan/scenarios.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
+import type { Target } from '../targets/types.ts';
 import type { CalibrationSettings } from './calibration.ts';
-import { describeGit, describeMachine } from './machine.ts';
+import { describeGit, describeMachine } from '../os/machine.ts';
 
 /** One planned cell. */
 export interface PlannedCell {

@@ -4,17 +4,17 @@
  * timed), warm up, run the trials while sampling the server's process tree,
  * stop the server and make sure it left nothing behind.
  */
-import { cellFlags } from './flags.ts';
-import type { ClientBoundThresholds } from './flags.ts';
-import { SlowClientsLoadGenerator } from './loadgen/slow-clients.ts';
-import type { LoadGenerator, LoadJob, LoadResult } from './loadgen/types.ts';
-import type { Cell, Trial } from './results/schema.ts';
-import { TreeSampler } from './sampler.ts';
-import type { ScenarioDef } from './scenarios.ts';
-import { summarize } from './stats.ts';
-import { stopProblem } from './targets/types.ts';
-import type { RunningTarget, Target } from './targets/types.ts';
-import { contractOf, validateScenario } from './validate.ts';
+import { cellFlags } from './verdicts.ts';
+import type { ClientBoundThresholds } from './verdicts.ts';
+import { SlowClientsLoadGenerator } from '../loadgen/slow-clients.ts';
+import type { LoadGenerator, LoadJob, LoadResult } from '../loadgen/types.ts';
+import type { Cell, Trial } from '../results/schema.ts';
+import { TreeSampler } from '../os/sampler.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
+import { summarize } from '../results/stats.ts';
+import { stopProblem } from '../targets/types.ts';
+import type { RunningTarget, Target } from '../targets/types.ts';
+import { contractOf, validateScenario } from '../check/validate.ts';
 
 /** The settings a cell runs with. */
 export interface CellSettings {

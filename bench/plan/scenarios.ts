@@ -4,13 +4,13 @@
  * pipelined, and every cost it adds as a recorded parameter. Each request
  * carries the check its answer must pass before any timing.
  */
-import type { LoadRequest } from './loadgen/types.ts';
-import { slowRequestSpreadMs } from './loadgen/slow-clients.ts';
-import type { SlowClientsSpec } from './loadgen/slow-clients.ts';
-import { serializeRequest } from './http-client.ts';
-import type { Scenario } from './results/schema.ts';
-import { expectFor } from './expectations.ts';
-import type { ResponseCheck } from './expectations.ts';
+import type { LoadRequest } from '../http/request.ts';
+import { slowRequestSpreadMs } from '../loadgen/slow-clients.ts';
+import type { SlowClientsSpec } from '../loadgen/slow-clients.ts';
+import { serializeRequest } from '../http/client.ts';
+import type { Scenario } from '../results/schema.ts';
+import { expectFor } from '../check/expectations.ts';
+import type { ResponseCheck } from '../check/expectations.ts';
 
 /** A request of a scenario with the check its response must pass. */
 export interface ScenarioRequest extends LoadRequest {

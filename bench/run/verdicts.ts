@@ -4,7 +4,7 @@
  * for the server), and `errored` when anything but a 2xx answer happened under
  * load. A pure function of the cell's summary and the run's calibration.
  */
-import type { Cell, Trial } from './results/schema.ts';
+import type { Cell, Trial } from '../results/schema.ts';
 
 /** When a cell counts as limited by its load generator. */
 export interface ClientBoundThresholds {

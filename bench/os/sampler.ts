@@ -7,7 +7,7 @@
  * process-per-request model's children) move their time there, so a child born
  * and gone between two samples is still counted.
  */
-import { allStats, processTree, readRssBytes, readStat } from './proc.ts';
+import { allStats, processTree, readRssBytes, readStat } from './procfs.ts';
 
 /** What a trial's sampling measured. */
 export interface TreeUsage {

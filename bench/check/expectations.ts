@@ -11,11 +11,11 @@
  *   answers against one definition: Content-Type, X-Served-By, ETag,
  *   Cache-Control, ... Only for servers that implement the application.
  */
-import { cpuDigest, maxCpuUnits } from '../servers/app/cpu.ts';
-import { checkResponse, exchanges, type Exchange } from '../servers/app/exchanges.ts';
-import { siteContents } from '../servers/app/site.ts';
-import type { RawResponse } from './http-client.ts';
-import type { LoadRequest } from './loadgen/types.ts';
+import { cpuDigest, maxCpuUnits } from '../../servers/app/cpu.ts';
+import { checkResponse, exchanges, type Exchange } from '../../servers/app/exchanges.ts';
+import { siteContents } from '../../servers/app/site.ts';
+import type { RawResponse } from '../http/client.ts';
+import type { LoadRequest } from '../http/request.ts';
 
 /** Failures of one response against its expectation (empty when it is right). */
 export type ResponseCheck = (response: RawResponse) => string[];

@@ -4,7 +4,7 @@
  * removed. Differences of machine or configuration are collected as warnings.
  */
 import { median } from 'simple-statistics';
-import type { Cell, Results } from '../results/schema.ts';
+import type { Cell, Results } from '../schema.ts';
 import { cellKey, metrics, plainCalibrations, scaleFor } from './metrics.ts';
 import type { Metric, Mode, Reference, Scale } from './metrics.ts';
 import { judge, verdictDefaults } from './verdict.ts';

@@ -2,7 +2,7 @@
  * Profiles: named run matrices, and the one defaults object every run starts
  * from. Command-line flags override any part of a profile.
  */
-import { defaultThresholds } from './flags.ts';
+import { defaultThresholds } from '../run/verdicts.ts';
 import { scenarioNames } from './scenarios.ts';
 
 /** The matrix and timings of a run. */

@@ -8,12 +8,12 @@
 import { UsageError } from './options.ts';
 import type { ScenarioDef } from './scenarios.ts';
 import type { TargetFlags } from './options.ts';
-import { commandTarget } from './targets/command.ts';
-import { modelTarget } from './targets/model.ts';
-import { nginxName, nginxTarget, nginxUnavailable } from './targets/nginx.ts';
-import { stopProblem } from './targets/types.ts';
-import type { Target, TargetLaunch } from './targets/types.ts';
-import { urlTarget } from './targets/url.ts';
+import { commandTarget } from '../targets/command.ts';
+import { modelTarget } from '../targets/model.ts';
+import { nginxName, nginxTarget, nginxUnavailable } from '../targets/nginx.ts';
+import { stopProblem } from '../targets/types.ts';
+import type { Target, TargetLaunch } from '../targets/types.ts';
+import { urlTarget } from '../targets/url.ts';
 
 /** A registry entry as the harness needs it. */
 export interface ModelEntry {
@@ -28,7 +28,7 @@ export interface ModelEntry {
  * `--help` and a bad flag do not need.
  */
 export async function listModels(): Promise<ModelEntry[]> {
-  const { registry } = await import('../servers/registry.ts');
+  const { registry } = await import('../../servers/registry.ts');
   return registry.map(({ name, kind, unavailable }) => ({ name, kind, unavailable }));
 }
 

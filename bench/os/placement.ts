@@ -5,7 +5,7 @@
  * much of the TCP work to the sending side, so neither side's CPU is pure.
  */
 import { availableParallelism } from 'node:os';
-import { UsageError } from './options.ts';
+import { UsageError } from '../plan/options.ts';
 
 /** The CPUs each side is pinned to (null = unpinned) and how that was decided. */
 export interface Placement {

@@ -5,7 +5,7 @@
  * check sees pipelining and connection closes as the server really does them.
  */
 import { connect } from 'node:net';
-import type { LoadRequest } from './loadgen/types.ts';
+import type { LoadRequest } from '../http/request.ts';
 
 /** One parsed response. */
 export interface RawResponse {

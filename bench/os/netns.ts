@@ -16,10 +16,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { signal } from './processes.ts';
-import type { Config } from './results/schema.ts';
+import type { Config } from '../results/schema.ts';
 
 type NetworkConfig = NonNullable<Config['network']>;
 
@@ -220,16 +219,20 @@ export function networkNote(network: NetworkConfig): string {
   return `network: server in namespace ${network.serverNamespace} (${network.serverAddress}), load generator in ${network.clientNamespace} (${network.clientAddress}), one veth, ${delay}`;
 }
 
-const cliPath = fileURLToPath(new URL('./cli.ts', import.meta.url));
-
 /**
  * Run the whole bench (same arguments) inside the client namespace of a new
  * pair, and delete the pair when it ends, fails, or the harness is told to
  * stop. The inner harness runs in its own process group so that one Ctrl-C
  * reaches it once, forwarded from here (it then stops what it started).
+ * `entry` is the bench command's script (the caller's own), so this module names no entry point.
  * Resolves to its exit code.
  */
-export async function runAcrossVeth(argv: string[], rttMs: number, log: (line: string) => void): Promise<number> {
+export async function runAcrossVeth(
+  entry: string,
+  argv: string[],
+  rttMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   let child: ChildProcess | undefined;
   // A closed terminal (SIGHUP) reaches only this process: the harness inside is told to stop as on SIGTERM.
   const forward = (name: NodeJS.Signals) => {
@@ -241,7 +244,7 @@ export async function runAcrossVeth(argv: string[], rttMs: number, log: (line: s
   let pair: NetnsPair | undefined;
   try {
     pair = createPair(rttMs);
-    const [command, args] = inNamespace(pair.clientNs, process.execPath, ['--import', 'tsx', cliPath, ...argv]);
+    const [command, args] = inNamespace(pair.clientNs, process.execPath, ['--import', 'tsx', entry, ...argv]);
     // Not NODE_CHANNEL_FD: a parent's IPC channel is this process's, and its descriptor is not passed on.
     const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, ...env } = process.env;
     child = spawn(command, args, {

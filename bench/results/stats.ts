@@ -4,7 +4,7 @@
  * unit tests can check them against known answers.
  */
 import { median, medianAbsoluteDeviation, quantileSorted } from 'simple-statistics';
-import type { Cell, Stat, Trial } from './results/schema.ts';
+import type { Cell, Stat, Trial } from './schema.ts';
 
 /** The p-th percentile (0-100) of unsorted samples, by linear interpolation; 0 for none. */
 export function percentile(samples: readonly number[], p: number): number {

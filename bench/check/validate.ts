@@ -7,10 +7,10 @@
  * `http` for those that do not (nginx, a --target-cmd server).
  */
 import { checksFor, type Contract } from './expectations.ts';
-import { exchange } from './http-client.ts';
-import type { ScenarioDef, ScenarioRequest } from './scenarios.ts';
-import type { Cell } from './results/schema.ts';
-import type { Target } from './targets/types.ts';
+import { exchange } from '../http/client.ts';
+import type { ScenarioDef, ScenarioRequest } from '../plan/scenarios.ts';
+import type { Cell } from '../results/schema.ts';
+import type { Target } from '../targets/types.ts';
 
 /** Peers that serve our application (servers/peers/), so are held to its contract like our models. */
 const appPeers: ReadonlySet<string> = new Set(['node-http']);

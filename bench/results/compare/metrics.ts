@@ -3,7 +3,7 @@
  * within its own run so that a machine that is 15% slower today does not read as
  * a 15% regression of every model.
  */
-import type { Cell, Results, Trial } from '../results/schema.ts';
+import type { Cell, Results, Trial } from '../schema.ts';
 import type { Direction } from './verdict.ts';
 
 /**
