@@ -3,7 +3,8 @@
  * factor, and the mechanism in terms of the models. Claims only what the figures
  * show: a client-bound winner is a lower bound, an errored cell is named as such,
  * and a starved cell's latency (which covers only the requests it answered) is
- * never called the lowest.
+ * never called the lowest. A model's flags (starved, answered nothing, errored, client-bound) are said
+ * once per model in the report's first screen (glance.ts), not again in every scenario.
  */
 import type { Results } from '../bench/results/schema.ts';
 import { cellRows } from './charts/rows.ts';
@@ -31,7 +32,6 @@ export function explainScenario(results: Results, scenario: string): string[] {
   const conns = Math.max(...rows.map((r) => r.connections));
   const at = rows.filter((r) => r.connections === conns).sort((a, b) => b.rps - a.rps);
   const [best, ...rest] = at as [CellRow, ...CellRow[]];
-  const silent = rest.filter((r) => r.rps === 0);
   const worst = rest.filter((r) => r.rps > 0).at(-1);
   const bound = best.mark === 'client-bound' ? ' (client-bound: its true figure is at least this)' : '';
   out.push(`At ${conns} connections ${best.label} serves the most, ${fmt(best.rps)} requests/s${bound}; ${why(best)}.`);
@@ -44,24 +44,12 @@ export function explainScenario(results: Results, scenario: string): string[] {
         : `${worst.label} serves ${fmt(worst.rps)} requests/s, ${factor >= 1.95 ? `${fmt(factor)}× less` : `${Math.round((1 - 1 / factor) * 100)}% less`}: it ${mechanism[worst.model] ?? 'is slowest here'}.`,
     );
   }
-  if (silent.length)
-    out.push(`${silent.map((r) => r.label).join(', ')} answered no request within a trial at ${conns} connections.`);
   const answering = at.filter((r) => r.rps > 0 && r.mark !== 'starved');
   const lowest = [...answering].sort((a, b) => a.p99Ms - b.p99Ms)[0];
   const highest = [...answering].sort((a, b) => b.p99Ms - a.p99Ms)[0];
   if (lowest && highest && highest !== lowest)
     out.push(
       `p99 latency ranges from ${fmt(lowest.p99Ms)} ms (${lowest.label}) to ${fmt(highest.p99Ms)} ms (${highest.label}).`,
-    );
-  const starved = at.filter((r) => r.mark === 'starved' && r.rps > 0);
-  if (starved.length)
-    out.push(
-      `Starved: ${starved.map((r) => r.label).join(', ')} left connections waiting unanswered to the end of a trial, so their p99 covers only the requests they did answer and is not comparable.`,
-    );
-  const flagged = at.filter((r) => r.mark === 'errored');
-  if (flagged.length)
-    out.push(
-      `Errored under load: ${flagged.map((r) => r.label).join(', ')}; their figures are not plain server figures.`,
     );
   if (failed.length)
     out.push(

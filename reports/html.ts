@@ -4,6 +4,7 @@ import { inlineVegaScripts } from './dashboard/vega-scripts.ts';
 import type { Finding } from './findings/types.ts';
 import type { ChartDef } from './charts/index.ts';
 import { explainScenario } from './explain.ts';
+import { modelGlance, scenarioGlance } from './glance.ts';
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (n: number, d = 0): string =>
@@ -41,14 +42,20 @@ export function renderHtml(results: Results, charts: ChartDef[], findings: Findi
               : c.flags.clientBound
                 ? '<span class="warn">client-bound</span>'
                 : 'ok';
+      const placed =
+        c.placement?.rule === 'every-cpu'
+          ? ` <span class="muted" title="${esc(c.placement.note)}">(every CPU)</span>`
+          : '';
       const open =
         c.loadMode === 'open' ? ` <span class="muted">(open loop ${esc(c.rate?.requested ?? '')})</span>` : '';
       return (
         `<tr><td>${esc(c.model)}${c.kind === 'peer' ? ' <span class="muted">(peer)</span>' : ''}${open}</td><td>${esc(c.scenario)}</td><td class="n">${c.connections}</td>` +
-        (s
-          ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>`
-          : `<td colspan="7" class="muted">${esc(c.error ?? 'not measured')}</td>`) +
-        `<td>${flag}</td><td class="muted">${esc(c.flags.notes.join('; '))}</td></tr>`
+        (s && s.requestsPerSec.max === 0
+          ? '<td colspan="7" class="bad">answered no request</td>'
+          : s
+            ? `<td class="n">${num(s.requestsPerSec.median)}</td><td class="n muted">${num(s.requestsPerSec.min)}–${num(s.requestsPerSec.max)}</td><td class="n">${num(s.p50Us.median / 1000, 2)}</td><td class="n">${num(s.p99Us.median / 1000, 2)}</td><td class="n">${num(s.cpuPerKiloReq.median, 3)}</td><td class="n">${num(s.serverPeakRssBytes.median / 2 ** 20, 1)}</td><td class="n">${s.errors + s.timeouts + s.non2xx}</td>`
+            : `<td colspan="7" class="muted">${esc(c.error ?? 'not measured')}</td>`) +
+        `<td>${flag}${placed}</td><td class="muted">${esc([...(c.placement ? [c.placement.note] : []), ...c.flags.notes].join('; '))}</td></tr>`
       );
     })
     .join('');
@@ -71,6 +78,11 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:3px 6px;b
 .st{padding:1px 6px;border-radius:3px;font-weight:600}.held{background:#dfd}.not-held{background:#fdd}.not-measured{background:#eee}
 </style>${inlineVegaScripts()}</head><body>
 <h1>server-models: ${esc(results.config.profile)} run</h1><p class="muted">${esc(results.runId)} · ${esc(results.startedAt)}${results.complete ? '' : ' · <b class="bad">incomplete run</b>'}</p>
+<h2>At a glance</h2><ul>${scenarioGlance(results)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('')}</ul><ul>${modelGlance(results)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('')}</ul>
 <h2>Machine and configuration</h2><dl>
 <dt>CPU</dt><dd>${esc(m.cpuModel)}, ${m.cores} cores, ${num(m.memoryBytes / 2 ** 30, 1)} GiB</dd><dt>OS</dt><dd>${esc(m.os)} ${esc(m.kernel)}, Node ${esc(m.node)}</dd>
 <dt>commit</dt><dd>${esc(results.git.commit ?? 'unknown')}${results.git.dirty ? ' (dirty tree)' : ''}</dd>

@@ -3,6 +3,7 @@ import type { Results } from '../bench/results/schema.ts';
 import type { ChartDef } from './charts/index.ts';
 import { cellRows } from './charts/rows.ts';
 import { explainScenario } from './explain.ts';
+import { modelGlance, scenarioGlance } from './glance.ts';
 import type { Finding } from './findings/types.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
@@ -13,6 +14,12 @@ export function renderSummaryMd(results: Results, charts: ChartDef[], findings: 
     `# server-models: ${results.config.profile} run ${results.runId}`,
     '',
     `${m.cpuModel}, ${m.cores} cores · Node ${m.node} · commit ${results.git.commit?.slice(0, 10) ?? 'unknown'}${results.git.dirty ? ' (dirty)' : ''}${results.complete ? '' : ' · **incomplete run**'}`,
+    '',
+    '## At a glance',
+    '',
+    ...scenarioGlance(results).map((l) => `- ${l}`),
+    '',
+    ...modelGlance(results).map((l) => `- ${l}`),
     '',
     '| scenario | model | conns | req/s | p99 ms | flag |',
     '| --- | --- | ---: | ---: | ---: | --- |',

@@ -5,25 +5,26 @@
  * failed or errored; 2 for a usage error; 130 after Ctrl-C (finished cells kept).
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from '../bench/run/display.ts';
 import { loadGenerators } from '../bench/loadgen/registry.ts';
 import type { LoadGeneratorKind } from '../bench/loadgen/registry.ts';
 import type { LoadGenerator } from '../bench/loadgen/types.ts';
 import { rateLabel } from '../bench/loadgen/open-loop-rate.ts';
-import { outOfScope, resolveTargets } from '../bench/plan/servers.ts';
+import { listModels, outOfScope, resolveTargets } from '../bench/plan/servers.ts';
 import { networkConfig, networkNote, netnsUnavailable, pairFromEnv, runAcrossVeth } from '../bench/os/netns.ts';
 import { parseOptions, usage, UsageError } from '../bench/plan/options.ts';
 import type { RunOptions } from '../bench/plan/options.ts';
 import { repoRoot } from '../bench/os/paths.ts';
-import { place } from '../bench/os/placement.ts';
+import { everyCpu, place } from '../bench/os/placement.ts';
 import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
 import { writeResults } from '../bench/results/file.ts';
 import type { Results } from '../bench/results/schema.ts';
-import { emptyResults, planCells, runPlan } from '../bench/run/run.ts';
-import type { RunPlan } from '../bench/run/run.ts';
+import { emptyResults, planCells, planMatrix, runPlan } from '../bench/run/run.ts';
+import type { PlannedCell, RunPlan } from '../bench/run/run.ts';
 import { findScenario } from '../bench/plan/scenarios.ts';
 import type { ScenarioDef } from '../bench/plan/scenarios.ts';
 import { cannedTarget } from '../bench/targets/canned.ts';
@@ -50,6 +51,32 @@ async function startLoadgen(
   const why = kind.unavailable();
   if (why) throw new UsageError(`--loadgen ${options.loadgen}: ${why}`);
   return kind.start({ cpus: placement.clientCpus, onProcess: (pid) => started.add(pid, false) });
+}
+
+/**
+ * A parallel scenario's cells (cpu, mixed) get a second target, the same server lent every CPU, when
+ * the run's placement is the default one and gives the server fewer CPUs than the machine has; the
+ * run picks between them after calibrating (bench/os/placement.ts, spreadDecision).
+ */
+async function offerEveryCpu(
+  cells: PlannedCell[],
+  options: RunOptions,
+  placement: Placement,
+  launch: TargetLaunch,
+): Promise<void> {
+  const cores = availableParallelism();
+  if (options.serverCpus !== undefined || options.clientCpus !== undefined || placement.serverCpuCount >= cores) return;
+  const wide = everyCpu(placement, cores);
+  const names = [...new Set(cells.filter((c) => c.scenario.parallel && !c.load).map((c) => c.target.name))];
+  if (names.length === 0) return;
+  const known = new Set((await listModels()).map((m) => m.name));
+  const ours = names.filter((n) => known.has(n));
+  const { targets } = await resolveTargets(ours, { ...launch, cpus: wide.serverCpus }, wide.serverCpuCount, null);
+  for (const cell of cells) {
+    const target = targets.find((t) => t.name === cell.target.name);
+    if (cell.scenario.parallel && !cell.load && target)
+      cell.spread = { target, placement: wide, base: placement, cores };
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -86,7 +113,10 @@ async function main(argv: string[]): Promise<number> {
   const notPlanned = outOfScope(targets, scenarios);
   const id = runId();
   const path = outPath(options, id);
-  const cells = planCells(targets, scenarios, options.connections, options.loads);
+  const cells = options.matrix
+    ? planMatrix(targets, options.matrix, options.loads)
+    : planCells(targets, scenarios, options.connections, options.loads);
+  await offerEveryCpu(cells, options, placement, launch);
   const depths = new Set(scenarios.map((s) => s.pipelining)).size;
   const planned = plannedSeconds(cells.length, options, depths);
 
@@ -150,7 +180,11 @@ async function main(argv: string[]): Promise<number> {
       ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each`
       : '';
   say(
-    `server-models bench: profile ${options.profile}, ${cells.length} cells (${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels)${rounds}, ${loadgen.name}; ${placement.note}`,
+    `server-models bench: profile ${options.profile}, ${cells.length} cells (${
+      options.matrix
+        ? `${targets.length} models in ${scenarios.length} scenarios, each at the levels it needs`
+        : `${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels`
+    })${rounds}, ${loadgen.name}; ${placement.note}`,
   );
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
   if (pair) say(networkNote(networkConfig(pair)));

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchDefaults, profiles } from './profiles.ts';
-import type { Profile } from './profiles.ts';
+import type { MatrixEntry, Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
 import { loadGenerators } from '../loadgen/registry.ts';
 import { localOrigin } from '../targets/url.ts';
@@ -20,7 +20,7 @@ export class UsageError extends Error {
 export type TargetFlags = { name: string } & ({ command: string; readyTimeoutMs: number } | { url: string });
 
 /** A run's settings, after the profile and the flags. */
-export interface RunOptions extends Profile {
+export interface RunOptions extends Omit<Profile, 'matrix'> {
   profile: string;
   rounds: number;
   /** A name from bench/loadgen/registry.ts. */
@@ -38,6 +38,8 @@ export interface RunOptions extends Profile {
   loads: LoadSpec[] | null;
   /** Network distance: the round trip (ms) across a veth between namespaces the run creates (bench/netns.ts), or null for loopback. */
   rttMs: number | null;
+  /** The profile's designed matrix after the flags, or null for the cross product of scenarios and connections. */
+  matrix: MatrixEntry[] | null;
 }
 
 const flagSpec = {
@@ -126,16 +128,28 @@ export function parseOptions(argv: string[]): RunOptions {
     throw new UsageError(
       `--rate needs the open-loop load generator: ${loadgen} cannot keep a schedule and time from due times (drop --loadgen or use --loadgen open-loop)`,
     );
+  // A user's server alone unless --models asks for ours beside it.
+  const models = values.models === undefined ? (target ? [] : profile.models) : list('--models', values.models);
+  const scenarios = values.scenarios === undefined ? profile.scenarios : scenarioList(values.scenarios);
+  const connections =
+    values.connections === undefined
+      ? profile.connections
+      : list('--connections', values.connections).map((c) => positiveInt('--connections', c));
+  const matrix =
+    profile.matrix && !target
+      ? matrixAfterFlags(profile.matrix, {
+          models: values.models === undefined ? undefined : (models as string[]),
+          scenarios: values.scenarios === undefined ? undefined : scenarios,
+          connections: values.connections === undefined ? undefined : connections,
+        })
+      : null;
   return {
     ...profile,
     profile: profileName,
-    // A user's server alone unless --models asks for ours beside it.
-    models: values.models === undefined ? (target ? [] : profile.models) : list('--models', values.models),
-    scenarios: values.scenarios === undefined ? profile.scenarios : scenarioList(values.scenarios),
-    connections:
-      values.connections === undefined
-        ? profile.connections
-        : list('--connections', values.connections).map((c) => positiveInt('--connections', c)),
+    models: matrix && values.models === undefined ? matrixModels(matrix, profile.models) : models,
+    scenarios: matrix ? [...new Set(matrix.map((e) => e.scenario))] : scenarios,
+    connections: matrix ? [...new Set(matrix.flatMap((e) => e.connections))].sort((a, b) => a - b) : connections,
+    matrix,
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
     warmupSec: values.warmup === undefined ? profile.warmupSec : nonNegativeNumber('--warmup', values.warmup),
     trials: values.trials === undefined ? profile.trials : positiveInt('--trials', values.trials),
@@ -150,6 +164,37 @@ export function parseOptions(argv: string[]): RunOptions {
     loads,
     rttMs: values.rtt === undefined ? null : milliseconds('--rtt', values.rtt),
   };
+}
+
+/**
+ * A designed matrix with the flags applied: --scenarios keeps the matrix's entries for the scenarios
+ * it names (a scenario the matrix lacks runs at the matrix's levels, every model); --connections
+ * replaces every entry's levels; --models keeps, of each entry's models, those it names.
+ */
+export function matrixAfterFlags(
+  matrix: MatrixEntry[],
+  flags: { models: string[] | undefined; scenarios: string[] | undefined; connections: number[] | undefined },
+): MatrixEntry[] {
+  const levels = [...new Set(matrix.flatMap((e) => e.connections))].sort((a, b) => a - b);
+  const entries = flags.scenarios
+    ? flags.scenarios.flatMap((name) => {
+        const own = matrix.filter((e) => e.scenario === name);
+        return own.length > 0 ? own : [{ scenario: name, connections: levels }];
+      })
+    : matrix;
+  return entries
+    .map((e) => ({
+      ...e,
+      connections: flags.connections ?? e.connections,
+      ...(flags.models ? { models: (e.models ?? flags.models).filter((m) => flags.models!.includes(m)) } : {}),
+    }))
+    .filter((e) => e.models === undefined || e.models.length > 0);
+}
+
+/** Every model a matrix names ('all' when an entry runs every model). */
+function matrixModels(matrix: MatrixEntry[], fallback: Profile['models']): Profile['models'] {
+  if (matrix.some((e) => e.models === undefined)) return fallback;
+  return [...new Set(matrix.flatMap((e) => e.models ?? []))];
 }
 
 function targetFlags(values: {

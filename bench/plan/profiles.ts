@@ -5,6 +5,13 @@
 import { defaultThresholds } from '../run/verdicts.ts';
 import { scenarioNames } from './scenarios.ts';
 
+/** One scenario of a designed matrix: the levels it runs at and, if not every model, which ones. */
+export interface MatrixEntry {
+  scenario: string;
+  connections: number[];
+  models?: string[];
+}
+
 /** The matrix and timings of a run. */
 export interface Profile {
   description: string;
@@ -23,6 +30,12 @@ export interface Profile {
    * consecutive trials of one process hide.
    */
   rounds?: number;
+  /**
+   * A designed matrix instead of the cross product of `scenarios` and `connections`: each scenario at
+   * the levels (and with the models) what it teaches needs. `scenarios` and `connections` then list
+   * what the matrix holds.
+   */
+  matrix?: MatrixEntry[];
 }
 
 /** Everything a run is configured with that is not the matrix. */
@@ -47,6 +60,9 @@ export const benchDefaults = {
   cellOverheadSec: 0.9,
 };
 
+/** Our models (the peers are not ours to change). */
+const ourModels = ['blocking', 'process-per-request', 'event-loop', 'worker-pool', 'prefork'];
+
 export const profiles: Record<string, Profile> = {
   smoke: {
     description: 'Every model, two scenarios, one concurrency level: does everything run? (used by the tests)',
@@ -58,14 +74,34 @@ export const profiles: Record<string, Profile> = {
     trials: 1,
   },
   quick: {
-    description: 'Every model and scenario at two concurrency levels, in about five minutes on two cores (the default)',
+    description:
+      'What each scenario teaches and the cells every finding needs, three rounds of one 1 s trial (each round a fresh server), in about five minutes on two cores (the default)',
     models: 'all',
-    scenarios: [...scenarioNames],
-    connections: [1, 32],
-    // 0.8 s trials keep ~140 cells (with slow-clients and nginx) within five minutes.
-    durationSec: 0.8,
-    warmupSec: 0.2,
+    scenarios: ['hello', 'io', 'close', 'cpu', 'mixed', 'static-small', 'slow-clients'],
+    connections: [1, 8, 16, 64],
+    durationSec: 1,
+    warmupSec: 0.3,
     trials: 1,
+    // Rounds, not consecutive trials: a cell's three trials come from three server starts spread over
+    // the run, so their spread shows the minute-to-minute noise a single trial hides.
+    rounds: 3,
+    matrix: [
+      // The cost of each model on the cheapest request, alone and with many connections (every model).
+      { scenario: 'hello', connections: [1, 64] },
+      // Finding 1: a 20 ms backend wait at 64 connections.
+      { scenario: 'io', connections: [64], models: [...ourModels, 'node-http'] },
+      // Finding 2: the blocking model's accept queue (a connection per request, so every one is served in turn)...
+      { scenario: 'close', connections: [1, 8, 64], models: ['blocking'] },
+      // ...and finding 6: connection setup beside hello at 64 connections.
+      { scenario: 'close', connections: [64], models: ['event-loop', 'worker-pool'] },
+      // Findings 3 and 4: parallelism, on every CPU when the placement rule allows (bench/os/placement.ts).
+      { scenario: 'cpu', connections: [8], models: ['event-loop', 'worker-pool', 'prefork'] },
+      { scenario: 'mixed', connections: [8], models: ['event-loop', 'worker-pool', 'prefork'] },
+      // The file system per request, against nginx.
+      { scenario: 'static-small', connections: [16], models: ['event-loop', 'prefork', 'node-http', 'nginx'] },
+      // Slow clients hold the blocking model's one thread.
+      { scenario: 'slow-clients', connections: [8], models: ['blocking', 'event-loop', 'worker-pool', 'prefork'] },
+    ],
   },
   findings: {
     description:

@@ -30,6 +30,12 @@ export interface ScenarioDef {
   newConnectionPerRequest: boolean;
   /** Connections that send their requests slowly beside the load generator's (the slow-clients scenario). */
   slowClients?: SlowClientsSpec;
+  /**
+   * For a scenario whose point is parallelism (cpu, mixed): the server CPU one request costs, in ms, as
+   * estimated from the recorded costs. The placement rule (bench/os/placement.ts) uses it to decide
+   * whether the server may have every CPU of a small machine.
+   */
+  parallel?: { serverCpuMsPerRequest: number };
 }
 
 /** The knobs scenarios are built from; recorded through each scenario's params. */
@@ -39,6 +45,9 @@ export const scenarioCosts = {
    * "a few ms". cpuDigest(30) took 2.70 ms (median of 15, pinned to one CPU) on the project machine.
    */
   cpuUnits: 30,
+  /** One CPU unit's time on that machine (2.70 ms / 30), and a cheap /hello request's server CPU (~35-50 µs). */
+  cpuUnitMs: 0.09,
+  cheapCpuMs: 0.05,
   /** Backend wait of the io scenario. */
   ioWaitMs: 20,
   /** In `mixed`, one request in this many is a /cpu one. */
@@ -112,6 +121,7 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
       params: { path: cpuPath, cpuUnits: costs.cpuUnits },
       requests: [request('GET', cpuPath)],
       ...keepAlive,
+      parallel: { serverCpuMsPerRequest: costs.cpuUnits * costs.cpuUnitMs },
     },
     {
       name: 'io',
@@ -134,6 +144,10 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
         request('GET', cpuPath, { group: 'expensive' }),
       ],
       ...keepAlive,
+      parallel: {
+        serverCpuMsPerRequest:
+          (costs.cpuUnits * costs.cpuUnitMs + (costs.mixedEvery - 1) * costs.cheapCpuMs) / costs.mixedEvery,
+      },
     },
     {
       name: 'close',

@@ -108,6 +108,19 @@ export const Cell = z.object({
   rate: z
     .object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() })
     .optional(),
+  /**
+   * Where this cell's server ran, when it differs from the run's placement or a rule chose it
+   * (a parallel scenario's server lent every CPU: bench/os/placement.ts). Absent = `config`'s.
+   */
+  placement: z
+    .object({
+      serverCpus: z.string().nullable(),
+      clientCpus: z.string().nullable(),
+      serverThreads: z.number().int().positive(),
+      rule: z.enum(['default', 'every-cpu']),
+      note: z.string(),
+    })
+    .optional(),
   status: CellStatus,
   /** Why the cell failed or was skipped. */
   error: z.string().optional(),

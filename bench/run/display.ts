@@ -44,6 +44,8 @@ export function cellLine(cell: Cell): string {
   if (cell.status !== 'ok' || !cell.summary) return `✗ ${name.padEnd(40)} ${cell.status}: ${cell.error ?? ''}`;
   const s = cell.summary;
   const marks = cellMarks(cell);
+  if (s.requestsPerSec.max === 0)
+    return `✓ ${name.padEnd(40)} answered no request in any trial  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB${marks ? `  [${marks}]` : ''}`;
   const groups = s.groupP99Us
     ? `  ${Object.entries(s.groupP99Us)
         .map(([g, st]) => `${g} p99 ${formatUs(st.median)}`)
@@ -145,8 +147,12 @@ export function resultsTable(results: Results): string {
         );
         if (!cell) return '';
         if (!cell.summary) return cellMarks(cell) || cell.status;
-        const marks = cellMarks(cell);
-        return `${formatRate(cell.summary.requestsPerSec.median)} ${formatUs(cell.summary.p99Us.median)}${marks ? ` ${marks}` : ''}`;
+        const marks = `${cellMarks(cell)}${cell.placement?.rule === 'every-cpu' ? '*' : ''}`;
+        const rps = cell.summary.requestsPerSec;
+        // A cell that answered nothing has no rate and no latency to show: say so in words.
+        if (rps.max === 0) return `no answer${marks ? ` ${marks}` : ''}`;
+        const spread = cell.trials.length > 1 ? ` ±${Math.round(rps.relSpread * 100)}%` : '';
+        return `${formatRate(rps.median)}${spread} ${formatUs(cell.summary.p99Us.median)}${marks ? ` ${marks}` : ''}`;
       }),
     ];
   });
@@ -154,11 +160,14 @@ export function resultsTable(results: Results): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [
-    'requests/s and p99 latency (median of trials), per scenario and connection count:',
+    'requests/s (median of trials ± their median absolute deviation) and p99 latency, per scenario and connections:',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
     flagLegend,
+    ...(results.cells.some((c) => c.placement?.rule === 'every-cpu')
+      ? ['* = server on every CPU, shared with the load generator (a parallel scenario: see the placement rule)']
+      : []),
   ].join('\n');
 }
 

@@ -14,11 +14,14 @@ import type { LoadGenerator } from '../loadgen/types.ts';
 import { writeResults } from '../results/file.ts';
 import { RESULTS_SCHEMA, RESULTS_VERSION } from '../results/schema.ts';
 import type { Calibration, Cell, Config, Results } from '../results/schema.ts';
-import { describeScenario } from '../plan/scenarios.ts';
+import { describeScenario, findScenario } from '../plan/scenarios.ts';
+import type { MatrixEntry } from '../plan/profiles.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
 import type { Target } from '../targets/types.ts';
 import type { CalibrationSettings } from './calibration.ts';
 import { describeGit, describeMachine } from '../os/machine.ts';
+import { spreadDecision } from '../os/placement.ts';
+import type { CellPlacement, Placement } from '../os/placement.ts';
 
 /** One planned cell. */
 export interface PlannedCell {
@@ -27,6 +30,14 @@ export interface PlannedCell {
   connections: number;
   /** The load mode from `--rate`; absent = closed loop, not recorded on the cell. */
   load?: LoadSpec;
+  /**
+   * For a parallel scenario (cpu, mixed) on a machine where the server has fewer CPUs than it could:
+   * the same server lent every CPU, used when the placement rule allows it (decided once, after the
+   * first calibration, so every round of the cell runs the same way).
+   */
+  spread?: { target: Target; placement: Placement; base: Placement; cores: number };
+  /** Where the cell's server runs, once decided. */
+  placement?: CellPlacement;
 }
 
 /** Everything a run needs, resolved from the options. */
@@ -80,6 +91,19 @@ export function planCells(
   );
 }
 
+/**
+ * Planned cells of a designed matrix (profiles.ts), entry by entry: each scenario at its own levels,
+ * with its own models (every target when the entry names none).
+ */
+export function planMatrix(targets: Target[], matrix: MatrixEntry[], loads: LoadSpec[] | null = null): PlannedCell[] {
+  return matrix.flatMap((entry) => {
+    const scenario = findScenario(entry.scenario);
+    if (!scenario) return [];
+    const chosen = entry.models ? targets.filter((t) => entry.models!.includes(t.name)) : targets;
+    return planCells(chosen, [scenario], entry.connections, loads);
+  });
+}
+
 /** A planned cell's load mode, its open-loop target worked out from the cells measured so far. */
 function cellLoad(planned: PlannedCell, cells: readonly Cell[]): CellLoad | undefined {
   const spec = planned.load;
@@ -97,6 +121,29 @@ function cellLoad(planned: PlannedCell, cells: readonly Cell[]): CellLoad | unde
     };
   } catch (error) {
     return { mode: 'open', requested, error: (error as Error).message };
+  }
+}
+
+/**
+ * Apply the placement rule to every cell that has a spread alternative (a parallel scenario), from
+ * the load generator's unpipelined calibration: the cell then runs its spread target and records why.
+ */
+function decidePlacements(cells: PlannedCell[], calibration: Calibration[], loadgen: string): void {
+  const ceiling = calibration.find((c) => c.loadgen === loadgen && (c.pipelining ?? 1) === 1);
+  for (const cell of cells) {
+    const { spread } = cell;
+    const perRequest = cell.scenario.parallel?.serverCpuMsPerRequest;
+    if (!spread || perRequest === undefined) continue;
+    const decision = spreadDecision(perRequest, ceiling, spread.base, spread.cores);
+    const chosen = decision.spread ? spread.placement : spread.base;
+    if (decision.spread) cell.target = spread.target;
+    cell.placement = {
+      serverCpus: chosen.serverCpus,
+      clientCpus: chosen.clientCpus,
+      serverThreads: chosen.serverCpuCount,
+      rule: decision.spread ? 'every-cpu' : 'default',
+      note: decision.note,
+    };
   }
 }
 
@@ -134,6 +181,7 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       hooks.onCalibration?.(tagged);
     }
     writeResults(plan.outPath, results);
+    if (round === 1) decidePlacements(plan.cells, results.calibration, plan.loadgen.name);
     for (const [index, planned] of plan.cells.entries()) {
       if (plan.signal?.aborted) return results;
       const overall = (round - 1) * plan.cells.length + index;
@@ -156,7 +204,8 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       });
       // A cell cut short by the interrupt measured the shutdown, not the server.
       if (plan.signal?.aborted) return results;
-      const cell = several ? { ...measured, trials: measured.trials.map((t) => ({ round, ...t })) } : measured;
+      const placed = planned.placement ? { ...measured, placement: planned.placement } : measured;
+      const cell = several ? { ...placed, trials: placed.trials.map((t) => ({ round, ...t })) } : placed;
       if (round === 1) results.cells.push(cell);
       else
         results.cells[index] = mergeRounds(

@@ -51,11 +51,11 @@ export function cellCaveats(cell: MeasuredCell): string[] {
 }
 
 /**
- * How many CPUs the server could use: the taskset list it was pinned to, or
- * every core of the machine when unpinned.
+ * How many CPUs the server could use: the taskset list it was pinned to (the cell's own placement
+ * when a rule chose one, else the run's), or every core of the machine when unpinned.
  */
-export function serverCpuCount(results: Results): number {
-  const list = results.config.serverCpus;
+export function serverCpuCount(results: Results, cell?: Cell): number {
+  const list = cell?.placement ? cell.placement.serverCpus : results.config.serverCpus;
   if (!list) return results.machine.cores;
   let count = 0;
   for (const part of list.split(',')) {
@@ -64,6 +64,11 @@ export function serverCpuCount(results: Results): number {
     count += hi === undefined || Number.isNaN(hi) ? 1 : hi - lo + 1;
   }
   return count || results.machine.cores;
+}
+
+/** The taskset list a cell's server ran on, in words. */
+export function serverCpuList(results: Results, cell?: Cell): string {
+  return (cell?.placement ? cell.placement.serverCpus : results.config.serverCpus) ?? 'unpinned';
 }
 
 /** Round for a figures table: 3 significant digits, integers above 100. */

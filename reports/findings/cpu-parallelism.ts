@@ -4,7 +4,7 @@
  */
 import type { Results } from '../../bench/results/schema.ts';
 import type { Finding } from './types.ts';
-import { cellCaveats, commonLevels, findCell, M, round, serverCpuCount } from './cells.ts';
+import { cellCaveats, commonLevels, findCell, M, round, serverCpuCount, serverCpuList } from './cells.ts';
 import type { MeasuredCell } from './cells.ts';
 
 export const cpuParallelism = { scenario: 'cpu', minRatio: 1.5, minCpus: 2, minConnections: 2 };
@@ -32,7 +32,8 @@ export function evaluateCpuParallelism(results: Results): Finding {
   }
   const loop = findCell(results, M.eventLoop, scenario, level) as MeasuredCell;
   const pool = findCell(results, M.workerPool, scenario, level) as MeasuredCell;
-  const serverCpus = serverCpuCount(results);
+  // Both cells must have had the CPUs: the smaller of the two counts is what the comparison had.
+  const serverCpus = Math.min(serverCpuCount(results, pool), serverCpuCount(results, loop));
   const ratio = pool.summary.requestsPerSec.median / Math.max(loop.summary.requestsPerSec.median, 1e-9);
   const figures = {
     connections: level,
@@ -43,15 +44,21 @@ export function evaluateCpuParallelism(results: Results): Finding {
     threshold: minRatio,
     machineCores: results.machine.cores,
     serverCpus: serverCpus,
-    serverCpuList: results.config.serverCpus ?? 'unpinned',
+    serverCpuList: serverCpuList(results, pool),
   };
   const detail = `At ${level} connections the worker pool served ${figures.workerPoolRps} req/s and the event loop ${figures.eventLoopRps} req/s: ${figures.ratio}× (threshold ${minRatio}×), with ${serverCpus} CPU(s) open to the server on a ${results.machine.cores}-core machine.`;
   if (ratio >= minRatio && serverCpus >= minCpus) return { ...head, status: 'held', figures, detail };
+  if (results.machine.cores < minCpus)
+    return {
+      ...head,
+      status: 'not-measured',
+      figures,
+      detail: `Not measurable here: the machine has ${results.machine.cores} CPU, and parallelism needs ≥ ${minCpus}. ${detail}`,
+    };
   const reasons = [...cellCaveats(pool), ...cellCaveats(loop)];
-  if (results.machine.cores < minCpus) reasons.push(`too few CPUs: the machine has ${results.machine.cores}`);
-  else if (serverCpus < minCpus)
+  if (serverCpus < minCpus)
     reasons.push(
-      `the server was pinned to ${serverCpus} CPU (taskset ${results.config.serverCpus}), so its workers could not run in parallel: rerun with --server-cpus covering ≥ ${minCpus} CPUs (the load generator then shares them)`,
+      `the server was pinned to ${serverCpus} CPU (taskset ${serverCpuList(results, pool)}), so its workers could not run in parallel: rerun with --server-cpus covering ≥ ${minCpus} CPUs (the load generator then shares them)`,
     );
   if (ratio >= minRatio && serverCpus < minCpus)
     reasons.push(

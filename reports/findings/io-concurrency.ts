@@ -36,12 +36,14 @@ export function evaluateIoConcurrency(results: Results): Finding {
       detail: `Needs io cells of both models at ${connections} connections: ${missing.join('; ')}.`,
     };
   }
-  const ratio = loop.summary.requestsPerSec.median / Math.max(blocking.summary.requestsPerSec.median, 1e-9);
+  const blockingRps = blocking.summary.requestsPerSec.median;
+  // A blocking model that answered nothing in a trial has no finite ratio to show, only an unbounded one.
+  const ratio = blockingRps > 0 ? loop.summary.requestsPerSec.median / blockingRps : Number.POSITIVE_INFINITY;
   const figures = {
     backendWaitMs: typeof waitMs === 'number' ? waitMs : 'not recorded',
     blockingRps: round(blocking.summary.requestsPerSec.median),
     eventLoopRps: round(loop.summary.requestsPerSec.median),
-    ratio: round(ratio),
+    ratio: Number.isFinite(ratio) ? round(ratio) : 'unbounded (the blocking model answered nothing)',
     threshold: minRatio,
   };
   const detail = `At ${connections} connections the event loop served ${figures.eventLoopRps} req/s and the blocking model ${figures.blockingRps} req/s: ${figures.ratio}× (threshold ${minRatio}×, ideal ≈ ${connections}×).`;

@@ -15,11 +15,20 @@ describe('terminal output', () => {
     const table = resultsTable(results);
     for (const model of ['event-loop', 'node-http', 'blocking', 'worker-pool']) assert.match(table, new RegExp(model));
     const row = table.split('\n').find((l) => l.startsWith('hello')) ?? '';
-    assert.match(row, /30\.0k 2\.5 ms C/);
-    assert.match(row, /25\.0k 3\.0 ms/);
-    assert.match(row, /8000 2\.0 ms E/);
+    assert.match(row, /30\.0k ±0% 2\.5 ms C/);
+    assert.match(row, /25\.0k ±0% 3\.0 ms/);
+    assert.match(row, /8000 ±0% 2\.0 ms E/);
     assert.match(row, /F/);
     assert.match(table, /C = client-bound/);
+  });
+
+  it('says in words that a cell answered nothing, never a bare 0.0', () => {
+    const silent = syntheticResults([
+      { model: 'process-per-request', scenario: 'hello', connections: 64, rps: 0, p99Us: 0, starved: true, noise: 0 },
+    ]);
+    assert.match(resultsTable(silent), /no answer W/);
+    assert.doesNotMatch(resultsTable(silent), /0\.0 /);
+    assert.match(cellLine(silent.cells[0]!), /answered no request in any trial/);
   });
 
   it('says why a cell failed on its line', () => {

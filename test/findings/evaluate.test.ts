@@ -100,15 +100,27 @@ describe('evaluateFindings', () => {
       );
       assert.equal(finding(resultsOf(cells), id).status, 'not-held');
     });
-    it('is not held on one core, whatever the ratio, and says why', () => {
+    it('is not measurable on a machine of one CPU, whatever the ratio, and says why', () => {
       const f = finding(
         resultsOf(heldCells(), (r) => {
           r.machine.cores = 1;
         }),
         id,
       );
-      assert.equal(f.status, 'not-held');
-      assert.match(f.explanation ?? '', /too few CPUs/);
+      assert.equal(f.status, 'not-measured');
+      assert.match(f.detail, /Not measurable here: the machine has 1 CPU/);
+    });
+    it("reads the cells' own placement when a rule lent the server every CPU", () => {
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          r.config.serverCpus = '0';
+          for (const c of r.cells.filter((c) => c.scenario === 'cpu'))
+            c.placement = { serverCpus: '0-1', clientCpus: '1', serverThreads: 2, rule: 'every-cpu', note: 'test' };
+        }),
+        id,
+      );
+      assert.equal(f.status, 'held');
+      assert.equal(f.figures.serverCpuList, '0-1');
     });
     it('is not held when the server was pinned to one CPU', () => {
       const f = finding(

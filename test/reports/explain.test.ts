@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explainScenario } from '../../reports/explain.ts';
+import { modelGlance, scenarioGlance } from '../../reports/glance.ts';
 import { renderSummaryMd } from '../../reports/summary-md.ts';
 import { charts } from '../../reports/charts/index.ts';
 import { syntheticResults } from '../helpers/synthetic-results.ts';
@@ -22,10 +23,26 @@ describe('explainScenario', () => {
   });
   it("never calls a starved cell's latency the lowest", () => {
     assert.match(text, /p99 latency ranges from 5\.00 ms \(event-loop\) to 26\.0 ms \(worker-pool\)/);
-    assert.match(text, /Starved: blocking left connections waiting unanswered/);
   });
-  it('says which model answered nothing', () => {
-    assert.match(text, /process-per-request answered no request within a trial/);
+  it('leaves the flags to the per-model lines, said once', () => {
+    assert.doesNotMatch(text, /starved|answered no/i);
+  });
+});
+
+describe('the report at a glance', () => {
+  const models = modelGlance(results);
+  const line = (model: string) => models.find((l) => l.startsWith(`${model} `)) ?? '';
+  it('says per model where it starved and where it answered nothing, once', () => {
+    assert.match(line('blocking'), /left connections waiting \(starved\) in hello@32/);
+    assert.match(line('process-per-request'), /answered nothing in hello@32/);
+    assert.equal(models.join(' ').match(/hello@32/g)?.length, 2);
+  });
+  it('names a scenario winner among the models that answered every connection, with the factor', () => {
+    assert.deepEqual(scenarioGlance(results), [
+      'hello (32 connections): event-loop first, 22,000 req/s, 4.40× worker-pool; it multiplexes every connection on one thread.',
+    ]);
+    assert.match(line('event-loop'), /first in hello/);
+    assert.match(line('worker-pool'), /last in hello/);
   });
 });
 
