@@ -4,7 +4,8 @@
  * report. Exit 0 when every cell ran and answered correctly; 1 when any cell
  * failed or errored; 2 for a usage error; 130 after Ctrl-C (finished cells kept).
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from '../bench/run/display.ts';
@@ -22,6 +23,7 @@ import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
 import { writeResults } from '../bench/results/file.ts';
+import { checkOutputFile, OutputPathError } from '../bench/results/output.ts';
 import type { Results } from '../bench/results/schema.ts';
 import { emptyResults, planCells, planMatrix, runPlan } from '../bench/run/run.ts';
 import type { PlannedCell, RunPlan } from '../bench/run/run.ts';
@@ -37,9 +39,13 @@ function runId(): string {
     .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }
 
+/** The results file: --out as given, or `<run-id>.json` inside it when it names a folder. Checked before any work. */
 function outPath(options: RunOptions, id: string): string {
-  if (options.out === null) return join(repoRoot, benchDefaults.outDir, `${id}.json`);
-  return isAbsolute(options.out) ? options.out : resolve(process.cwd(), options.out);
+  const given = options.out === null ? join(repoRoot, benchDefaults.outDir) : resolve(process.cwd(), options.out);
+  const isFolder = options.out === null || (existsSync(given) && statSync(given).isDirectory());
+  const path = isFolder ? join(given, `${id}.json`) : given;
+  checkOutputFile(path, 'results file');
+  return path;
 }
 
 async function startLoadgen(
@@ -98,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${line}\n`),
     );
   }
+  const id = runId();
+  const path = outPath(options, id);
   const placement = place(options.serverCpus, options.clientCpus);
   const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
   const started = new StartedProcesses();
@@ -111,8 +119,6 @@ async function main(argv: string[]): Promise<number> {
   };
   const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount, options.target);
   const notPlanned = outOfScope(targets, scenarios);
-  const id = runId();
-  const path = outPath(options, id);
   const cells = options.matrix
     ? planMatrix(targets, options.matrix, options.loads)
     : planCells(targets, scenarios, options.connections, options.loads);
@@ -302,7 +308,7 @@ function onInterrupt(
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof OutputPathError) {
       process.stderr.write(`bench: ${error.message}\n`);
       process.exit(2);
     }

@@ -8,7 +8,8 @@ import { compareDefaults, compareResults } from '../bench/results/compare/compar
 import { NormalisationError, parseReference } from '../bench/results/compare/metrics.ts';
 import type { Mode } from '../bench/results/compare/metrics.ts';
 import { benchmarkActionEntries, renderMarkdown, renderTerminal } from '../bench/results/compare/render.ts';
-import { ResultsFileError, readResults, writeFileAtomic } from '../bench/results/file.ts';
+import { ResultsFileError, readResults } from '../bench/results/file.ts';
+import { checkOutputFile, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 
 const usage = `usage: npm run compare -- <baseline.json> <current.json> [options]
   --threshold PCT          smallest change that counts, in percent (default ${compareDefaults.threshold * 100})
@@ -61,6 +62,24 @@ function main(): number {
   if (!reference)
     fail(`--reference must be calibration or model:scenario:connections, got ${JSON.stringify(values.reference)}`);
 
+  const prefix = values['benchmark-action'];
+  const outputs = [
+    ...(values.markdown ? [['--markdown', values.markdown]] : []),
+    ...(values.json ? [['--json', values.json]] : []),
+    ...(prefix
+      ? [
+          ['--benchmark-action', `${prefix}-bigger.json`],
+          ['--benchmark-action', `${prefix}-smaller.json`],
+        ]
+      : []),
+  ];
+  try {
+    // Every output checked before anything is read or written: a bad path costs nothing and leaves nothing.
+    for (const [flag, path] of outputs) checkOutputFile(path as string, `${flag} file`);
+  } catch (error) {
+    if (error instanceof OutputPathError) fail(error.message);
+    throw error;
+  }
   let comparison;
   try {
     const [baseline, current] = positionals.map((p) => readResults(p));
@@ -70,13 +89,17 @@ function main(): number {
     throw error;
   }
   process.stdout.write(renderTerminal(comparison));
-  if (values.markdown) writeFileAtomic(values.markdown, renderMarkdown(comparison));
-  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(comparison, null, 2)}\n`);
-  const prefix = values['benchmark-action'];
-  if (prefix) {
-    const { bigger, smaller } = benchmarkActionEntries(comparison);
-    writeFileAtomic(`${prefix}-bigger.json`, `${JSON.stringify(bigger, null, 2)}\n`);
-    writeFileAtomic(`${prefix}-smaller.json`, `${JSON.stringify(smaller, null, 2)}\n`);
+  try {
+    if (values.markdown) writeFileAtomic(values.markdown, renderMarkdown(comparison));
+    if (values.json) writeFileAtomic(values.json, `${JSON.stringify(comparison, null, 2)}\n`);
+    if (prefix) {
+      const { bigger, smaller } = benchmarkActionEntries(comparison);
+      writeFileAtomic(`${prefix}-bigger.json`, `${JSON.stringify(bigger, null, 2)}\n`);
+      writeFileAtomic(`${prefix}-smaller.json`, `${JSON.stringify(smaller, null, 2)}\n`);
+    }
+  } catch (error) {
+    if (error instanceof OutputPathError) fail(error.message);
+    throw error;
   }
   return comparison.regressed ? 1 : 0;
 }

@@ -2,10 +2,10 @@
  * npm run dashboard -- <results-dir> [--out DIR]
  * Build the history dashboard (DIR/index.html, default <results-dir>/dashboard) from every results file in a folder.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../bench/results/file.ts';
+import { checkOutputDir, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 import { buildHistory } from '../reports/dashboard/history.ts';
 import { renderDashboard } from '../reports/dashboard/page.ts';
 
@@ -32,12 +32,22 @@ function main(): void {
   if (!dir || extra.length) fail('expected one results folder; see --help');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`${dir} is not a folder`);
   const out = resolve(parsed.values.out ?? join(dir, 'dashboard'));
+  try {
+    checkOutputDir(out, 'dashboard folder');
+  } catch (error) {
+    if (error instanceof OutputPathError) fail(error.message);
+    throw error;
+  }
   const history = buildHistory(dir);
   for (const line of history.skipped) process.stderr.write(`skipped: ${line}\n`);
   if (history.runs.length === 0) fail(`no readable results files in ${dir}`);
-  mkdirSync(out, { recursive: true });
   const page = join(out, 'index.html');
-  writeFileAtomic(page, renderDashboard(history, out));
+  try {
+    writeFileAtomic(page, renderDashboard(history, out));
+  } catch (error) {
+    if (error instanceof OutputPathError) fail(error.message);
+    throw error;
+  }
   const regressions = history.points.filter((p) => p.rpsRegressed || p.p99Regressed).length;
   process.stdout.write(
     `${page}: ${history.runs.length} run(s), ${history.points.length} points, ${regressions} regression point(s), ${history.skipped.length} file(s) skipped\n`,

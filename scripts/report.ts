@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ResultsFileError } from '../bench/results/file.ts';
+import { OutputPathError } from '../bench/results/output.ts';
 import { renderReport } from '../reports/render.ts';
 
 const usage = 'usage: npm run report -- <results.json> [--out DIR]';
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`summary: ${out.markdown}`);
     return 0;
   } catch (error) {
-    if (error instanceof ResultsFileError) {
+    if (error instanceof ResultsFileError || error instanceof OutputPathError) {
       console.error(`report: ${error.message}`);
       return 2;
     }

@@ -3,9 +3,11 @@
  * same folder, then rename), so a crash never leaves half a file; reads give a
  * one-line error that names what is wrong.
  */
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { reasonOf, writeFileAtomic } from './output.ts';
 import { Results, RESULTS_SCHEMA, RESULTS_VERSION } from './schema.ts';
+
+export { writeFileAtomic };
 
 /** A results file that cannot be used; `message` is one line for the terminal. */
 export class ResultsFileError extends Error {
@@ -20,27 +22,28 @@ export function writeResults(path: string, results: Results): void {
   writeFileAtomic(path, `${JSON.stringify(checked.data, null, 1)}\n`);
 }
 
-/** Write any file atomically: a temporary sibling, then rename over the target. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /** Read and validate a results file, or throw a ResultsFileError naming the problem. */
 export function readResults(path: string): Results {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ResultsFileError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ResultsFileError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : reasonOf(error)}`);
   }
+  // An editor's byte-order mark is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // JSON has no Infinity or NaN, but a number too large for a double (1e999) parses as Infinity.
+    json = JSON.parse(text, (key, value) => {
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw new ResultsFileError(`${path} is not valid: "${key}" is a number too large to be finite`);
+      return value;
+    });
   } catch (error) {
-    throw new ResultsFileError(`${path} is not JSON: ${(error as Error).message}`);
+    if (error instanceof ResultsFileError) throw error;
+    throw new ResultsFileError(`${path} is not JSON: ${(error as Error).message.split('\n')[0]}`);
   }
   return parseResults(json, path);
 }
