@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { compareDefaults, compareResults } from '../bench/results/compare/compare.ts';
 import { NormalisationError, parseReference } from '../bench/results/compare/metrics.ts';
 import type { Mode } from '../bench/results/compare/metrics.ts';
-import { benchmarkActionEntries, renderMarkdown, renderTerminal } from '../bench/results/compare/render.ts';
+import { benchmarkActionEntries, bmfEntries, renderMarkdown, renderTerminal } from '../bench/results/compare/render.ts';
 import { ResultsFileError, readResults } from '../bench/results/file.ts';
 import { checkOutputFile, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 
@@ -20,6 +20,7 @@ const usage = `usage: npm run compare -- <baseline.json> <current.json> [options
   --markdown FILE          write a Markdown summary (job summary, PR comment)
   --json FILE              write the full comparison as JSON
   --benchmark-action PREFIX  write PREFIX-bigger.json and PREFIX-smaller.json for github-action-benchmark
+  --bmf FILE               write the current run's figures in Bencher Metric Format (BMF JSON)
 exit code: 1 when any cell regressed, 0 otherwise, 2 on bad input`;
 
 function fail(message: string): never {
@@ -39,6 +40,7 @@ function main(): number {
         markdown: { type: 'string' },
         json: { type: 'string' },
         'benchmark-action': { type: 'string' },
+        bmf: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +68,7 @@ function main(): number {
   const outputs = [
     ...(values.markdown ? [['--markdown', values.markdown]] : []),
     ...(values.json ? [['--json', values.json]] : []),
+    ...(values.bmf ? [['--bmf', values.bmf]] : []),
     ...(prefix
       ? [
           ['--benchmark-action', `${prefix}-bigger.json`],
@@ -92,6 +95,7 @@ function main(): number {
   try {
     if (values.markdown) writeFileAtomic(values.markdown, renderMarkdown(comparison));
     if (values.json) writeFileAtomic(values.json, `${JSON.stringify(comparison, null, 2)}\n`);
+    if (values.bmf) writeFileAtomic(values.bmf, `${JSON.stringify(bmfEntries(comparison), null, 2)}\n`);
     if (prefix) {
       const { bigger, smaller } = benchmarkActionEntries(comparison);
       writeFileAtomic(`${prefix}-bigger.json`, `${JSON.stringify(bigger, null, 2)}\n`);

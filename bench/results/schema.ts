@@ -146,8 +146,29 @@ export const Cell = z.object({
       non2xx: z.number().int().nonnegative(),
       /** Per-group p99 medians where the scenario has groups. */
       groupP99Us: z.record(z.string(), Stat).optional(),
+      /**
+       * Counted, not timed (`--measure instructions`): user-space instructions per request under
+       * Valgrind, over the cell's measured blocks (median, min, max, spread); how in `counted`.
+       */
+      instructionsPerRequest: Stat.optional(),
     })
     .nullable(),
+  /** How the counted figure was obtained: the blocks behind `summary.instructionsPerRequest`, and the tools. */
+  counted: z
+    .object({
+      /** Instructions per request of each measured block, in order. */
+      blocks: z.array(z.number().nonnegative()),
+      blockRequests: z.number().int().positive(),
+      warmupRequests: z.number().int().nonnegative(),
+      /** How the steady state and timer work are kept out of the figure, in words. */
+      method: z.string(),
+      valgrind: z.string(),
+      valgrindFlags: z.array(z.string()),
+      node: z.string(),
+      /** Test-only injections the server ran with (e.g. SERVER_MODELS_INJECT_LOOP=N), recorded like any cost. */
+      injected: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
   flags: z.object({
     /** The load generator, not the server, limited this cell: read its figures as a lower bound. */
     clientBound: z.boolean(),

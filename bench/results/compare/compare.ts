@@ -5,7 +5,7 @@
  */
 import { median } from 'simple-statistics';
 import type { Cell, Results } from '../schema.ts';
-import { cellKey, metrics, plainCalibrations, scaleFor } from './metrics.ts';
+import { cellKey, countedMetric, countedThreshold, metrics, plainCalibrations, scaleFor } from './metrics.ts';
 import type { Metric, Mode, Reference, Scale } from './metrics.ts';
 import { judge, verdictDefaults } from './verdict.ts';
 import type { MetricVerdict, Verdict } from './verdict.ts';
@@ -32,7 +32,7 @@ export const compareDefaults: CompareOptions = {
 
 /** One metric of one cell. */
 export interface MetricRow extends MetricVerdict {
-  metric: Metric['key'];
+  metric: Metric['key'] | typeof countedMetric.key;
   label: string;
   unit: string;
   direction: Metric['direction'];
@@ -41,6 +41,11 @@ export interface MetricRow extends MetricVerdict {
    * are the absolute ones). The verdict is theirs when they agree, else inconclusive.
    */
   agreement?: { absolute: Verdict; normalised: Verdict; normalisedChange: number };
+  /**
+   * A timed figure of a cell that also has a counted one: shown as the second view, never the verdict
+   * that fails a comparison (the count is reproducible, the clock on a shared machine is not).
+   */
+  advisory?: boolean;
 }
 
 /** One cell present in both runs. */
@@ -113,6 +118,35 @@ function differences(baseline: Results, current: Results): string[] {
   return warnings;
 }
 
+/** The counted row of a cell measured in both runs (see countedMetric), or undefined. */
+export function countedRow(then: Cell, now: Cell): MetricRow | undefined {
+  const a = then.summary?.instructionsPerRequest;
+  const b = now.summary?.instructionsPerRequest;
+  if (!a || !b || a.median <= 0) return undefined;
+  const change = b.median / a.median - 1;
+  const range = (s: typeof a) => (s.max - s.min) / Math.max(s.median, 1e-9);
+  const needed = Math.max(countedThreshold, range(a) + range(b));
+  const verdict: Verdict =
+    Math.abs(change) <= needed
+      ? 'unchanged'
+      : change > 0 === (countedMetric.direction === 'smaller')
+        ? 'regressed'
+        : 'improved';
+  return {
+    metric: countedMetric.key,
+    label: countedMetric.label,
+    unit: countedMetric.unit,
+    direction: countedMetric.direction,
+    baseline: a.median,
+    current: b.median,
+    change,
+    interval: [b.min / a.max - 1, b.max / a.min - 1],
+    p: null,
+    verdict,
+    thresholdOnly: false,
+  };
+}
+
 function scaled(cell: Cell, metric: Metric, scale: Scale): number[] {
   return cell.trials.map((t) => metric.read(t) * scale.factors(t)[metric.key]);
 }
@@ -143,6 +177,11 @@ export function compareResults(
     const then = before.get(key);
     if (!then) continue;
     const base = { key, model: now.model, scenario: now.scenario, connections: now.connections };
+    const counted = then.status === 'ok' && now.status === 'ok' ? countedRow(then, now) : undefined;
+    if (counted && (!then.trials.length || !now.trials.length)) {
+      cells.push({ ...base, rows: [counted] });
+      continue;
+    }
     if (then.status !== 'ok' || now.status !== 'ok' || !then.trials.length || !now.trials.length) {
       cells.push({ ...base, note: `not compared: baseline ${then.status}, current ${now.status}`, rows: [] });
       continue;
@@ -163,9 +202,10 @@ export function compareResults(
             metric.direction,
             Math.max(options.threshold, metric.minThreshold ?? 0),
           ),
+          ...(counted ? { advisory: true } : {}),
         }),
       );
-    cells.push({ ...base, ...(starved ? { note: starvedNote } : {}), rows });
+    cells.push({ ...base, ...(starved ? { note: starvedNote } : {}), rows: counted ? [counted, ...rows] : rows });
   }
   const all = cells.flatMap((c) => c.rows);
   return {
@@ -180,7 +220,7 @@ export function compareResults(
     cells,
     added: [...after.keys()].filter((k) => !before.has(k)),
     removed: [...before.keys()].filter((k) => !after.has(k)),
-    regressed: all.some((r) => r.verdict === 'regressed'),
+    regressed: all.some((r) => r.verdict === 'regressed' && !r.advisory),
     thresholdOnly: all.some((r) => r.thresholdOnly),
   };
 }
@@ -205,6 +245,6 @@ function bothWays(baseline: Results, current: Results, options: CompareOptions):
     ...absolute,
     options: { ...absolute.options, mode: 'both', normalisedBy: normalised.options.normalisedBy },
     cells,
-    regressed: all.some((r) => r.verdict === 'regressed'),
+    regressed: all.some((r) => r.verdict === 'regressed' && !r.advisory),
   };
 }

@@ -51,6 +51,20 @@ export const metrics: Metric[] = [
   },
 ];
 
+/**
+ * The counted metric (`--measure instructions`): user-space instructions per request, compared
+ * before any timed figure. Counts repeat to about 1% whatever the machine does, so no normalisation
+ * and no test over trials: a change is called when it passes `countedThreshold` and the two runs'
+ * block spreads together (a change inside the blocks' own range is not one).
+ */
+export const countedMetric = {
+  key: 'instructions' as const,
+  label: 'instructions per request',
+  unit: 'instr',
+  direction: 'smaller' as const,
+};
+export const countedThreshold = 0.015;
+
 /** A cell's identity across runs. */
 export function cellKey(cell: Pick<Cell, 'model' | 'scenario' | 'connections' | 'loadMode' | 'rate'>): string {
   // An open-loop cell (`--rate`) is another measurement than the closed-loop one of the same model, scenario and connections.

@@ -20,8 +20,9 @@ const short: Record<MetricRow['verdict'], string> = {
 /** The verdict, and in mode `both` what each comparison said when that is not plain "unchanged". */
 function verdictText(row: MetricRow): string {
   const a = row.agreement;
-  if (!a || (a.absolute === 'unchanged' && a.normalised === 'unchanged')) return mark[row.verdict];
-  return `${mark[row.verdict]} (absolute ${short[a.absolute]}, normalised ${percent(a.normalisedChange)} ${short[a.normalised]})`;
+  const second = row.advisory ? ' (timed: second view)' : '';
+  if (!a || (a.absolute === 'unchanged' && a.normalised === 'unchanged')) return `${mark[row.verdict]}${second}`;
+  return `${mark[row.verdict]} (absolute ${short[a.absolute]}, normalised ${percent(a.normalisedChange)} ${short[a.normalised]})${second}`;
 }
 
 function figure(value: number, normalised: boolean): string {
@@ -36,6 +37,8 @@ function percent(change: number): string {
 }
 
 function interval(row: MetricRow): string {
+  if (row.metric === 'instructions' && row.interval)
+    return `blocks ${percent(row.interval[0])}..${percent(row.interval[1])}`;
   if (!row.interval) return 'threshold only';
   return `[${percent(row.interval[0])}, ${percent(row.interval[1])}] p=${(row.p ?? 1).toFixed(3)}`;
 }
@@ -73,6 +76,10 @@ function preamble(comparison: Comparison): string[] {
         : 'mode: absolute figures',
     `threshold ±${(options.threshold * 100).toFixed(0)}% (peak RSS at least ±25%): a change is a regression only if it is beyond the threshold AND significant (95% bootstrap interval of the ratio of medians excludes zero and one-sided Mann–Whitney p ≤ 0.05)`,
   ];
+  if (comparison.cells.some((c) => c.rows.some((r) => r.metric === 'instructions')))
+    out.push(
+      "counted: where both runs counted instructions per request (Valgrind), that figure decides a cell: a change beyond ±1.5% and beyond the two runs' block ranges together; the timed figures are shown as the second view and do not fail the comparison",
+    );
   if (comparison.thresholdOnly)
     out.push(
       'NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")',
@@ -84,7 +91,7 @@ function summaryLine(comparison: Comparison): string {
   const count = (v: MetricRow['verdict']) =>
     comparison.cells.flatMap((c) => c.rows).filter((r) => r.verdict === v).length;
   const regressedCells = comparison.cells
-    .filter((c) => c.rows.some((r) => r.verdict === 'regressed'))
+    .filter((c) => c.rows.some((r) => r.verdict === 'regressed' && !r.advisory))
     .map((c) => c.key);
   const head = regressedCells.length
     ? `REGRESSION in ${regressedCells.length} cell(s): ${regressedCells.join(', ')}`
@@ -171,4 +178,26 @@ export function benchmarkActionEntries(comparison: Comparison): {
     }
   }
   return { bigger, smaller };
+}
+
+/**
+ * Bencher Metric Format (BMF JSON): `{ benchmark: { measure: { value, lower_value, upper_value } } }`,
+ * one benchmark per cell, one measure per metric (the counted one as `instructions`), the current
+ * run's medians with their spread as the bounds where the comparison has one.
+ */
+export function bmfEntries(
+  comparison: Comparison,
+): Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>> {
+  const out: Record<string, Record<string, { value: number; lower_value?: number; upper_value?: number }>> = {};
+  for (const c of comparison.cells) {
+    const measures: Record<string, { value: number; lower_value?: number; upper_value?: number }> = {};
+    for (const row of c.rows) {
+      const bounds = row.interval
+        ? { lower_value: row.baseline * (1 + row.interval[0]), upper_value: row.baseline * (1 + row.interval[1]) }
+        : {};
+      measures[row.metric] = { value: row.current, ...bounds };
+    }
+    if (Object.keys(measures).length > 0) out[c.key] = measures;
+  }
+  return out;
 }
