@@ -3,7 +3,7 @@
  *   [--reference model:scenario:connections] [--markdown FILE] [--json FILE] [--benchmark-action PREFIX]
  * Exit 1 when any cell regressed, 0 otherwise, 2 on bad input or flags.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../bench/plan/args.ts';
 import { compareDefaults, compareResults } from '../bench/results/compare/compare.ts';
 import { NormalisationError, parseReference } from '../bench/results/compare/metrics.ts';
 import type { Mode } from '../bench/results/compare/metrics.ts';
@@ -31,9 +31,9 @@ function fail(message: string): never {
 function main(): number {
   let parsed;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
+    parsed = parseFlags(
+      process.argv.slice(2),
+      {
         threshold: { type: 'string' },
         mode: { type: 'string' },
         reference: { type: 'string' },
@@ -42,8 +42,9 @@ function main(): number {
         'benchmark-action': { type: 'string' },
         bmf: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-      },
-    });
+      } as const,
+      { allowPositionals: true },
+    );
   } catch (error) {
     fail((error as Error).message.split('\n')[0] as string);
   }

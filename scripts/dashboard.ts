@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../bench/plan/args.ts';
 import { checkOutputDir, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 import { buildHistory } from '../reports/dashboard/history.ts';
 import { renderDashboard } from '../reports/dashboard/page.ts';
@@ -17,10 +17,11 @@ function fail(message: string): never {
 function main(): void {
   let parsed;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
+    parsed = parseFlags(
+      process.argv.slice(2),
+      { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const,
+      { allowPositionals: true },
+    );
   } catch (error) {
     fail((error as Error).message.split('\n')[0] as string);
   }

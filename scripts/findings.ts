@@ -3,7 +3,7 @@
  * on a results file, as a table (or JSON). Findings are reported, not enforced:
  * exit 0 whatever they say; 2 on a bad flag or an unusable file.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../bench/plan/args.ts';
 import { readResults, ResultsFileError } from '../bench/results/file.ts';
 import { evaluateFindings } from '../reports/findings/evaluate.ts';
 import type { Finding } from '../reports/findings/types.ts';
@@ -36,9 +36,7 @@ function renderFindings(findings: Finding[]): string {
 function main(argv: string[]): number {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    parsed = parseFlags(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const, {
       allowPositionals: true,
     });
   } catch (error) {

@@ -2,7 +2,7 @@
  * `npm run report -- <results.json> [--out DIR]`: charts (SVG, PNG), report.html and
  * summary.md for one results file. Exit 2 on a bad flag or an unusable file.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../bench/plan/args.ts';
 import { ResultsFileError } from '../bench/results/file.ts';
 import { OutputPathError } from '../bench/results/output.ts';
 import { renderReport } from '../reports/render.ts';
@@ -12,9 +12,7 @@ const usage = 'usage: npm run report -- <results.json> [--out DIR]';
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    parsed = parseFlags(argv, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, {
       allowPositionals: true,
     });
   } catch (error) {

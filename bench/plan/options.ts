@@ -2,7 +2,7 @@
  * The command line of `npm run bench`: a profile, then flags that override any
  * part of it. A bad flag is a UsageError: one line, exit code 2.
  */
-import { parseArgs } from 'node:util';
+import { FlagError, parseFlags } from './args.ts';
 import { benchDefaults, profiles } from './profiles.ts';
 import type { MatrixEntry, Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
@@ -105,13 +105,12 @@ ${Object.entries(loadGenerators)
 
 /** Parse argv (without node and the script) into run options, or throw a UsageError. */
 export function parseOptions(argv: string[]): RunOptions {
-  let values: ReturnType<
-    typeof parseArgs<{ options: typeof flagSpec; allowPositionals: false; strict: true }>
-  >['values'];
+  let values: ReturnType<typeof parseFlags<typeof flagSpec>>['values'];
   try {
-    ({ values } = parseArgs({ args: argv, options: flagSpec, allowPositionals: false, strict: true }));
+    ({ values } = parseFlags(argv, flagSpec));
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
+    if (error instanceof FlagError) throw new UsageError(error.message);
+    throw error;
   }
   const profileName = values.profile ?? benchDefaults.profile;
   const profile = profiles[profileName];

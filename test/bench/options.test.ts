@@ -36,7 +36,7 @@ describe('bench options', () => {
     assert.deepEqual(o.models, ['event-loop']);
   });
   for (const [argv, pattern] of [
-    [['--nope'], /Unknown option '--nope'/],
+    [['--nope'], /unknown option '--nope'/],
     [['--profile', 'huge'], /unknown profile "huge"/],
     [['--connections', '0'], /--connections takes positive whole numbers/],
     [['--duration', 'abc'], /--duration/],
