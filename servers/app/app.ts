@@ -12,6 +12,7 @@ import type { AppIO } from './io.ts';
 import { boundedInt, constant, queryParam, reply, text } from './responses.ts';
 import { findRoute, knownMethods, serverAllow, type Route } from './routes.ts';
 import { serveStatic } from './static-files.ts';
+import { sessionPage } from './sessions.ts';
 import { upload } from './uploads.ts';
 
 /** Longest simulated backend wait GET /io accepts, in ms. */
@@ -105,5 +106,7 @@ async function serve(route: Route, req: HttpRequest, io: AppIO, config: AppConfi
       return text(302, 'Found at /hello\n', [['Location', '/hello']]);
     case 'private':
       return privatePage(req, config);
+    case 'session':
+      return sessionPage(req, config);
   }
 }

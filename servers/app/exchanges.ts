@@ -2,7 +2,9 @@
  * THE table of requests and expected responses: the core tests run it against
  * every model over real sockets, and the benchmark checks a server with it before
  * timing it (as h3 checks every back end against one input table). Rows are
- * self-contained, except the upload rows, which run in table order.
+ * self-contained, except the upload rows, which run in table order. A session
+ * carried from one answer to the next request needs a cookie jar, which rows do
+ * not have: test/app/session.test.ts follows one across every model.
  * Requests a standard client cannot send (no Host, no framing) are tested on the
  * handler directly (test/app/) and over raw sockets by the core tests.
  */
@@ -39,6 +41,8 @@ const plain = /^text\/plain/;
 const servedBy = /^\d+\/\d+$/;
 const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;
 const uploadBody = 'uploaded bytes\n';
+/** A fresh session's cookie: a new id, one visit, its MAC, and the attributes that keep it from scripts and other sites. */
+const newSession = /^sid=[A-Za-z0-9_-]{22}\.1\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/;
 
 export const exchanges: readonly Exchange[] = [
   {
@@ -333,6 +337,42 @@ export const exchanges: readonly Exchange[] = [
     method: 'GET',
     path: '/nowhere',
     expect: { status: 404, headers: { 'x-served-by': servedBy } },
+  },
+  {
+    name: 'GET /session without a cookie starts one',
+    method: 'GET',
+    path: '/session',
+    expect: {
+      status: 200,
+      headers: {
+        'content-type': /^application\/json/,
+        'set-cookie': newSession,
+        vary: 'Cookie',
+        'cache-control': 'private, no-store',
+      },
+      body: '{"visits":1,"first":true}',
+    },
+  },
+  {
+    name: 'a forged session cookie starts a new session',
+    method: 'GET',
+    path: '/session',
+    headers: { cookie: `sid=${'A'.repeat(22)}.41.${'A'.repeat(43)}` },
+    expect: { status: 200, headers: { 'set-cookie': newSession }, body: '{"visits":1,"first":true}' },
+  },
+  {
+    name: 'a truncated session cookie starts a new session',
+    method: 'GET',
+    path: '/session',
+    headers: { cookie: `sid=${'A'.repeat(22)}.41.${'A'.repeat(20)}` },
+    expect: { status: 200, headers: { 'set-cookie': newSession }, body: '{"visits":1,"first":true}' },
+  },
+  {
+    name: 'other cookies and a quoted sid that is not a session start one',
+    method: 'GET',
+    path: '/session',
+    headers: { cookie: 'theme=dark;  sid="x.1.y" ; lang=zh' },
+    expect: { status: 200, headers: { 'set-cookie': newSession }, body: '{"visits":1,"first":true}' },
   },
 ];
 
