@@ -8,6 +8,7 @@ import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/type
 import { privatePage } from './auth.ts';
 import type { AppConfig } from './config.ts';
 import { cpuDigest, maxCpuUnits } from './cpu.ts';
+import { serveIndex } from './index-page.ts';
 import type { AppIO } from './io.ts';
 import { boundedInt, constant, queryParam, reply, text } from './responses.ts';
 import { findRoute, knownMethods, serverAllow, type Route } from './routes.ts';
@@ -95,7 +96,7 @@ async function serve(route: Route, req: HttpRequest, io: AppIO, config: AppConfi
         req.body,
       );
     case 'index':
-      return serveStatic(req, io, config, 'index.html');
+      return serveIndex(req, io, config);
     case 'static':
       return serveStatic(req, io, config, req.path.slice('/static/'.length));
     case 'upload':

@@ -90,7 +90,72 @@ export const exchanges: readonly Exchange[] = [
     name: 'GET / (the index page)',
     method: 'GET',
     path: '/',
-    expect: { status: 200, headers: { 'content-type': /^text\/html/ }, body: file('index.html') },
+    expect: {
+      status: 200,
+      headers: {
+        'content-type': /^text\/html/,
+        'content-language': 'en',
+        vary: 'Accept-Language, Accept-Encoding',
+        etag: /-en"$/,
+      },
+      body: file('index.html'),
+    },
+  },
+  {
+    name: 'GET / in Chinese for zh-CN',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' },
+    expect: {
+      status: 200,
+      headers: { 'content-language': 'zh', vary: 'Accept-Language, Accept-Encoding', etag: /-zh"$/ },
+      body: file('index.zh.html'),
+    },
+  },
+  {
+    name: 'GET / picks the higher q-value',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh;q=0.5, en-GB;q=0.8' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / with zh;q=0 and * excludes Chinese',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh;q=0, *' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / with en;q=0 and * gives Chinese',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'en;q=0, *;q=0.5' },
+    expect: { status: 200, headers: { 'content-language': 'zh' }, body: file('index.zh.html') },
+  },
+  {
+    name: 'GET / in a language it does not have gives English',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'fr-CH, fr;q=0.9, de;q=0.7' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / in Chinese, gzipped, with its own ETag',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh', 'accept-encoding': 'gzip' },
+    expect: {
+      status: 200,
+      headers: {
+        'content-language': 'zh',
+        'content-encoding': 'gzip',
+        vary: 'Accept-Language, Accept-Encoding',
+        etag: /-zh-gzip"$/,
+      },
+      body: (b) =>
+        gunzipText(b) === file('index.zh.html').toString() ? undefined : 'the body does not gunzip to index.zh.html',
+    },
   },
   {
     name: 'GET /static/1k',

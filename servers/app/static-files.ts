@@ -59,11 +59,17 @@ export function resolveStaticPath(root: string, rawPath: string): string | 400 |
   return root + sep + segments.join(sep);
 }
 
+/** Which language variant of a negotiated resource a file is (GET / picks one by Accept-Language). */
+export interface LanguageVariant {
+  language: string;
+}
+
 export async function serveStatic(
   req: HttpRequest,
   io: AppIO,
   config: AppConfig,
   rawPath: string,
+  variant?: LanguageVariant,
 ): Promise<HttpResponse> {
   const state = stateOf(config);
   const file = resolveStaticPath(config.root, rawPath);
@@ -76,7 +82,8 @@ export async function serveStatic(
 
   const type = mimeType(file);
   const compressible = isCompressible(type);
-  const etag = etagOf(info);
+  // Each variant has its own validator, even if two variants' files had one size and time.
+  const etag = variant === undefined ? etagOf(info) : `${etagOf(info).slice(0, -1)}-${variant.language}"`;
   const lastModified = new Date(info.mtimeMs).toUTCString();
   const headers: HeaderList = [
     ['Content-Type', type],
@@ -84,7 +91,10 @@ export async function serveStatic(
     ['Last-Modified', lastModified],
     ['Cache-Control', cacheControl],
   ];
-  if (compressible) headers.push(['Vary', 'Accept-Encoding']);
+  // Vary names every request header the choice of representation depended on.
+  const vary = [...(variant ? ['Accept-Language'] : []), ...(compressible ? ['Accept-Encoding'] : [])];
+  if (vary.length > 0) headers.push(['Vary', vary.join(', ')]);
+  if (variant) headers.push(['Content-Language', variant.language]);
 
   if (notModified(req, etag, info)) return reply(304, headers);
 
