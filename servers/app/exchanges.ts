@@ -32,6 +32,8 @@ export interface Exchange {
     body?: string | Uint8Array | ((body: Uint8Array) => string | undefined);
     /** Lower-case names of headers that must not be present. */
     absentHeaders?: string[];
+    /** A check across headers (what one pattern per header cannot say): what is wrong, or undefined. */
+    headersCheck?: (headers: ResponseHeaders) => string | undefined;
   };
 }
 
@@ -41,6 +43,21 @@ const plain = /^text\/plain/;
 const servedBy = /^\d+\/\d+$/;
 const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;
 const uploadBody = 'uploaded bytes\n';
+
+/**
+ * Expires must be Date plus max-age (RFC 9111 §5.3): the application reads the clock
+ * before the serializer stamps Date, so it may be up to 2 s early on a slow path, never late.
+ */
+function expiresFromDate(headers: ResponseHeaders): string | undefined {
+  const maxAge = /max-age=(\d+)/.exec(String(headers['cache-control'] ?? ''))?.[1];
+  if (maxAge === undefined) return 'no max-age in Cache-Control';
+  const date = Date.parse(String(headers.date ?? ''));
+  const expires = Date.parse(String(headers.expires ?? ''));
+  if (Number.isNaN(date)) return `Date ${String(headers.date)} is not an HTTP date`;
+  if (Number.isNaN(expires)) return `Expires ${String(headers.expires)} is not an HTTP date`;
+  const lead = (expires - date) / 1000 - Number(maxAge);
+  return lead <= 0 && lead >= -2 ? undefined : `Expires is Date + max-age ${lead >= 0 ? '+' : ''}${lead} s`;
+}
 /** A fresh session's cookie: a new id, one visit, its MAC, and the attributes that keep it from scripts and other sites. */
 const newSession = /^sid=[A-Za-z0-9_-]{22}\.1\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/;
 
@@ -99,6 +116,7 @@ export const exchanges: readonly Exchange[] = [
         etag: /-en"$/,
       },
       body: file('index.html'),
+      headersCheck: expiresFromDate,
     },
   },
   {
@@ -170,6 +188,7 @@ export const exchanges: readonly Exchange[] = [
         'cache-control': /max-age/,
       },
       body: file('1k'),
+      headersCheck: expiresFromDate,
     },
   },
   { name: 'GET /static/16k', method: 'GET', path: '/static/16k', expect: { status: 200, body: file('16k') } },
@@ -227,7 +246,7 @@ export const exchanges: readonly Exchange[] = [
     method: 'GET',
     path: '/static/1k',
     headers: { 'if-none-match': '*' },
-    expect: { status: 304, headers: { etag: /^"/ }, body: '' },
+    expect: { status: 304, headers: { etag: /^"/ }, body: '', headersCheck: expiresFromDate },
   },
   {
     name: 'If-Modified-Since in the future gives 304',
@@ -266,7 +285,12 @@ export const exchanges: readonly Exchange[] = [
     method: 'GET',
     path: '/static/1k',
     headers: { range: 'bytes=-10' },
-    expect: { status: 206, headers: { 'content-range': 'bytes 1014-1023/1024' }, body: file('1k').subarray(1014) },
+    expect: {
+      status: 206,
+      headers: { 'content-range': 'bytes 1014-1023/1024' },
+      body: file('1k').subarray(1014),
+      headersCheck: expiresFromDate,
+    },
   },
   {
     name: 'Range beyond the end gives 416',
@@ -461,6 +485,8 @@ export function checkResponse(
   for (const name of expect.absentHeaders ?? []) {
     if (headers[name] !== undefined) problems.push(`unexpected ${name} header`);
   }
+  const across = expect.headersCheck?.(headers);
+  if (across !== undefined) problems.push(across);
   const want = expect.body;
   if (typeof want === 'function') {
     const problem = want(body);

@@ -10,9 +10,11 @@ import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from 
 import type { AppConfig } from './config.ts';
 import type { AppIO, FileInfo } from './io.ts';
 import { isCompressible, mimeType } from './mime.ts';
-import { reply, text } from './responses.ts';
+import { expiresAfter, reply, text } from './responses.ts';
 
-const cacheControl = 'public, max-age=60';
+/** How long a cache may reuse a static answer without asking again. */
+const maxAgeSeconds = 60;
+const cacheControl = `public, max-age=${maxAgeSeconds}`;
 /** Files up to this size have their gzipped body cached (per config, keyed by path, mtime and size). */
 const gzipCacheLimit = 256 * 1024;
 
@@ -90,6 +92,7 @@ export async function serveStatic(
     ['ETag', etag],
     ['Last-Modified', lastModified],
     ['Cache-Control', cacheControl],
+    ['Expires', expiresAfter(maxAgeSeconds)],
   ];
   // Vary names every request header the choice of representation depended on.
   const vary = [...(variant ? ['Accept-Language'] : []), ...(compressible ? ['Accept-Encoding'] : [])];
