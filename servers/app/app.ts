@@ -26,7 +26,10 @@ export async function handleRequest(req: HttpRequest, io: AppIO, config: AppConf
   try {
     return await dispatch(req, io, config);
   } catch (error) {
-    return text(500, `Internal error: ${(error as Error).message ?? String(error)}\n`);
+    // The cause goes to the server's log only: an error's message names the server's
+    // folders and files (`ENOENT ... open '/tmp/...'`), which no client is to learn.
+    process.emitWarning(`handler failed: ${(error as Error)?.message ?? String(error)}`);
+    return text(500, 'Internal error.\n');
   }
 }
 

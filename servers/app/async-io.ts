@@ -1,7 +1,7 @@
 /** AppIO for the event-loop models: waits are timers and files go through fs/promises, so other work goes on. */
 import { open, readFile, realpath, stat, unlink, writeFile, access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppIO } from './io.ts';
+import { absent, type AppIO } from './io.ts';
 
 export const asyncIO: AppIO = {
   kind: 'async',
@@ -18,8 +18,9 @@ export const asyncIO: AppIO = {
     }
   },
   async readFile(path, start, end) {
-    if (start === undefined) return readFile(path);
-    const handle = await open(path, 'r');
+    if (start === undefined) return readFile(path).catch(absent);
+    const handle = await open(path, 'r').catch(absent);
+    if (handle === undefined) return undefined;
     try {
       const buffer = Buffer.alloc((end ?? start) - start);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);

@@ -15,8 +15,11 @@ export interface AppIO {
   wait(ms: number): Promise<void>;
   /** File metadata, or undefined when there is no such regular file. Follows symlinks. */
   stat(path: string): Promise<FileInfo | undefined>;
-  /** Bytes [start, end) of a file (the whole file without a range). */
-  readFile(path: string, start?: number, end?: number): Promise<Uint8Array>;
+  /**
+   * Bytes [start, end) of a file (the whole file without a range), or undefined when
+   * there is no such file: one removed since its `stat` is a 404, not an error.
+   */
+  readFile(path: string, start?: number, end?: number): Promise<Uint8Array | undefined>;
   /** Write a whole file, replacing it; resolves true when it existed before. */
   writeFile(path: string, data: Uint8Array): Promise<boolean>;
   /** Remove a file; resolves false when there was none. */
@@ -28,4 +31,10 @@ export interface FileInfo {
   mtimeMs: number;
   /** The real path with symlinks resolved, to confine requests to the document root. */
   realPath: string;
+}
+
+/** For the implementations: undefined for a file that is not there; any other failure stays an error. */
+export function absent(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
 }

@@ -114,7 +114,8 @@ export async function serveStatic(
         ['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`],
         ['Accept-Ranges', 'bytes'],
       );
-      return reply(206, headers, await io.readFile(file, wanted.start, wanted.end));
+      const part = await io.readFile(file, wanted.start, wanted.end);
+      return part ? reply(206, headers, part) : gone();
     }
   }
   headers.push(['Accept-Ranges', 'bytes']);
@@ -123,7 +124,9 @@ export async function serveStatic(
     const key = `${file}\0${info.mtimeMs}\0${info.size}`;
     let body = state.gzipped.get(key);
     if (!body) {
-      body = gzipSync(await io.readFile(file));
+      const plain = await io.readFile(file);
+      if (!plain) return gone();
+      body = gzipSync(plain);
       if (info.size <= gzipCacheLimit) state.gzipped.set(key, body);
     }
     headers.push(['Content-Encoding', 'gzip']);
@@ -131,8 +134,12 @@ export async function serveStatic(
     headers[1] = ['ETag', `${etag.slice(0, -1)}-gzip"`];
     return reply(200, headers, body);
   }
-  return reply(200, headers, await io.readFile(file));
+  const whole = await io.readFile(file);
+  return whole ? reply(200, headers, whole) : gone();
 }
+
+/** The file was removed between its stat and its read: for the client, it is not there. */
+const gone = (): HttpResponse => text(404, 'Not found.\n');
 
 /** A strong validator from size and modification time, as most servers derive it. */
 export function etagOf(info: FileInfo): string {

@@ -10,7 +10,7 @@ import {
   readSync,
   closeSync,
 } from 'node:fs';
-import type { AppIO, FileInfo } from './io.ts';
+import { absent, type AppIO, type FileInfo } from './io.ts';
 
 // Atomics.wait on a private SharedArrayBuffer blocks the thread without spinning the CPU.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -32,8 +32,13 @@ export const syncIO: AppIO = {
     }
   },
   readFile(path, start, end) {
-    if (start === undefined) return Promise.resolve(readFileSync(path));
-    const fd = openSync(path, 'r');
+    let fd: number;
+    try {
+      if (start === undefined) return Promise.resolve(readFileSync(path));
+      fd = openSync(path, 'r');
+    } catch (error) {
+      return Promise.resolve(absent(error));
+    }
     try {
       const buffer = Buffer.alloc((end ?? start) - start);
       let done = 0;

@@ -25,15 +25,16 @@ export async function upload(req: HttpRequest, io: AppIO, config: AppConfig, nam
     case 'DELETE':
       return (await io.removeFile(file)) ? reply(204, []) : text(404, 'No such upload.\n');
     default: {
-      const info = await io.stat(file);
-      if (!info) return text(404, 'No such upload.\n');
+      // A DELETE may come between the stat and the read: then too, there is no such upload.
+      const body = (await io.stat(file)) ? await io.readFile(file) : undefined;
+      if (!body) return text(404, 'No such upload.\n');
       return reply(
         200,
         [
           ['Content-Type', 'application/octet-stream'],
           ['Cache-Control', 'no-cache'],
         ],
-        await io.readFile(file),
+        body,
       );
     }
   }

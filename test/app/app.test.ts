@@ -170,7 +170,7 @@ describe('the default site', () => {
     const root = ensureDefaultSite();
     assert.equal(ensureDefaultSite(), root);
     for (const [name, bytes] of siteContents()) {
-      assert.ok(Buffer.from(await syncIO.readFile(join(root, name))).equals(bytes), name);
+      assert.ok(Buffer.from((await syncIO.readFile(join(root, name))) ?? '').equals(bytes), name);
     }
   });
 });
