@@ -1,5 +1,5 @@
 /** AppIO for the event-loop models: waits are timers and files go through fs/promises, so other work goes on. */
-import { open, readFile, realpath, stat, unlink, writeFile, access } from 'node:fs/promises';
+import { open, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { absent, type AppIO } from './io.ts';
 
@@ -29,13 +29,11 @@ export const asyncIO: AppIO = {
       await handle.close();
     }
   },
-  async writeFile(path, data) {
-    const existed = await access(path).then(
-      () => true,
-      () => false,
-    );
-    await writeFile(path, data);
-    return existed;
+  async createFile(path, data) {
+    await writeFile(path, data, { flag: 'wx' });
+  },
+  async rename(from, to) {
+    await rename(from, to);
   },
   async removeFile(path) {
     try {

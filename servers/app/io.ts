@@ -20,8 +20,13 @@ export interface AppIO {
    * there is no such file: one removed since its `stat` is a 404, not an error.
    */
   readFile(path: string, start?: number, end?: number): Promise<Uint8Array | undefined>;
-  /** Write a whole file, replacing it; resolves true when it existed before. */
-  writeFile(path: string, data: Uint8Array): Promise<boolean>;
+  /** Create a new file holding `data`; rejects if `path` exists (so that two writers never share a file). */
+  createFile(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Rename `from` to `to` in one step, replacing `to`: a reader opens the old file or
+   * the new one, never a mix (rename(2) within one folder).
+   */
+  rename(from: string, to: string): Promise<void>;
   /** Remove a file; resolves false when there was none. */
   removeFile(path: string): Promise<boolean>;
 }

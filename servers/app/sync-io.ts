@@ -5,7 +5,7 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
-  existsSync,
+  renameSync,
   openSync,
   readSync,
   closeSync,
@@ -52,10 +52,13 @@ export const syncIO: AppIO = {
       closeSync(fd);
     }
   },
-  writeFile(path, data) {
-    const existed = existsSync(path);
-    writeFileSync(path, data);
-    return Promise.resolve(existed);
+  createFile(path, data) {
+    writeFileSync(path, data, { flag: 'wx' });
+    return Promise.resolve();
+  },
+  rename(from, to) {
+    renameSync(from, to);
+    return Promise.resolve();
   },
   removeFile(path) {
     try {

@@ -1,11 +1,12 @@
 /** PUT, GET and DELETE /upload/<name>: a size-limited upload area in the config's folder. */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
 import type { AppConfig } from './config.ts';
 import type { AppIO } from './io.ts';
-import { reply, text } from './responses.ts';
+import { reply, servedBy, text } from './responses.ts';
 
-/** Names an upload may have: no separators, no dot-only names. */
+/** Names an upload may have: no separators, no dot-only names, and never a temporary file's `~`. */
 const validName = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
 
 export async function upload(req: HttpRequest, io: AppIO, config: AppConfig, name: string): Promise<HttpResponse> {
@@ -19,8 +20,21 @@ export async function upload(req: HttpRequest, io: AppIO, config: AppConfig, nam
       if (!framed) return text(411, 'PUT needs Content-Length or chunked framing.\n');
       if (req.body.length > config.maxUploadBytes)
         return text(413, `Uploads are limited to ${config.maxUploadBytes} bytes.\n`);
-      const existed = await io.writeFile(file, req.body);
-      return existed ? reply(204, []) : text(201, `Created /upload/${name}\n`, [['Location', `/upload/${name}`]]);
+      // Written whole under a name no request can address, then renamed over the upload in one
+      // step: concurrent PUTs never splice into one file, and a GET reads one version or the other.
+      const temporary = join(
+        config.uploadDir,
+        `${name}~${servedBy.replace('/', '-')}-${randomBytes(6).toString('hex')}`,
+      );
+      await io.createFile(temporary, req.body);
+      try {
+        const existed = (await io.stat(file)) !== undefined;
+        await io.rename(temporary, file);
+        return existed ? reply(204, []) : text(201, `Created /upload/${name}\n`, [['Location', `/upload/${name}`]]);
+      } catch (error) {
+        await io.removeFile(temporary);
+        throw error;
+      }
     }
     case 'DELETE':
       return (await io.removeFile(file)) ? reply(204, []) : text(404, 'No such upload.\n');

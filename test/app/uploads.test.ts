@@ -4,10 +4,11 @@
  * is a 404, no error answer shows a server path, and the area's total is bounded.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { handleRequest } from '../../servers/app/app.ts';
 import { asyncIO } from '../../servers/app/async-io.ts';
 import type { AppConfig } from '../../servers/app/config.ts';
@@ -15,6 +16,7 @@ import type { AppIO } from '../../servers/app/io.ts';
 import { ensureDefaultSite } from '../../servers/app/site.ts';
 import { syncIO } from '../../servers/app/sync-io.ts';
 import type { HeaderList, HttpRequest, HttpResponse } from '../../servers/protocol/types.ts';
+import { httpRequest, startServer, type TestServer } from '../cores/helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'uploads-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -49,6 +51,52 @@ function configFor(name: string, extra: Partial<AppConfig> = {}): AppConfig {
 
 const textOf = (response: HttpResponse): string => Buffer.from(response.body).toString();
 
+const uploadSize = 4 * 1024 * 1024;
+/** 8 uploads of 4 MiB, each of one letter: a spliced or torn file has two letters, or the wrong length. */
+const uploads = [...'ABCDEFGH'].map((letter) => Buffer.alloc(uploadSize, letter));
+
+/** What is wrong with a body read back: empty when it is one whole upload. */
+function wholeUpload(body: Uint8Array): string {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (bytes.length !== uploadSize) return `${bytes.length} bytes, not ${uploadSize}`;
+  const letter = bytes[0] ?? 0;
+  const other = bytes.findIndex((b) => b !== letter);
+  return other < 0
+    ? ''
+    : `${String.fromCharCode(letter)} up to byte ${other}, then ${String.fromCharCode(bytes[other] ?? 0)}`;
+}
+
+/**
+ * Run the 8 PUTs at once while a reader GETs in a loop; resolves with what is wrong
+ * with every answer read during the PUTs and with the file left at the end.
+ */
+async function concurrentUploads(
+  put: (body: Buffer) => Promise<number>,
+  get: () => Promise<{ status: number; body: Uint8Array }>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  let writing = true;
+  const reader = (async () => {
+    while (writing) {
+      const answer = await get();
+      if (answer.status === 200) {
+        const wrong = wholeUpload(answer.body);
+        if (wrong) problems.push(`a GET during the PUTs: ${wrong}`);
+      } else if (answer.status !== 404) problems.push(`a GET during the PUTs: status ${answer.status}`);
+      await nextTurn();
+    }
+  })();
+  const statuses = await Promise.all(uploads.map(put)).finally(() => {
+    writing = false;
+  });
+  await reader;
+  for (const status of statuses) if (status !== 201 && status !== 204) problems.push(`a PUT: status ${status}`);
+  const last = await get();
+  const wrong = last.status === 200 ? wholeUpload(last.body) : `status ${last.status}`;
+  if (wrong) problems.push(`the file after the PUTs: ${wrong}`);
+  return problems;
+}
+
 for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
   describe(`uploads with ${io.kind} I/O`, () => {
     it('answers 404, not 500, to a GET whose file is removed between its stat and its read', async () => {
@@ -75,6 +123,20 @@ for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
       assert.equal(response.status, 404, textOf(response));
     });
 
+    it('makes each of 8 concurrent 4 MiB uploads visible whole or not at all', async () => {
+      const config = configFor(`atomic-${io.kind}`);
+      const problems = await concurrentUploads(
+        async (body) => (await handleRequest(request('PUT', '/upload/r', body), io, config)).status,
+        async () => {
+          const { status, body } = await handleRequest(request('GET', '/upload/r'), io, config);
+          return { status, body: typeof body === 'string' ? Buffer.from(body) : body };
+        },
+      );
+      assert.deepEqual(problems, []);
+      // No temporary file is left behind, and none is ever addressable as an upload.
+      assert.deepEqual(readdirSync(config.uploadDir), ['r']);
+    });
+
     it('never shows a server path in a 500', async () => {
       const config = configFor(`error-${io.kind}`);
       const failing: AppIO = {
@@ -87,6 +149,27 @@ for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
       const response = await handleRequest(request('GET', '/static/1k'), failing, config);
       assert.equal(response.status, 500);
       assert.ok(!textOf(response).includes('/'), textOf(response));
+    });
+  });
+}
+
+// Over sockets, where the uploads run in parallel for real: the event loop's asynchronous
+// writes interleave, and process-per-request's children write synchronously side by side.
+for (const model of ['event-loop', 'process-per-request']) {
+  describe(`${model}: concurrent uploads over sockets`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(model);
+    });
+    after(() => server.close());
+
+    it('makes each of 8 concurrent 4 MiB uploads visible whole or not at all', async () => {
+      const problems = await concurrentUploads(
+        async (body) => (await httpRequest(server, '/upload/r', { method: 'PUT', body })).status,
+        () => httpRequest(server, '/upload/r'),
+      );
+      assert.deepEqual(problems, []);
+      assert.deepEqual(readdirSync(server.uploadDir), ['r']);
     });
   });
 }
