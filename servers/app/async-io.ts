@@ -1,5 +1,6 @@
 /** AppIO for the event-loop models: waits are timers and files go through fs/promises, so other work goes on. */
-import { open, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { absent, type AppIO } from './io.ts';
 
@@ -34,6 +35,16 @@ export const asyncIO: AppIO = {
   },
   async rename(from, to) {
     await rename(from, to);
+  },
+  async listFiles(dir) {
+    const names = await readdir(dir);
+    const sizes = await Promise.all(names.map((name) => stat(join(dir, name)).catch(absent)));
+    const files: Array<{ name: string; size: number }> = [];
+    names.forEach((name, i) => {
+      const s = sizes[i];
+      if (s?.isFile()) files.push({ name, size: s.size });
+    });
+    return files;
   },
   async removeFile(path) {
     try {

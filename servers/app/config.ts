@@ -6,6 +6,10 @@ export interface AppConfig {
   uploadDir: string;
   /** Largest upload accepted (413 beyond). */
   maxUploadBytes: number;
+  /** Most bytes the upload area holds, all uploads together (507 beyond); `uploadAreaDefaults` when unset. */
+  maxUploadAreaBytes?: number | undefined;
+  /** Most files the upload area holds (507 for a new one beyond); `uploadAreaDefaults` when unset. */
+  maxUploadFiles?: number | undefined;
   /** Basic-auth credentials for /private. */
   credentials: { user: string; password: string };
   /**
@@ -15,3 +19,10 @@ export interface AppConfig {
    */
   sessionSecret?: string | undefined;
 }
+
+/**
+ * The upload area's bounds when the config does not set them: room for 64 of the
+ * largest uploads, and a count that keeps listing the folder (which every PUT does)
+ * cheap.
+ */
+export const uploadAreaDefaults = Object.freeze({ maxUploadAreaBytes: 256 * 1024 * 1024, maxUploadFiles: 1_000 });

@@ -27,6 +27,8 @@ export interface AppIO {
    * the new one, never a mix (rename(2) within one folder).
    */
   rename(from: string, to: string): Promise<void>;
+  /** The regular files of a folder with their sizes; one removed while the folder is listed is left out. */
+  listFiles(dir: string): Promise<Array<{ name: string; size: number }>>;
   /** Remove a file; resolves false when there was none. */
   removeFile(path: string): Promise<boolean>;
 }

@@ -6,10 +6,13 @@ import {
   unlinkSync,
   writeFileSync,
   renameSync,
+  readdirSync,
+  type Stats,
   openSync,
   readSync,
   closeSync,
 } from 'node:fs';
+import { join } from 'node:path';
 import { absent, type AppIO, type FileInfo } from './io.ts';
 
 // Atomics.wait on a private SharedArrayBuffer blocks the thread without spinning the CPU.
@@ -59,6 +62,19 @@ export const syncIO: AppIO = {
   rename(from, to) {
     renameSync(from, to);
     return Promise.resolve();
+  },
+  listFiles(dir) {
+    const files: Array<{ name: string; size: number }> = [];
+    for (const name of readdirSync(dir)) {
+      let s: Stats | undefined;
+      try {
+        s = statSync(join(dir, name));
+      } catch (error) {
+        s = absent(error);
+      }
+      if (s?.isFile()) files.push({ name, size: s.size });
+    }
+    return Promise.resolve(files);
   },
   removeFile(path) {
     try {

@@ -173,3 +173,48 @@ for (const model of ['event-loop', 'process-per-request']) {
     });
   });
 }
+
+for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
+  describe(`the upload area's bounds with ${io.kind} I/O`, () => {
+    const put = (config: AppConfig, name: string, bytes: number): Promise<HttpResponse> =>
+      handleRequest(request('PUT', `/upload/${name}`, Buffer.alloc(bytes, 'x')), io, config);
+
+    it('answers 507 once the total bytes would pass the bound; a replacement counts only its new size', async () => {
+      const config = configFor(`bytes-${io.kind}`, { maxUploadAreaBytes: 100, maxUploadFiles: 10 });
+      assert.equal((await put(config, 'a', 60)).status, 201);
+      const full = await put(config, 'b', 41);
+      assert.equal(full.status, 507, textOf(full));
+      assert.ok(!textOf(full).includes('/'), textOf(full));
+      assert.equal((await put(config, 'b', 40)).status, 201);
+      // Replacing a (60 bytes) with 60 bytes fits; with 61 it does not.
+      assert.equal((await put(config, 'a', 60)).status, 204);
+      assert.equal((await put(config, 'a', 61)).status, 507);
+      assert.equal((await handleRequest(request('DELETE', '/upload/b'), io, config)).status, 204);
+      assert.equal((await put(config, 'c', 40)).status, 201);
+      assert.deepEqual(readdirSync(config.uploadDir).sort(), ['a', 'c']);
+    });
+
+    it('answers 507 to a new file past the count bound, and still takes replacements', async () => {
+      const config = configFor(`files-${io.kind}`, { maxUploadAreaBytes: 1000, maxUploadFiles: 3 });
+      for (const name of ['a', 'b', 'c']) assert.equal((await put(config, name, 1)).status, 201);
+      assert.equal((await put(config, 'd', 1)).status, 507);
+      assert.equal((await put(config, 'c', 2)).status, 204);
+      assert.equal((await handleRequest(request('DELETE', '/upload/a'), io, config)).status, 204);
+      assert.equal((await put(config, 'd', 1)).status, 201);
+    });
+
+    it('holds both bounds under concurrent PUTs', async () => {
+      const config = configFor(`concurrent-${io.kind}`, { maxUploadAreaBytes: 100, maxUploadFiles: 5 });
+      const statuses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => put(config, `f${i}`, 30).then((r) => r.status)),
+      );
+      assert.ok(
+        statuses.every((s) => s === 201 || s === 507),
+        statuses.join(' '),
+      );
+      // Exactly as many as fit: none past the bound, and no PUT refused while there was room.
+      assert.equal(statuses.filter((s) => s === 201).length, 3, statuses.join(' '));
+      assert.equal(readdirSync(config.uploadDir).length, 3);
+    });
+  });
+}
