@@ -10,6 +10,11 @@ export interface AppConfig {
   maxUploadAreaBytes?: number | undefined;
   /** Most files the upload area holds (507 for a new one beyond); `uploadAreaDefaults` when unset. */
   maxUploadFiles?: number | undefined;
+  /**
+   * Largest static body read into memory to be sent (a 500 beyond it, ranges still work);
+   * `defaultMaxInMemoryBodyBytes` (64 MiB) when unset. See file-body.ts.
+   */
+  maxInMemoryBodyBytes?: number | undefined;
   /** Basic-auth credentials for /private. */
   credentials: { user: string; password: string };
   /**

@@ -281,6 +281,13 @@ export const exchanges: readonly Exchange[] = [
     },
   },
   {
+    name: 'HEAD with a Range gives the range length',
+    method: 'HEAD',
+    path: '/static/1k',
+    headers: { range: 'bytes=0-99' },
+    expect: { status: 206, headers: { 'content-range': 'bytes 0-99/1024', 'content-length': '100' }, body: '' },
+  },
+  {
     name: 'Range bytes=-10 (suffix)',
     method: 'GET',
     path: '/static/1k',

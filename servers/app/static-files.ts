@@ -8,6 +8,7 @@ import { sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
 import type { AppConfig } from './config.ts';
+import { bodyBytes, defaultMaxInMemoryBodyBytes, type FileBody } from './file-body.ts';
 import type { AppIO, FileInfo } from './io.ts';
 import { isCompressible, mimeType } from './mime.ts';
 import { expiresAfter, reply, text } from './responses.ts';
@@ -17,6 +18,8 @@ const maxAgeSeconds = 60;
 const cacheControl = `public, max-age=${maxAgeSeconds}`;
 /** Files up to this size have their gzipped body cached (per config, keyed by path, mtime and size). */
 const gzipCacheLimit = 256 * 1024;
+/** Files up to this size are gzipped, in memory and in one go; larger ones are sent as they are, with ranges. */
+const gzipMaxBytes = 1024 * 1024;
 
 /** Per-config state: the root's real path and the gzip cache. Dies with the config it belongs to. */
 interface SiteState {
@@ -83,7 +86,7 @@ export async function serveStatic(
   if (!info.realPath.startsWith(state.realRoot + sep)) return text(403, 'Forbidden path.\n');
 
   const type = mimeType(file);
-  const compressible = isCompressible(type);
+  const compressible = isCompressible(type) && info.size <= gzipMaxBytes;
   // Each variant has its own validator, even if two variants' files had one size and time.
   const etag = variant === undefined ? etagOf(info) : `${etagOf(info).slice(0, -1)}-${variant.language}"`;
   const lastModified = new Date(info.mtimeMs).toUTCString();
@@ -114,8 +117,7 @@ export async function serveStatic(
         ['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`],
         ['Accept-Ranges', 'bytes'],
       );
-      const part = await io.readFile(file, wanted.start, wanted.end);
-      return part ? reply(206, headers, part) : gone();
+      return send(req, io, config, 206, headers, { kind: 'file', path: file, start: wanted.start, end: wanted.end });
     }
   }
   headers.push(['Accept-Ranges', 'bytes']);
@@ -124,6 +126,7 @@ export async function serveStatic(
     const key = `${file}\0${info.mtimeMs}\0${info.size}`;
     let body = state.gzipped.get(key);
     if (!body) {
+      // A HEAD reads the file too, here only: the length of a gzipped body is known once it is made.
       const plain = await io.readFile(file);
       if (!plain) return gone();
       body = gzipSync(plain);
@@ -134,8 +137,36 @@ export async function serveStatic(
     headers[1] = ['ETag', `${etag.slice(0, -1)}-gzip"`];
     return reply(200, headers, body);
   }
-  const whole = await io.readFile(file);
-  return whole ? reply(200, headers, whole) : gone();
+  return send(req, io, config, 200, headers, { kind: 'file', path: file, start: 0, end: info.size });
+}
+
+/**
+ * Answer with a file's bytes. A HEAD reads nothing: the length is known from the
+ * stat, and is given as Content-Length since there is no body to measure.
+ */
+async function send(
+  req: HttpRequest,
+  io: AppIO,
+  config: AppConfig,
+  status: 200 | 206,
+  headers: HeaderList,
+  body: FileBody,
+): Promise<HttpResponse> {
+  if (req.method === 'HEAD') {
+    headers.push(['Content-Length', String(body.end - body.start)]);
+    return reply(status, headers);
+  }
+  const max = config.maxInMemoryBodyBytes ?? defaultMaxInMemoryBodyBytes;
+  const bytes = await bodyBytes(io, body, max);
+  if (bytes === undefined) return gone();
+  if (bytes === 'too-large') {
+    return text(
+      500,
+      `This file is over ${max} bytes, more than the server sends in one piece; ask for it in ranges.\n`,
+      [['Accept-Ranges', 'bytes']],
+    );
+  }
+  return reply(status, headers, bytes);
 }
 
 /** The file was removed between its stat and its read: for the client, it is not there. */
