@@ -141,8 +141,11 @@ export async function serveStatic(
 }
 
 /**
- * Answer with a file's bytes. A HEAD reads nothing: the length is known from the
- * stat, and is given as Content-Length since there is no body to measure.
+ * Answer with a file's bytes. A body the server would hold in memory is read for a
+ * HEAD as for a GET, so that the HEAD's Content-Length is measured from its body as
+ * every server of ours (node:http's peer too) measures it. A HEAD of a larger one
+ * reads nothing: its length comes from the stat, given as Content-Length, which the
+ * serializer keeps when the application sets it.
  */
 async function send(
   req: HttpRequest,
@@ -152,11 +155,11 @@ async function send(
   headers: HeaderList,
   body: FileBody,
 ): Promise<HttpResponse> {
-  if (req.method === 'HEAD') {
+  const max = config.maxInMemoryBodyBytes ?? defaultMaxInMemoryBodyBytes;
+  if (req.method === 'HEAD' && body.end - body.start > max) {
     headers.push(['Content-Length', String(body.end - body.start)]);
     return reply(status, headers);
   }
-  const max = config.maxInMemoryBodyBytes ?? defaultMaxInMemoryBodyBytes;
   const bytes = await bodyBytes(io, body, max);
   if (bytes === undefined) return gone();
   if (bytes === 'too-large') {
