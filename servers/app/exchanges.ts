@@ -58,7 +58,7 @@ function expiresFromDate(headers: ResponseHeaders): string | undefined {
   const lead = (expires - date) / 1000 - Number(maxAge);
   return lead <= 0 && lead >= -2 ? undefined : `Expires is Date + max-age ${lead >= 0 ? '+' : ''}${lead} s`;
 }
-/** A fresh session's cookie: a new id, one visit, its MAC, and the attributes that keep it from scripts and other sites. */
+/** A fresh session's cookie: a new id, one visit, its MAC, and attributes that keep it from scripts and other sites. */
 const newSession = /^sid=[A-Za-z0-9_-]{22}\.1\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/;
 
 export const exchanges: readonly Exchange[] = [

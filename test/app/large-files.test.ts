@@ -94,7 +94,7 @@ for (const base of [syncIO, asyncIO] satisfies AppIO[]) {
       assert.deepEqual(reads, [[bigSize - 77, bigSize]]);
     });
 
-    it('refuses, before reading, a whole body over the in-memory bound, naming no path, and offers ranges', async () => {
+    it('refuses a whole body over the in-memory bound before reading it, naming no path, offering ranges', async () => {
       reads.length = 0;
       const response = await call(request('GET', '/static/big.bin'));
       assert.equal(response.status, 500);

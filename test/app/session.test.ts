@@ -143,7 +143,7 @@ for (const io of [syncIO, asyncIO] satisfies AppIO[]) {
       }
     });
 
-    it('signs with the configured secret: the same secret verifies in another process, another one does not', async () => {
+    it('signs with the configured secret: it verifies in another process, another secret does not', async () => {
       const a: AppConfig = { ...config, sessionSecret: 'one' };
       const cookie = cookieOf(headerOf(await get(undefined, a), 'set-cookie'));
       // A copy of the config, as a worker or child process receives it (JSON).
