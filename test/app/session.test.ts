@@ -180,7 +180,9 @@ for (const model of [...runnableModels, 'node-http']) {
         cookie = cookieOf(response.headers['set-cookie']);
         answeredBy.add(servedBy(String(response.headers['x-served-by'])).pid);
       }
+      // The session did cross processes: a new one for every request, or prefork's round-robin over two.
       if (model === 'process-per-request') assert.equal(answeredBy.size, 4, 'a new process for every request');
+      if (model === 'prefork') assert.ok(answeredBy.size >= 2, `answered by ${[...answeredBy].join(', ')}`);
     });
   });
 }
