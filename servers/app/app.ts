@@ -8,10 +8,12 @@ import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/type
 import { privatePage } from './auth.ts';
 import type { AppConfig } from './config.ts';
 import { cpuDigest, maxCpuUnits } from './cpu.ts';
+import { serveIndex } from './index-page.ts';
 import type { AppIO } from './io.ts';
 import { boundedInt, constant, queryParam, reply, text } from './responses.ts';
 import { findRoute, knownMethods, serverAllow, type Route } from './routes.ts';
 import { serveStatic } from './static-files.ts';
+import { sessionPage } from './sessions.ts';
 import { upload } from './uploads.ts';
 
 /** Longest simulated backend wait GET /io accepts, in ms. */
@@ -24,7 +26,10 @@ export async function handleRequest(req: HttpRequest, io: AppIO, config: AppConf
   try {
     return await dispatch(req, io, config);
   } catch (error) {
-    return text(500, `Internal error: ${(error as Error).message ?? String(error)}\n`);
+    // The cause goes to the server's log only: an error's message names the server's
+    // folders and files (`ENOENT ... open '/tmp/...'`), which no client is to learn.
+    process.emitWarning(`handler failed: ${(error as Error)?.message ?? String(error)}`);
+    return text(500, 'Internal error.\n');
   }
 }
 
@@ -94,7 +99,7 @@ async function serve(route: Route, req: HttpRequest, io: AppIO, config: AppConfi
         req.body,
       );
     case 'index':
-      return serveStatic(req, io, config, 'index.html');
+      return serveIndex(req, io, config);
     case 'static':
       return serveStatic(req, io, config, req.path.slice('/static/'.length));
     case 'upload':
@@ -105,5 +110,7 @@ async function serve(route: Route, req: HttpRequest, io: AppIO, config: AppConfi
       return text(302, 'Found at /hello\n', [['Location', '/hello']]);
     case 'private':
       return privatePage(req, config);
+    case 'session':
+      return sessionPage(req, config);
   }
 }

@@ -1,7 +1,8 @@
 /** AppIO for the event-loop models: waits are timers and files go through fs/promises, so other work goes on. */
-import { open, readFile, realpath, stat, unlink, writeFile, access } from 'node:fs/promises';
+import { open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppIO } from './io.ts';
+import { absent, type AppIO } from './io.ts';
 
 export const asyncIO: AppIO = {
   kind: 'async',
@@ -18,8 +19,9 @@ export const asyncIO: AppIO = {
     }
   },
   async readFile(path, start, end) {
-    if (start === undefined) return readFile(path);
-    const handle = await open(path, 'r');
+    if (start === undefined) return readFile(path).catch(absent);
+    const handle = await open(path, 'r').catch(absent);
+    if (handle === undefined) return undefined;
     try {
       const buffer = Buffer.alloc((end ?? start) - start);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
@@ -28,13 +30,21 @@ export const asyncIO: AppIO = {
       await handle.close();
     }
   },
-  async writeFile(path, data) {
-    const existed = await access(path).then(
-      () => true,
-      () => false,
-    );
-    await writeFile(path, data);
-    return existed;
+  async createFile(path, data) {
+    await writeFile(path, data, { flag: 'wx' });
+  },
+  async rename(from, to) {
+    await rename(from, to);
+  },
+  async listFiles(dir) {
+    const names = await readdir(dir);
+    const sizes = await Promise.all(names.map((name) => stat(join(dir, name)).catch(absent)));
+    const files: Array<{ name: string; size: number }> = [];
+    names.forEach((name, i) => {
+      const s = sizes[i];
+      if (s?.isFile()) files.push({ name, size: s.size });
+    });
+    return files;
   },
   async removeFile(path) {
     try {

@@ -6,6 +6,28 @@ export interface AppConfig {
   uploadDir: string;
   /** Largest upload accepted (413 beyond). */
   maxUploadBytes: number;
+  /** Most bytes the upload area holds, all uploads together (507 beyond); `uploadAreaDefaults` when unset. */
+  maxUploadAreaBytes?: number | undefined;
+  /** Most files the upload area holds (507 for a new one beyond); `uploadAreaDefaults` when unset. */
+  maxUploadFiles?: number | undefined;
+  /**
+   * Largest static body read into memory to be sent (a 500 beyond it, ranges still work);
+   * `defaultMaxInMemoryBodyBytes` (64 MiB) when unset. See file-body.ts.
+   */
+  maxInMemoryBodyBytes?: number | undefined;
   /** Basic-auth credentials for /private. */
   credentials: { user: string; password: string };
+  /**
+   * Key that signs the session cookies of GET /session (any string; 32 random bytes in hex is right).
+   * It must be the same in every process and thread of one server, so it travels in this config.
+   * Without it, a key is derived from this config's folders and credentials (see `sessions.ts`).
+   */
+  sessionSecret?: string | undefined;
 }
+
+/**
+ * The upload area's bounds when the config does not set them: room for 64 of the
+ * largest uploads, and a count that keeps listing the folder (which every PUT does)
+ * cheap.
+ */
+export const uploadAreaDefaults = Object.freeze({ maxUploadAreaBytes: 256 * 1024 * 1024, maxUploadFiles: 1_000 });

@@ -2,7 +2,9 @@
  * THE table of requests and expected responses: the core tests run it against
  * every model over real sockets, and the benchmark checks a server with it before
  * timing it (as h3 checks every back end against one input table). Rows are
- * self-contained, except the upload rows, which run in table order.
+ * self-contained, except the upload rows, which run in table order. A session
+ * carried from one answer to the next request needs a cookie jar, which rows do
+ * not have: test/app/session.test.ts follows one across every model.
  * Requests a standard client cannot send (no Host, no framing) are tested on the
  * handler directly (test/app/) and over raw sockets by the core tests.
  */
@@ -30,6 +32,8 @@ export interface Exchange {
     body?: string | Uint8Array | ((body: Uint8Array) => string | undefined);
     /** Lower-case names of headers that must not be present. */
     absentHeaders?: string[];
+    /** A check across headers (what one pattern per header cannot say): what is wrong, or undefined. */
+    headersCheck?: (headers: ResponseHeaders) => string | undefined;
   };
 }
 
@@ -39,6 +43,23 @@ const plain = /^text\/plain/;
 const servedBy = /^\d+\/\d+$/;
 const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;
 const uploadBody = 'uploaded bytes\n';
+
+/**
+ * Expires must be Date plus max-age (RFC 9111 §5.3): the application reads the clock
+ * before the serializer stamps Date, so it may be up to 2 s early on a slow path, never late.
+ */
+function expiresFromDate(headers: ResponseHeaders): string | undefined {
+  const maxAge = /max-age=(\d+)/.exec(String(headers['cache-control'] ?? ''))?.[1];
+  if (maxAge === undefined) return 'no max-age in Cache-Control';
+  const date = Date.parse(String(headers.date ?? ''));
+  const expires = Date.parse(String(headers.expires ?? ''));
+  if (Number.isNaN(date)) return `Date ${String(headers.date)} is not an HTTP date`;
+  if (Number.isNaN(expires)) return `Expires ${String(headers.expires)} is not an HTTP date`;
+  const lead = (expires - date) / 1000 - Number(maxAge);
+  return lead <= 0 && lead >= -2 ? undefined : `Expires is Date + max-age ${lead >= 0 ? '+' : ''}${lead} s`;
+}
+/** A fresh session's cookie: a new id, one visit, its MAC, and attributes that keep it from scripts and other sites. */
+const newSession = /^sid=[A-Za-z0-9_-]{22}\.1\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/;
 
 export const exchanges: readonly Exchange[] = [
   {
@@ -86,7 +107,73 @@ export const exchanges: readonly Exchange[] = [
     name: 'GET / (the index page)',
     method: 'GET',
     path: '/',
-    expect: { status: 200, headers: { 'content-type': /^text\/html/ }, body: file('index.html') },
+    expect: {
+      status: 200,
+      headers: {
+        'content-type': /^text\/html/,
+        'content-language': 'en',
+        vary: 'Accept-Language, Accept-Encoding',
+        etag: /-en"$/,
+      },
+      body: file('index.html'),
+      headersCheck: expiresFromDate,
+    },
+  },
+  {
+    name: 'GET / in Chinese for zh-CN',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' },
+    expect: {
+      status: 200,
+      headers: { 'content-language': 'zh', vary: 'Accept-Language, Accept-Encoding', etag: /-zh"$/ },
+      body: file('index.zh.html'),
+    },
+  },
+  {
+    name: 'GET / picks the higher q-value',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh;q=0.5, en-GB;q=0.8' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / with zh;q=0 and * excludes Chinese',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh;q=0, *' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / with en;q=0 and * gives Chinese',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'en;q=0, *;q=0.5' },
+    expect: { status: 200, headers: { 'content-language': 'zh' }, body: file('index.zh.html') },
+  },
+  {
+    name: 'GET / in a language it does not have gives English',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'fr-CH, fr;q=0.9, de;q=0.7' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / in Chinese, gzipped, with its own ETag',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh', 'accept-encoding': 'gzip' },
+    expect: {
+      status: 200,
+      headers: {
+        'content-language': 'zh',
+        'content-encoding': 'gzip',
+        vary: 'Accept-Language, Accept-Encoding',
+        etag: /-zh-gzip"$/,
+      },
+      body: (b) =>
+        gunzipText(b) === file('index.zh.html').toString() ? undefined : 'the body does not gunzip to index.zh.html',
+    },
   },
   {
     name: 'GET /static/1k',
@@ -101,6 +188,7 @@ export const exchanges: readonly Exchange[] = [
         'cache-control': /max-age/,
       },
       body: file('1k'),
+      headersCheck: expiresFromDate,
     },
   },
   { name: 'GET /static/16k', method: 'GET', path: '/static/16k', expect: { status: 200, body: file('16k') } },
@@ -158,7 +246,7 @@ export const exchanges: readonly Exchange[] = [
     method: 'GET',
     path: '/static/1k',
     headers: { 'if-none-match': '*' },
-    expect: { status: 304, headers: { etag: /^"/ }, body: '' },
+    expect: { status: 304, headers: { etag: /^"/ }, body: '', headersCheck: expiresFromDate },
   },
   {
     name: 'If-Modified-Since in the future gives 304',
@@ -193,11 +281,23 @@ export const exchanges: readonly Exchange[] = [
     },
   },
   {
+    name: 'HEAD with a Range gives the range length',
+    method: 'HEAD',
+    path: '/static/1k',
+    headers: { range: 'bytes=0-99' },
+    expect: { status: 206, headers: { 'content-range': 'bytes 0-99/1024', 'content-length': '100' }, body: '' },
+  },
+  {
     name: 'Range bytes=-10 (suffix)',
     method: 'GET',
     path: '/static/1k',
     headers: { range: 'bytes=-10' },
-    expect: { status: 206, headers: { 'content-range': 'bytes 1014-1023/1024' }, body: file('1k').subarray(1014) },
+    expect: {
+      status: 206,
+      headers: { 'content-range': 'bytes 1014-1023/1024' },
+      body: file('1k').subarray(1014),
+      headersCheck: expiresFromDate,
+    },
   },
   {
     name: 'Range beyond the end gives 416',
@@ -334,6 +434,42 @@ export const exchanges: readonly Exchange[] = [
     path: '/nowhere',
     expect: { status: 404, headers: { 'x-served-by': servedBy } },
   },
+  {
+    name: 'GET /session without a cookie starts one',
+    method: 'GET',
+    path: '/session',
+    expect: {
+      status: 200,
+      headers: {
+        'content-type': /^application\/json/,
+        'set-cookie': newSession,
+        vary: 'Cookie',
+        'cache-control': 'private, no-store',
+      },
+      body: '{"visits":1,"first":true}',
+    },
+  },
+  {
+    name: 'a forged session cookie starts a new session',
+    method: 'GET',
+    path: '/session',
+    headers: { cookie: `sid=${'A'.repeat(22)}.41.${'A'.repeat(43)}` },
+    expect: { status: 200, headers: { 'set-cookie': newSession }, body: '{"visits":1,"first":true}' },
+  },
+  {
+    name: 'a truncated session cookie starts a new session',
+    method: 'GET',
+    path: '/session',
+    headers: { cookie: `sid=${'A'.repeat(22)}.41.${'A'.repeat(20)}` },
+    expect: { status: 200, headers: { 'set-cookie': newSession }, body: '{"visits":1,"first":true}' },
+  },
+  {
+    name: 'other cookies and a quoted sid that is not a session start one',
+    method: 'GET',
+    path: '/session',
+    headers: { cookie: 'theme=dark;  sid="x.1.y" ; lang=zh' },
+    expect: { status: 200, headers: { 'set-cookie': newSession }, body: '{"visits":1,"first":true}' },
+  },
 ];
 
 /** What is wrong with a response to `exchange`; empty when it is right. */
@@ -356,6 +492,8 @@ export function checkResponse(
   for (const name of expect.absentHeaders ?? []) {
     if (headers[name] !== undefined) problems.push(`unexpected ${name} header`);
   }
+  const across = expect.headersCheck?.(headers);
+  if (across !== undefined) problems.push(across);
   const want = expect.body;
   if (typeof want === 'function') {
     const problem = want(body);

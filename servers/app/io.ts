@@ -15,10 +15,20 @@ export interface AppIO {
   wait(ms: number): Promise<void>;
   /** File metadata, or undefined when there is no such regular file. Follows symlinks. */
   stat(path: string): Promise<FileInfo | undefined>;
-  /** Bytes [start, end) of a file (the whole file without a range). */
-  readFile(path: string, start?: number, end?: number): Promise<Uint8Array>;
-  /** Write a whole file, replacing it; resolves true when it existed before. */
-  writeFile(path: string, data: Uint8Array): Promise<boolean>;
+  /**
+   * Bytes [start, end) of a file (the whole file without a range), or undefined when
+   * there is no such file: one removed since its `stat` is a 404, not an error.
+   */
+  readFile(path: string, start?: number, end?: number): Promise<Uint8Array | undefined>;
+  /** Create a new file holding `data`; rejects if `path` exists (so that two writers never share a file). */
+  createFile(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Rename `from` to `to` in one step, replacing `to`: a reader opens the old file or
+   * the new one, never a mix (rename(2) within one folder).
+   */
+  rename(from: string, to: string): Promise<void>;
+  /** The regular files of a folder with their sizes; one removed while the folder is listed is left out. */
+  listFiles(dir: string): Promise<Array<{ name: string; size: number }>>;
   /** Remove a file; resolves false when there was none. */
   removeFile(path: string): Promise<boolean>;
 }
@@ -28,4 +38,10 @@ export interface FileInfo {
   mtimeMs: number;
   /** The real path with symlinks resolved, to confine requests to the document root. */
   realPath: string;
+}
+
+/** For the implementations: undefined for a file that is not there; any other failure stays an error. */
+export function absent(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
 }

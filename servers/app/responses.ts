@@ -45,3 +45,23 @@ export function boundedInt(value: string | undefined, max: number): number | und
   const n = Number(value);
   return n <= max ? n : undefined;
 }
+
+let expiresSecond = -1;
+let expiresValue = '';
+
+/**
+ * The `Expires` value for a response fresh for `maxAgeSeconds` (RFC 9111 §5.3), for
+ * the HTTP/1.0 caches that do not read `max-age`. Read from the clock the
+ * serializer's `Date` is read from (Date.now(), whole seconds), and formatted at
+ * most once a second as `Date` is. `Date` is read when the response is written,
+ * after the handler: the two agree but for a response that crosses a second
+ * boundary on its way, whose Expires is then a second early, never late.
+ */
+export function expiresAfter(maxAgeSeconds: number): string {
+  const second = Math.floor(Date.now() / 1000) + maxAgeSeconds;
+  if (second !== expiresSecond) {
+    expiresSecond = second;
+    expiresValue = new Date(second * 1000).toUTCString();
+  }
+  return expiresValue;
+}

@@ -12,7 +12,8 @@ export type RouteName =
   | 'upload'
   | 'redirect-permanent'
   | 'redirect-temporary'
-  | 'private';
+  | 'private'
+  | 'session';
 
 export interface Route {
   name: RouteName;
@@ -37,6 +38,7 @@ const exact = new Map<string, Route>([
   ['/redirect/permanent', route('redirect-permanent', read)],
   ['/redirect/temporary', route('redirect-temporary', read)],
   ['/private', route('private', read)],
+  ['/session', route('session', read)],
 ]);
 const staticRoute = route('static', read);
 const uploadRoute = route('upload', ['GET', 'HEAD', 'PUT', 'DELETE']);

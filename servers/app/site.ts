@@ -17,10 +17,20 @@ export const siteFiles = Object.freeze({
   large: '/static/1M',
 });
 
+/**
+ * The languages of the index page `GET /` negotiates, the default first, each with
+ * its file under the root. A root without a language's file serves the default.
+ */
+export const indexLanguages: ReadonlyArray<readonly [language: string, file: string]> = Object.freeze([
+  ['en', 'index.html'],
+  ['zh', 'index.zh.html'],
+] as const);
+
 /** Sizes in bytes of the binary files. */
 export const siteSizes = Object.freeze({ small: 1024, medium: 16 * 1024, large: 1024 * 1024 });
 
-const version = 'server-models-site-v1';
+// v2: the Chinese index page. A new version is a new folder, so an older complete site is never reused.
+const version = 'server-models-site-v2';
 
 const indexHtml = `<!doctype html>
 <html lang="en">
@@ -28,6 +38,16 @@ const indexHtml = `<!doctype html>
 <body>
 <h1>server-models</h1>
 <p>The default site every model serves. ${'Static files of several sizes, served with ETag, Range and gzip. '.repeat(8)}</p>
+<ul><li><a href="/static/1k">1 KiB</a></li><li><a href="/static/16k">16 KiB</a></li><li><a href="/static/1M">1 MiB</a></li></ul>
+</body>
+</html>
+`;
+const indexZhHtml = `<!doctype html>
+<html lang="zh">
+<head><meta charset="utf-8"><title>server-models 服务器模型</title><link rel="stylesheet" href="/static/style.css"></head>
+<body>
+<h1>server-models 服务器模型</h1>
+<p>每种模型都提供的默认站点。${'多种大小的静态文件，支持 ETag、Range 和 gzip。'.repeat(8)}</p>
 <ul><li><a href="/static/1k">1 KiB</a></li><li><a href="/static/16k">16 KiB</a></li><li><a href="/static/1M">1 MiB</a></li></ul>
 </body>
 </html>
@@ -52,6 +72,7 @@ export function seededBytes(size: number, seed: number): Buffer {
 export function siteContents(): Map<string, Buffer> {
   return new Map([
     ['index.html', Buffer.from(indexHtml)],
+    ['index.zh.html', Buffer.from(indexZhHtml)],
     ['style.css', Buffer.from(styleCss)],
     ['data.json', Buffer.from(dataJson)],
     ['1k', seededBytes(siteSizes.small, 1)],

@@ -8,13 +8,18 @@ import { sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
 import type { AppConfig } from './config.ts';
+import { bodyBytes, defaultMaxInMemoryBodyBytes, type FileBody } from './file-body.ts';
 import type { AppIO, FileInfo } from './io.ts';
 import { isCompressible, mimeType } from './mime.ts';
-import { reply, text } from './responses.ts';
+import { expiresAfter, reply, text } from './responses.ts';
 
-const cacheControl = 'public, max-age=60';
+/** How long a cache may reuse a static answer without asking again. */
+const maxAgeSeconds = 60;
+const cacheControl = `public, max-age=${maxAgeSeconds}`;
 /** Files up to this size have their gzipped body cached (per config, keyed by path, mtime and size). */
 const gzipCacheLimit = 256 * 1024;
+/** Files up to this size are gzipped, in memory and in one go; larger ones are sent as they are, with ranges. */
+const gzipMaxBytes = 1024 * 1024;
 
 /** Per-config state: the root's real path and the gzip cache. Dies with the config it belongs to. */
 interface SiteState {
@@ -59,11 +64,17 @@ export function resolveStaticPath(root: string, rawPath: string): string | 400 |
   return root + sep + segments.join(sep);
 }
 
+/** Which language variant of a negotiated resource a file is (GET / picks one by Accept-Language). */
+export interface LanguageVariant {
+  language: string;
+}
+
 export async function serveStatic(
   req: HttpRequest,
   io: AppIO,
   config: AppConfig,
   rawPath: string,
+  variant?: LanguageVariant,
 ): Promise<HttpResponse> {
   const state = stateOf(config);
   const file = resolveStaticPath(config.root, rawPath);
@@ -75,16 +86,21 @@ export async function serveStatic(
   if (!info.realPath.startsWith(state.realRoot + sep)) return text(403, 'Forbidden path.\n');
 
   const type = mimeType(file);
-  const compressible = isCompressible(type);
-  const etag = etagOf(info);
+  const compressible = isCompressible(type) && info.size <= gzipMaxBytes;
+  // Each variant has its own validator, even if two variants' files had one size and time.
+  const etag = variant === undefined ? etagOf(info) : `${etagOf(info).slice(0, -1)}-${variant.language}"`;
   const lastModified = new Date(info.mtimeMs).toUTCString();
   const headers: HeaderList = [
     ['Content-Type', type],
     ['ETag', etag],
     ['Last-Modified', lastModified],
     ['Cache-Control', cacheControl],
+    ['Expires', expiresAfter(maxAgeSeconds)],
   ];
-  if (compressible) headers.push(['Vary', 'Accept-Encoding']);
+  // Vary names every request header the choice of representation depended on.
+  const vary = [...(variant ? ['Accept-Language'] : []), ...(compressible ? ['Accept-Encoding'] : [])];
+  if (vary.length > 0) headers.push(['Vary', vary.join(', ')]);
+  if (variant) headers.push(['Content-Language', variant.language]);
 
   if (notModified(req, etag, info)) return reply(304, headers);
 
@@ -101,7 +117,7 @@ export async function serveStatic(
         ['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`],
         ['Accept-Ranges', 'bytes'],
       );
-      return reply(206, headers, await io.readFile(file, wanted.start, wanted.end));
+      return send(req, io, config, 206, headers, { kind: 'file', path: file, start: wanted.start, end: wanted.end });
     }
   }
   headers.push(['Accept-Ranges', 'bytes']);
@@ -110,7 +126,10 @@ export async function serveStatic(
     const key = `${file}\0${info.mtimeMs}\0${info.size}`;
     let body = state.gzipped.get(key);
     if (!body) {
-      body = gzipSync(await io.readFile(file));
+      // A HEAD reads the file too, here only: the length of a gzipped body is known once it is made.
+      const plain = await io.readFile(file);
+      if (!plain) return gone();
+      body = gzipSync(plain);
       if (info.size <= gzipCacheLimit) state.gzipped.set(key, body);
     }
     headers.push(['Content-Encoding', 'gzip']);
@@ -118,8 +137,43 @@ export async function serveStatic(
     headers[1] = ['ETag', `${etag.slice(0, -1)}-gzip"`];
     return reply(200, headers, body);
   }
-  return reply(200, headers, await io.readFile(file));
+  return send(req, io, config, 200, headers, { kind: 'file', path: file, start: 0, end: info.size });
 }
+
+/**
+ * Answer with a file's bytes. A body the server would hold in memory is read for a
+ * HEAD as for a GET, so that the HEAD's Content-Length is measured from its body as
+ * every server of ours (node:http's peer too) measures it. A HEAD of a larger one
+ * reads nothing: its length comes from the stat, given as Content-Length, which the
+ * serializer keeps when the application sets it.
+ */
+async function send(
+  req: HttpRequest,
+  io: AppIO,
+  config: AppConfig,
+  status: 200 | 206,
+  headers: HeaderList,
+  body: FileBody,
+): Promise<HttpResponse> {
+  const max = config.maxInMemoryBodyBytes ?? defaultMaxInMemoryBodyBytes;
+  if (req.method === 'HEAD' && body.end - body.start > max) {
+    headers.push(['Content-Length', String(body.end - body.start)]);
+    return reply(status, headers);
+  }
+  const bytes = await bodyBytes(io, body, max);
+  if (bytes === undefined) return gone();
+  if (bytes === 'too-large') {
+    return text(
+      500,
+      `This file is over ${max} bytes, more than the server sends in one piece; ask for it in ranges.\n`,
+      [['Accept-Ranges', 'bytes']],
+    );
+  }
+  return reply(status, headers, bytes);
+}
+
+/** The file was removed between its stat and its read: for the client, it is not there. */
+const gone = (): HttpResponse => text(404, 'Not found.\n');
 
 /** A strong validator from size and modification time, as most servers derive it. */
 export function etagOf(info: FileInfo): string {

@@ -5,12 +5,15 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
-  existsSync,
+  renameSync,
+  readdirSync,
+  type Stats,
   openSync,
   readSync,
   closeSync,
 } from 'node:fs';
-import type { AppIO, FileInfo } from './io.ts';
+import { join } from 'node:path';
+import { absent, type AppIO, type FileInfo } from './io.ts';
 
 // Atomics.wait on a private SharedArrayBuffer blocks the thread without spinning the CPU.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -32,8 +35,13 @@ export const syncIO: AppIO = {
     }
   },
   readFile(path, start, end) {
-    if (start === undefined) return Promise.resolve(readFileSync(path));
-    const fd = openSync(path, 'r');
+    let fd: number;
+    try {
+      if (start === undefined) return Promise.resolve(readFileSync(path));
+      fd = openSync(path, 'r');
+    } catch (error) {
+      return Promise.resolve(absent(error));
+    }
     try {
       const buffer = Buffer.alloc((end ?? start) - start);
       let done = 0;
@@ -47,10 +55,26 @@ export const syncIO: AppIO = {
       closeSync(fd);
     }
   },
-  writeFile(path, data) {
-    const existed = existsSync(path);
-    writeFileSync(path, data);
-    return Promise.resolve(existed);
+  createFile(path, data) {
+    writeFileSync(path, data, { flag: 'wx' });
+    return Promise.resolve();
+  },
+  rename(from, to) {
+    renameSync(from, to);
+    return Promise.resolve();
+  },
+  listFiles(dir) {
+    const files: Array<{ name: string; size: number }> = [];
+    for (const name of readdirSync(dir)) {
+      let s: Stats | undefined;
+      try {
+        s = statSync(join(dir, name));
+      } catch (error) {
+        s = absent(error);
+      }
+      if (s?.isFile()) files.push({ name, size: s.size });
+    }
+    return Promise.resolve(files);
   },
   removeFile(path) {
     try {

@@ -52,6 +52,8 @@ function asClient(method: string, response: HttpResponse): { status: number; hea
   for (const [name, value] of response.headers) headers[name.toLowerCase()] = value;
   const body = Buffer.from(response.body);
   headers['content-length'] ??= String(body.length);
+  // Stamped as the serializer stamps it, when the response is written: after the handler.
+  headers.date ??= new Date(Math.floor(Date.now() / 1000) * 1000).toUTCString();
   const bodiless = method === 'HEAD' || response.status === 204 || response.status === 304;
   return { status: response.status, headers, body: bodiless ? Buffer.alloc(0) : body };
 }
@@ -168,7 +170,7 @@ describe('the default site', () => {
     const root = ensureDefaultSite();
     assert.equal(ensureDefaultSite(), root);
     for (const [name, bytes] of siteContents()) {
-      assert.ok(Buffer.from(await syncIO.readFile(join(root, name))).equals(bytes), name);
+      assert.ok(Buffer.from((await syncIO.readFile(join(root, name))) ?? '').equals(bytes), name);
     }
   });
 });
@@ -193,5 +195,23 @@ describe('checkResponse', () => {
       Buffer.from('Hello'),
     );
     assert.equal(problems.length, 5, problems.join('; '));
+  });
+
+  it('holds Expires to Date plus max-age', () => {
+    const row = exchanges.find((e) => e.name === 'GET /static/1k');
+    assert.ok(row);
+    const date = 'Tue, 01 Dec 2026 08:00:00 GMT';
+    const answer = (expires: string | undefined): string[] =>
+      checkResponse(
+        { ...row, expect: { ...row.expect, body: undefined, headers: {} } },
+        200,
+        { date, expires, 'cache-control': 'public, max-age=60' },
+        new Uint8Array(0),
+      );
+    assert.deepEqual(answer('Tue, 01 Dec 2026 08:01:00 GMT'), []);
+    assert.deepEqual(answer('Tue, 01 Dec 2026 08:00:59 GMT'), []);
+    assert.equal(answer('Tue, 01 Dec 2026 08:01:01 GMT').length, 1);
+    assert.equal(answer('Tue, 01 Dec 2026 08:00:00 GMT').length, 1);
+    assert.equal(answer(undefined).length, 1);
   });
 });
