@@ -1,0 +1,233 @@
+/** The default site and static files: the index page and its languages, MIME types, gzip, conditional requests, ranges, confinement. */
+import type { Exchange } from './types.ts';
+import { file, expiresFromDate, gunzipText } from './shared.ts';
+import { siteSizes } from '../site.ts';
+
+export const staticRows: readonly Exchange[] = [
+  {
+    name: 'GET / (the index page)',
+    method: 'GET',
+    path: '/',
+    expect: {
+      status: 200,
+      headers: {
+        'content-type': /^text\/html/,
+        'content-language': 'en',
+        vary: 'Accept-Language, Accept-Encoding',
+        etag: /-en"$/,
+      },
+      body: file('index.html'),
+      headersCheck: expiresFromDate,
+    },
+  },
+  {
+    name: 'GET / in Chinese for zh-CN',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' },
+    expect: {
+      status: 200,
+      headers: { 'content-language': 'zh', vary: 'Accept-Language, Accept-Encoding', etag: /-zh"$/ },
+      body: file('index.zh.html'),
+    },
+  },
+  {
+    name: 'GET / picks the higher q-value',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh;q=0.5, en-GB;q=0.8' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / with zh;q=0 and * excludes Chinese',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh;q=0, *' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / with en;q=0 and * gives Chinese',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'en;q=0, *;q=0.5' },
+    expect: { status: 200, headers: { 'content-language': 'zh' }, body: file('index.zh.html') },
+  },
+  {
+    name: 'GET / in a language it does not have gives English',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'fr-CH, fr;q=0.9, de;q=0.7' },
+    expect: { status: 200, headers: { 'content-language': 'en' }, body: file('index.html') },
+  },
+  {
+    name: 'GET / in Chinese, gzipped, with its own ETag',
+    method: 'GET',
+    path: '/',
+    headers: { 'accept-language': 'zh', 'accept-encoding': 'gzip' },
+    expect: {
+      status: 200,
+      headers: {
+        'content-language': 'zh',
+        'content-encoding': 'gzip',
+        vary: 'Accept-Language, Accept-Encoding',
+        etag: /-zh-gzip"$/,
+      },
+      body: (b) =>
+        gunzipText(b) === file('index.zh.html').toString() ? undefined : 'the body does not gunzip to index.zh.html',
+    },
+  },
+  {
+    name: 'GET /static/1k',
+    method: 'GET',
+    path: '/static/1k',
+    expect: {
+      status: 200,
+      headers: {
+        'content-type': 'application/octet-stream',
+        etag: /^"[0-9a-f]+-[0-9a-f]+"$/,
+        'last-modified': /GMT$/,
+        'cache-control': /max-age/,
+      },
+      body: file('1k'),
+      headersCheck: expiresFromDate,
+    },
+  },
+  { name: 'GET /static/16k', method: 'GET', path: '/static/16k', expect: { status: 200, body: file('16k') } },
+  {
+    name: 'GET /static/1M',
+    method: 'GET',
+    path: '/static/1M',
+    expect: { status: 200, headers: { 'content-length': String(siteSizes.large) }, body: file('1M') },
+  },
+  {
+    name: 'HEAD /static/16k',
+    method: 'HEAD',
+    path: '/static/16k',
+    expect: { status: 200, headers: { 'content-length': String(siteSizes.medium) }, body: '' },
+  },
+  {
+    name: 'GET /static/style.css',
+    method: 'GET',
+    path: '/static/style.css',
+    expect: {
+      status: 200,
+      headers: { 'content-type': /^text\/css/, vary: 'Accept-Encoding' },
+      body: file('style.css'),
+      absentHeaders: ['content-encoding'],
+    },
+  },
+  {
+    name: 'GET /static/data.json gzipped',
+    method: 'GET',
+    path: '/static/data.json',
+    headers: { 'accept-encoding': 'gzip, br' },
+    expect: {
+      status: 200,
+      headers: { 'content-type': /^application\/json/, 'content-encoding': 'gzip', vary: 'Accept-Encoding' },
+      body: (b) =>
+        gunzipText(b) === file('data.json').toString() ? undefined : 'the body does not gunzip to data.json',
+    },
+  },
+  {
+    name: 'gzip refused with q=0',
+    method: 'GET',
+    path: '/static/data.json',
+    headers: { 'accept-encoding': 'gzip;q=0' },
+    expect: { status: 200, body: file('data.json'), absentHeaders: ['content-encoding'] },
+  },
+  {
+    name: 'binary files are not gzipped',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { 'accept-encoding': 'gzip' },
+    expect: { status: 200, body: file('1k'), absentHeaders: ['content-encoding', 'vary'] },
+  },
+  {
+    name: 'If-None-Match: * gives 304',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { 'if-none-match': '*' },
+    expect: { status: 304, headers: { etag: /^"/ }, body: '', headersCheck: expiresFromDate },
+  },
+  {
+    name: 'If-Modified-Since in the future gives 304',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { 'if-modified-since': 'Fri, 01 Jan 2100 00:00:00 GMT' },
+    expect: { status: 304, body: '' },
+  },
+  {
+    name: 'If-Modified-Since in the past gives 200',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { 'if-modified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' },
+    expect: { status: 200, body: file('1k') },
+  },
+  {
+    name: 'a stale If-None-Match gives 200',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { 'if-none-match': '"0-0"' },
+    expect: { status: 200, body: file('1k') },
+  },
+  {
+    name: 'Range bytes=0-99',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { range: 'bytes=0-99' },
+    expect: {
+      status: 206,
+      headers: { 'content-range': 'bytes 0-99/1024', 'content-length': '100' },
+      body: file('1k').subarray(0, 100),
+    },
+  },
+  {
+    name: 'HEAD with a Range gives the range length',
+    method: 'HEAD',
+    path: '/static/1k',
+    headers: { range: 'bytes=0-99' },
+    expect: { status: 206, headers: { 'content-range': 'bytes 0-99/1024', 'content-length': '100' }, body: '' },
+  },
+  {
+    name: 'Range bytes=-10 (suffix)',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { range: 'bytes=-10' },
+    expect: {
+      status: 206,
+      headers: { 'content-range': 'bytes 1014-1023/1024' },
+      body: file('1k').subarray(1014),
+      headersCheck: expiresFromDate,
+    },
+  },
+  {
+    name: 'Range beyond the end gives 416',
+    method: 'GET',
+    path: '/static/1k',
+    headers: { range: 'bytes=5000-' },
+    expect: { status: 416, headers: { 'content-range': 'bytes */1024' } },
+  },
+  { name: 'a missing static file gives 404', method: 'GET', path: '/static/missing.txt', expect: { status: 404 } },
+  { name: 'dot-dot segments are refused', method: 'GET', path: '/static/../../etc/passwd', expect: { status: 403 } },
+  {
+    name: 'encoded dots are refused',
+    method: 'GET',
+    path: '/static/%2e%2e/%2e%2e/etc/passwd',
+    expect: { status: 403 },
+  },
+  {
+    name: 'encoded slashes are refused',
+    method: 'GET',
+    path: '/static/..%2f..%2fetc%2fpasswd',
+    expect: { status: 403 },
+  },
+  { name: 'encoded NUL is refused', method: 'GET', path: '/static/index.html%00.txt', expect: { status: 403 } },
+  { name: 'bad percent-encoding gives 400', method: 'GET', path: '/static/%zz', expect: { status: 400 } },
+  {
+    name: 'POST /static/1k gives 405',
+    method: 'POST',
+    path: '/static/1k',
+    body: 'x',
+    expect: { status: 405, headers: { allow: 'GET, HEAD, OPTIONS' } },
+  },
+];
