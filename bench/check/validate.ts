@@ -44,7 +44,10 @@ export async function validateScenario(
   // Each distinct request of the cycle once, then the cycle as the load generator sends it.
   const distinct = [...new Map(scenario.requests.map((r) => [`${r.method} ${r.path}`, r])).values()];
   try {
-    if (scenario.newConnectionPerRequest) {
+    if (scenario.cookieJar) {
+      failures.push(...(await followSession(url, scenario, timeoutMs)));
+      checked += sessionSteps;
+    } else if (scenario.newConnectionPerRequest) {
       for (const request of distinct) {
         const outcome = await exchange(url, [request], { pipelined: false, waitForClose: true, timeoutMs });
         checkAll([request], outcome.responses);
@@ -68,4 +71,44 @@ export async function validateScenario(
     failures.push(`${scenario.name}: ${(error as Error).message}`);
   }
   return { ok: failures.length === 0, checked, failures };
+}
+
+/** How many requests the check of a cookie-jar scenario sends, each with the cookie of the last answer. */
+const sessionSteps = 3;
+
+/**
+ * A cookie-jar scenario (session) is checked as its load generator will send it: on one connection,
+ * each request carries the Set-Cookie of the previous answer, and the visits must count up from a
+ * new session (1, first) to 2 and 3 (not first), every answer saying it varies by Cookie.
+ */
+async function followSession(url: string, scenario: ScenarioDef, timeoutMs: number): Promise<string[]> {
+  const failures: string[] = [];
+  const request = scenario.requests[0];
+  if (!request) return [`${scenario.name}: no request`];
+  let cookie: string | undefined;
+  for (let step = 1; step <= sessionSteps; step++) {
+    const sent = { ...request, headers: { ...request.headers, ...(cookie ? { cookie } : {}) } };
+    const { responses } = await exchange(url, [sent], { pipelined: false, timeoutMs });
+    const response = responses[0];
+    const where = `${request.method} ${request.path} (request ${step} of a session)`;
+    if (!response) return [...failures, `${where}: no answer`];
+    // Not the request's own check: that pins the first answer's body, and each answer here counts one more.
+    if (response.status !== 200) failures.push(`${where}: status ${response.status}, expected 200`);
+    if (!/\bno-store\b/.test(response.headers['cache-control'] ?? ''))
+      failures.push(`${where}: Cache-Control does not say no-store`);
+    let body: { visits?: unknown; first?: unknown } = {};
+    try {
+      body = JSON.parse(response.body.toString('utf8')) as typeof body;
+    } catch {
+      failures.push(`${where}: the body is not JSON`);
+    }
+    if (body.visits !== step || body.first !== (step === 1))
+      failures.push(
+        `${where}: ${response.body.toString('utf8').slice(0, 60)}, expected visits ${step}, first ${step === 1}`,
+      );
+    if (!/\bcookie\b/i.test(response.headers.vary ?? '')) failures.push(`${where}: Vary does not name Cookie`);
+    cookie = response.headers['set-cookie']?.split(';')[0]?.trim();
+    if (!cookie) return [...failures, `${where}: no Set-Cookie to send back`];
+  }
+  return failures;
 }

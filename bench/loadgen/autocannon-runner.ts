@@ -27,7 +27,15 @@ interface CompletedRequest {
   req: { group?: string } | undefined;
   bytes: number;
   duration: number;
-  headers: { statusCode?: number };
+  /** The parsed head: status, and the raw header list (name, value, name, value, ...). */
+  headers: { statusCode?: number; headers?: string[] };
+}
+
+/** The `name=value` of a raw header list's first Set-Cookie, or undefined. */
+function cookieOf(raw: string[] | undefined): string | undefined {
+  for (let i = 0; raw && i + 1 < raw.length; i += 2)
+    if (raw[i]?.toLowerCase() === 'set-cookie') return raw[i + 1]?.split(';')[0]?.trim();
+  return undefined;
 }
 
 let running: autocannon.Instance | null = null;
@@ -36,6 +44,8 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   // Its overallRate caps each connection per second and times from the send: not an open loop (the options refuse --rate with autocannon).
   if (job.rate !== undefined)
     throw new Error('autocannon runs closed loop only: a job with a rate needs the open-loop generator');
+  if (job.cookieJar && (job.requests.length !== 1 || job.pipelining > 1))
+    throw new Error('a cookie jar per connection takes one request in the cycle and no pipelining');
   const all = latencyHistogram();
   const groups = new Map<string, { histogram: Histogram; requests: number }>();
   let requests = 0;
@@ -48,7 +58,16 @@ function runJob(job: LoadJob): Promise<LoadResult> {
   // requests, so that is where it is recorded: autocannon's public 'response'
   // event is skipped when `reconnectRate` closes the connection (the `close`
   // scenario) and does not say which request of the cycle answered.
+  // The session scenario: one request in the cycle, its Cookie header set from the connection's last answer.
+  const baseHeaders = job.requests[0]?.headers ?? {};
   const setupClient = (client: unknown): void => {
+    const jar = job.cookieJar
+      ? (raw: string[] | undefined) => {
+          const cookie = cookieOf(raw);
+          if (cookie)
+            (client as { setHeaders(h: Record<string, string>): void }).setHeaders({ ...baseHeaders, cookie });
+        }
+      : undefined;
     const queue = (client as ClientInternals).pipelinedRequests;
     if (typeof queue?.terminateRequest !== 'function')
       throw new Error('this autocannon version has no per-request queue to record from');
@@ -61,6 +80,7 @@ function runJob(job: LoadJob): Promise<LoadResult> {
         bytes += done.bytes;
         const status = done.headers.statusCode ?? 0;
         if (status < 200 || status > 299) non2xx++;
+        jar?.(done.headers.headers);
         recordUs(all, us);
         const name = done.req?.group;
         if (name) {

@@ -11,6 +11,7 @@ const runnerPath = fileURLToPath(new URL('./autocannon-runner.ts', import.meta.u
 
 export class AutocannonLoadGenerator extends RunnerLoadGenerator {
   readonly name = 'autocannon';
+  readonly keepsCookies = true;
 
   static async start(options: LoadGeneratorOptions): Promise<AutocannonLoadGenerator> {
     return new AutocannonLoadGenerator(await RunnerLoadGenerator.fork(runnerPath, 'autocannon', options));

@@ -20,6 +20,11 @@ export interface LoadJob {
   pipelining: number;
   /** Open a new connection for every request (the `close` scenario). */
   newConnectionPerRequest: boolean;
+  /**
+   * Each connection keeps a cookie jar: the `Set-Cookie` of an answer is sent back as `Cookie` on the
+   * connection's next request (the session scenario). Only generators that can do so take such a job.
+   */
+  cookieJar?: boolean;
   requests: LoadRequest[];
   /** A request unanswered for this long counts as a timeout. */
   timeoutSec: number;
@@ -55,6 +60,8 @@ export interface LoadResult {
 /** A load generator, pinned where the harness says. */
 export interface LoadGenerator {
   readonly name: string;
+  /** True when it can keep a cookie jar per connection (LoadJob.cookieJar). */
+  readonly keepsCookies?: boolean;
   run(job: LoadJob): Promise<LoadResult>;
   /** Stop anything still running and release the generator's processes. */
   close(): Promise<void>;

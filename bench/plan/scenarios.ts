@@ -36,6 +36,8 @@ export interface ScenarioDef {
    * whether the server may have every CPU of a small machine.
    */
   parallel?: { serverCpuMsPerRequest: number };
+  /** Each connection sends back the cookie of its last answer (LoadJob.cookieJar): the session scenario. */
+  cookieJar?: boolean;
 }
 
 /** The knobs scenarios are built from; recorded through each scenario's params. */
@@ -176,6 +178,15 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
         }),
       ],
       ...keepAlive,
+    },
+    {
+      name: 'session',
+      description:
+        'GET /session on kept-alive connections, each with its own cookie jar: every request sends back the signed cookie of its last answer, so the server verifies and re-signs an HMAC per request.',
+      params: { path: '/session', cookieJar: true },
+      requests: [request('GET', '/session')],
+      ...keepAlive,
+      cookieJar: true,
     },
     {
       name: 'slow-clients',

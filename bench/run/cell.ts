@@ -94,6 +94,10 @@ export async function runCell(input: CellInput): Promise<Cell> {
 
   if (input.load && 'error' in input.load) return failed(`open loop at ${input.load.requested}: ${input.load.error}`);
   const rate = input.load && 'targetRps' in input.load ? input.load.targetRps : undefined;
+  if (scenario.cookieJar && !input.loadgen.keepsCookies)
+    return failed(
+      `${scenario.name} needs a cookie jar per connection, which ${input.loadgen.name} does not keep: use autocannon`,
+    );
 
   input.onPhase?.('starting');
   let running: RunningTarget;
@@ -120,6 +124,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
         durationSec,
         pipelining: scenario.pipelining,
         newConnectionPerRequest: scenario.newConnectionPerRequest,
+        ...(scenario.cookieJar ? { cookieJar: true } : {}),
         requests: scenario.requests.map(({ check: _check, ...request }) => request),
         timeoutSec: settings.timeoutSec,
         ...(rate === undefined ? {} : { rate }),
