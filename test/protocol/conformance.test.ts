@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { runConformance, runVector, summaryLine } from './conformance/runner.ts';
-import { skips } from './conformance/skips.ts';
-import { readVectors, VectorFileError, type Vector } from './conformance/vectors.ts';
+import { runConformance, runVector, summaryLine } from '../../scripts/conformance/runner.ts';
+import { skips } from '../../scripts/conformance/skips.ts';
+import { readVectors, VectorFileError, type Vector } from '../../scripts/conformance/vectors.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/llhttp/llhttp-requests.json', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
