@@ -118,6 +118,8 @@ export function readChunks(p: ParseState, buf: Buffer, i: number, end: number): 
         continue;
       }
       case C.SizeLF:
+        // The line is complete: bound it as a whole, as checkChunkLine bounds it while it arrives.
+        checkChunkLine(p, base + i - 1);
         if (buf[i] !== LF) p.fail('BARE_CR', i, 'CR not followed by LF after chunk size');
         i++;
         if (p.chunkSize === 0) return i;

@@ -1,8 +1,10 @@
 /**
- * The parser's limits (ParserLimits in types.ts), checked in one place: a part
- * of a request once it is complete, and a part still arriving at the end of every
- * push, so that a slow sender cannot make the server buffer without end. All
- * offsets are stream offsets; an error is reported where the limit was passed.
+ * The parser's limits (ParserLimits in types.ts), checked in one place. A limit
+ * is a property of the bytes, never of how they arrive: each part is checked once
+ * it is complete, and a part still arriving is checked at the end of every push
+ * with the same bound, so that a slow sender cannot make the server buffer without
+ * end and a request is refused at any split or at none. All offsets are stream
+ * offsets; an error is reported where the limit was passed.
  */
 import { HttpParseError } from './errors.ts';
 import type { ParseState } from './state.ts';
@@ -32,11 +34,16 @@ export function checkFields(p: ParseState, at: number): void {
   }
 }
 
-/** A chunk-size line (size and extensions) still arriving, `at` the end so far: bounded like a header section. */
+/**
+ * A chunk-size line (size and extensions), `at` its CR or, while it arrives, the end so far. Its
+ * bound is the header section's: extensions are metadata like fields, and a sender must not be
+ * able to send them without end (RFC 9112 §7.1.1 lets a server limit them). Checked whole as well
+ * as arriving, so that the verdict does not depend on how the line is split into reads.
+ */
 export function checkChunkLine(p: ParseState, at: number): void {
   const max = p.limits.maxHeaderBytes;
   if (at - p.lineStart > max) {
-    throw new HttpParseError('HEADERS_TOO_LARGE', p.lineStart + max, 'Header section too large');
+    throw new HttpParseError('HEADERS_TOO_LARGE', p.lineStart + max, 'Chunk-size line too large');
   }
 }
 

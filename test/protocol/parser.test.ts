@@ -179,6 +179,32 @@ describe('RequestParser', () => {
     });
   });
 
+  it('bounds a chunk-size line by its bytes, not by how they arrive: 431 whole, in 1 KiB writes, byte by byte', () => {
+    const request = (extension: number): Buffer =>
+      Buffer.from(
+        `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(extension)}\r\nx\r\n0\r\n\r\n`,
+        'latin1',
+      );
+    const feedBy = (bytes: Buffer, step: number): RequestParser => {
+      const parser = new RequestParser();
+      for (let k = 0; k < bytes.length; k += step) parser.push(bytes.subarray(k, k + step));
+      return parser;
+    };
+    const long = request(20_000);
+    const offsets = [long.length, 1024, 1].map((step) => {
+      const { error } = feedBy(long, step);
+      assert.equal(error?.code, 'HEADERS_TOO_LARGE', `in writes of ${step}`);
+      assert.equal(error.status, 431);
+      return error.offset;
+    });
+    assert.deepEqual(new Set(offsets).size, 1, `the same offset at every step: ${offsets}`);
+    // The bound is the header section's: a line of exactly maxHeaderBytes passes, one byte more does not.
+    const within = request(16 * 1024 - 2);
+    for (const step of [within.length, 1024, 1]) assert.equal(feedBy(within, step).error, undefined);
+    for (const step of [within.length + 1, 1024, 1])
+      assert.equal(feedBy(request(16 * 1024 - 1), step).error?.code, 'HEADERS_TOO_LARGE');
+  });
+
   it('gives the stream offset of the offending byte', () => {
     const error = rejects('GET / HTTP/1.1\r\nHost : x\r\n\r\n', 'HEADER_NAME_WHITESPACE', 400);
     assert.equal(error.offset, 'GET / HTTP/1.1\r\nHost'.length);
