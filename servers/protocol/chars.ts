@@ -26,6 +26,9 @@ export const TCHAR = table((b) => isAlnum(b) || "!#$%&'*+-.^_`|~".includes(Strin
  */
 export const TARGET = table((b) => b >= 0x21 && b <= 0x7e);
 
+/** unreserved and sub-delims (RFC 3986 §2.2, §2.3): a Host's reg-name, but for its percent-encodings. */
+export const REG_NAME = table((b) => isAlnum(b) || "-._~!$&'()*+,;=".includes(String.fromCharCode(b)));
+
 /** field-vchar, SP and HTAB (RFC 9110 §5.5): everything allowed in a field value. No controls, no DEL. */
 export const VALUE = table((b) => b === HTAB || (b >= 0x20 && b <= 0x7e) || b >= 0x80);
 

@@ -12,6 +12,7 @@ import * as chars from './chars.ts';
 import { CONTENT_LENGTH, framingField, parseLength } from './framing.ts';
 import { checkFields, checkRequestLine, checkRequestLineSoFar } from './limits.ts';
 import type { ParseState } from './state.ts';
+import { targetFormProblem } from './target.ts';
 
 // Module-local copies of the byte tables: under tsx's module interop every read of an imported
 // binding is a getter call, which made the inner loops five times slower (measured).
@@ -307,6 +308,9 @@ function lineDone(p: ParseState, buf: Buffer, i: number): number {
   if (p.methodEnd - p.start === 3 && isHttp2Preface(buf, start, p.targetEnd - p.start)) {
     p.fail('HTTP2_PREFACE', i - 2, 'HTTP/2 connection preface (PRI *): this server speaks HTTP/1.x only');
   }
+  const targetStart = p.targetStart - base;
+  const problem = targetFormProblem(buf, start, targetStart, p.targetEnd - base);
+  if (problem !== undefined) p.fail('INVALID_TARGET', targetStart, problem);
   p.fieldsStart = base + i;
   p.lineStart = base + i;
   p.state = H.FieldStart;
