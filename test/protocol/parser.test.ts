@@ -273,4 +273,12 @@ describe('RequestParser', () => {
     assert.equal(parse('GET / HTTP/1.0\r\n\r\n').parser.error, undefined);
     assert.equal(parse('GET / HTTP/1.1\r\n\r\n').requests.length, 1);
   });
+
+  it('refuses a repeated Content-Length even with the same value, in two field lines or one list (as llhttp)', () => {
+    const body = 'hello';
+    rejects(`POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n${body}`, 'CONTENT_LENGTH_CONFLICT', 400);
+    rejects(`POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n${body}`, 'CONTENT_LENGTH_CONFLICT', 400);
+    rejects(`POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n${body}`, 'INVALID_CONTENT_LENGTH', 400);
+    rejects(`POST / HTTP/1.1\r\nContent-Length: 5,5\r\n\r\n${body}`, 'INVALID_CONTENT_LENGTH', 400);
+  });
 });
