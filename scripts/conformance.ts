@@ -4,8 +4,8 @@
  * Exit 0 when all pass, 1 when any fails, 2 on a usage error or an unusable file.
  */
 import { parseArgs } from 'node:util';
-import { runConformance, summaryLine } from '../test/protocol/conformance/runner.ts';
-import { readVectors, VectorFileError } from '../test/protocol/conformance/vectors.ts';
+import { runConformance, summaryLine } from './conformance/runner.ts';
+import { readVectors, VectorFileError } from './conformance/vectors.ts';
 
 /** The llhttp request vectors shipped with the project. */
 const bundled = 'test/fixtures/llhttp/llhttp-requests.json';

@@ -26,6 +26,9 @@ export const TCHAR = table((b) => isAlnum(b) || "!#$%&'*+-.^_`|~".includes(Strin
  */
 export const TARGET = table((b) => b >= 0x21 && b <= 0x7e);
 
+/** unreserved and sub-delims (RFC 3986 §2.2, §2.3): a Host's reg-name, but for its percent-encodings. */
+export const REG_NAME = table((b) => isAlnum(b) || "-._~!$&'()*+,;=".includes(String.fromCharCode(b)));
+
 /** field-vchar, SP and HTAB (RFC 9110 §5.5): everything allowed in a field value. No controls, no DEL. */
 export const VALUE = table((b) => b === HTAB || (b >= 0x20 && b <= 0x7e) || b >= 0x80);
 
@@ -36,3 +39,15 @@ export const HEX = Int8Array.from({ length: 256 }, (_, b) => {
   if (b >= 0x61 && b <= 0x66) return b - 0x57;
   return -1;
 });
+
+/**
+ * The index of the first byte in buf[i, end) that is not in `table` (1 = in), or `end`. Four
+ * bytes a step while all four are in: one exit test per step instead of four (measured: a tenth
+ * off browser-get, whose field values are most of its bytes).
+ */
+export function scan(table: Uint8Array, buf: Uint8Array, i: number, end: number): number {
+  while (i + 4 <= end && (table[buf[i]!]! & table[buf[i + 1]!]! & table[buf[i + 2]!]! & table[buf[i + 3]!]!) === 1)
+    i += 4;
+  while (i < end && table[buf[i]!] === 1) i++;
+  return i;
+}

@@ -13,12 +13,16 @@ export const CHUNKED = -1;
 /** Digits of the largest Content-Length we read as an exact number (2^53 has 16). */
 const MAX_LENGTH_DIGITS = 15;
 
-/** The headers `framing` reads, as `framingField` names them (0: any other field). */
+/**
+ * The headers `framing` reads, as `framingField` names them (0: any other field), and Host, which
+ * framing ignores and the head checks (target.ts): named here, while the name's bytes are at hand.
+ */
 export const CONTENT_LENGTH = 1;
 const TRANSFER_ENCODING = 2;
 const CONNECTION = 3;
 const UPGRADE = 4;
-const framingNames = ['', 'content-length', 'transfer-encoding', 'connection', 'upgrade'].map((name) =>
+export const HOST = 5;
+const framingNames = ['', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'host'].map((name) =>
   Buffer.from(name),
 );
 
@@ -34,6 +38,7 @@ export function framingField(buf: Uint8Array, at: number, length: number): numbe
   else if (length === 10 && first === 0x63) kind = CONNECTION;
   else if (length === 17 && first === 0x74) kind = TRANSFER_ENCODING;
   else if (length === 7 && first === 0x75) kind = UPGRADE;
+  else if (length === 4 && first === 0x68) kind = HOST;
   else return 0;
   const name = framingNames[kind]!;
   for (let k = 1; k < length; k++) {

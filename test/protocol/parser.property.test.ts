@@ -189,4 +189,41 @@ describe('RequestParser properties', () => {
       { numRuns },
     );
   });
+
+  it('bounds a chunk-size line by its length alone: the same verdict, code and offset at any split', () => {
+    const maxHeaderBytes = 64;
+    const extension = fc.oneof(
+      fc.nat({ max: 80 }).map((n) => `;${'a'.repeat(n + 1)}`),
+      fc.nat({ max: 80 }).map((n) => `;a=${'b'.repeat(n + 1)}`),
+      fc.nat({ max: 80 }).map((n) => `;a="${'c'.repeat(n)}"`),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(extension, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (exts, cuts) => {
+          const line = `1${exts.join('')}`;
+          const bytes = Buffer.from(`POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${line}\r\nx\r\n0\r\n\r\n`);
+          const everyByte = Array.from({ length: bytes.length }, (_, k) => k);
+          const runs = [[], cuts, everyByte]
+            .map((at) => feed(bytes, at, { maxHeaderBytes }))
+            .map(({ requests, parser }) => ({
+              requests: requests.length,
+              code: parser.error?.code,
+              offset: parser.error?.offset,
+            }));
+          const tooLong = line.length > maxHeaderBytes;
+          assert.deepEqual(
+            runs[0],
+            tooLong
+              ? { requests: 0, code: 'HEADERS_TOO_LARGE', offset: runs[0]!.offset }
+              : { requests: 1, code: undefined, offset: undefined },
+          );
+          assert.deepEqual(runs[1], runs[0], line);
+          assert.deepEqual(runs[2], runs[0], line);
+        },
+      ),
+      { numRuns },
+    );
+  });
 });

@@ -32,12 +32,31 @@ export const skips: readonly Skip[] = [
     clause: 'RFC 9112 §3 (request-line requires HTTP-version); Appendix C.1',
   },
   {
-    applies: (v) => v.id === 'transfer-encoding/POST with `chunked` as last transfer-encoding (multiple headers)',
+    applies: (v) => v.expect.ok && hasCodingBeforeChunked(Buffer.from(v.raw_base64, 'base64').toString('latin1')),
     reason:
-      'a coding before chunked (e.g. deflate) is answered 501 because the server cannot decode it; llhttp frames the body and passes it on still encoded. Rejecting is the safe side',
+      'a coding before chunked (e.g. `deflate, chunked`, in one field line or several) is answered 501 because the server cannot decode it; llhttp frames the body and passes it on still encoded. Rejecting is the safe side',
     clause: 'RFC 9112 §6.1 (a server SHOULD answer 501 to a transfer coding it does not understand)',
   },
+  {
+    applies: (v) => !v.expect.ok && /^Invalid method for HTTP\//.test(v.expect.reason),
+    reason:
+      'a method llhttp keeps for RTSP (e.g. ANNOUNCE) on an HTTP/1.x request line is read as the token it is; the application answers 501 to a method it does not know. Nothing about the framing changes',
+    clause: 'RFC 9110 §9.1 (a method is any token; an unknown one SHOULD be answered 501)',
+  },
 ];
+
+/**
+ * Whether the head in `raw` has Transfer-Encoding codings, over all its field lines, that end in
+ * chunked with another coding before it (what framing.ts answers with 501).
+ */
+function hasCodingBeforeChunked(raw: string): boolean {
+  const head = raw.slice(0, Math.max(0, raw.indexOf('\r\n\r\n')));
+  const codings = [...head.matchAll(/^transfer-encoding:([^\r]*)$/gim)]
+    .flatMap((m) => m[1]!.split(','))
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '');
+  return codings.length > 1 && codings.at(-1) === 'chunked' && codings[0] !== 'chunked';
+}
 
 /** The skip that applies to `vector`, if any. */
 export function skipFor(vector: Vector): Skip | undefined {

@@ -4,8 +4,8 @@
  * feeding must give llhttp's outcome. Used by `npm run conformance` and by the
  * conformance test, so both judge the parser the same way.
  */
-import { RequestParser } from '../../../servers/protocol/parser.ts';
-import type { HttpRequest } from '../../../servers/protocol/types.ts';
+import { RequestParser } from '../../servers/protocol/parser.ts';
+import type { HttpRequest } from '../../servers/protocol/types.ts';
 import { skipFor, type Skip } from './skips.ts';
 import type { ExpectedMessage, Vector } from './vectors.ts';
 
