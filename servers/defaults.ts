@@ -1,30 +1,35 @@
 /**
  * The one place a server's settings default: `serve.ts`, the tests and the
- * harness start from this object and override single fields.
+ * harness start from this object and override single fields. The cores never
+ * import it: they read what their `CoreOptions` say.
  */
 import { availableParallelism } from 'node:os';
 import { defaultLimits } from './protocol/types.ts';
 import type { CoreOptions } from './cores/types.ts';
-
-/** Everything but the folders, which each server gets fresh (see `serve.ts`). */
-export const serverDefaults: Readonly<Omit<CoreOptions, 'root' | 'uploadDir'>> = Object.freeze({
-  host: '127.0.0.1',
-  port: 0,
-  limits: defaultLimits,
-  credentials: Object.freeze({ user: 'demo', password: 'demo' }),
-  // node:http's defaults (5 s keep-alive, 60 s headers) would let a slowloris client hold
-  // the blocking core for a minute; 10 s bounds that while leaving slow real clients room.
-  keepAliveTimeoutMs: 5_000,
-  headersTimeoutMs: 10_000,
-  accessLog: undefined,
-  threads: availableParallelism(),
-  // 64 queued requests per worker: enough to keep the pool busy between
-  // dispatches, small enough that an overload answers 503 instead of queueing for seconds.
-  maxQueue: availableParallelism() * 64,
-});
 
 /** The largest body PUT /upload/<name> accepts. */
 export const maxUploadBytes = 4 * 1024 * 1024;
 
 /** How long `close()` waits for in-flight requests before it cuts the remaining connections. */
 export const drainTimeoutMs = 5_000;
+
+/** Everything but the folders, which each server gets fresh (see `serve.ts`). */
+export const serverDefaults: Readonly<Omit<CoreOptions, 'root' | 'uploadDir'>> = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  limits: defaultLimits,
+  maxUploadBytes,
+  credentials: Object.freeze({ user: 'demo', password: 'demo' }),
+  // node:http's defaults (5 s keep-alive, 60 s headers) would let a slowloris client hold
+  // the blocking core for a minute; 10 s bounds that while leaving slow real clients room.
+  keepAliveTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+  drainTimeoutMs,
+  accessLog: undefined,
+  threads: availableParallelism(),
+  // 64 queued requests per worker: enough to keep the pool busy between
+  // dispatches, small enough that an overload answers 503 instead of queueing for seconds.
+  maxQueue: availableParallelism() * 64,
+  reusePort: undefined,
+  inject: undefined,
+});

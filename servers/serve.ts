@@ -6,12 +6,14 @@
  *
  * The first line on standard output is exactly `listening on http://HOST:PORT`;
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
+ * TEST-ONLY: the variables of `cores/inject.ts` add work to every request.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDefaultSite } from './app/site.ts';
+import { injectableModels, injectionFromEnvironment, injectionVariables } from './cores/inject.ts';
 import type { CoreOptions } from './cores/types.ts';
 import { serverDefaults } from './defaults.ts';
 import { findServer, registry } from './registry.ts';
@@ -31,6 +33,8 @@ function usage(): string {
     ...lines,
     '',
     'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
+    `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs);`,
+    `models: ${injectableModels.join(', ')}.`,
   ].join('\n');
 }
 
@@ -66,6 +70,12 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   if (!isDirectory(root)) throw new UsageError(`--root ${values.root}: not a directory`);
   const accessLog = values['access-log'] === undefined ? undefined : resolve(values['access-log']);
   if (accessLog !== undefined) checkAppendable(accessLog);
+  let inject;
+  try {
+    inject = injectableModels.includes(entry.name) ? injectionFromEnvironment(process.env) : undefined;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     model: entry.name,
     options: {
@@ -75,6 +85,7 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
       root,
       threads,
       accessLog,
+      inject,
       // Filled in main(): a fresh folder per server, removed when it closes.
       uploadDir: '',
     },

@@ -4,12 +4,26 @@
  * connections and slow request heads, answers a parse error with its status and
  * closes, and drains on shutdown. The cores differ only in the `Dispatch` they
  * pass: where and how a request's handler runs.
+ *
+ * A connection is in one `State` at a time; each state has at most one deadline:
+ *
+ *          bytes of a request                head complete
+ *   Idle ───────────────────────▶ Head ─────────────────────▶ Body
+ *    ▲ │ (keep-alive)               │ (408)                     │
+ *    │ │            ┌───────────────┴──── request parsed ◀──────┘
+ *    │ │            ▼
+ *    │ └───────▶ Handling ──response written, keep-alive──▶ (the next queued request, or Idle/Head/Body)
+ *    │              │ client gone                 │ response written, close
+ *    │              ▼                             ▼
+ *    │           Orphaned ──handler done──▶ Gone ◀── Closing (FIN sent; lingering)
+ *    └───────────────────── close(), idle timeout, parse error ──▶ Closing
  */
 import type { Socket } from 'node:net';
 import { AccessLog } from '../app/access-log.ts';
 import { RequestParser } from '../protocol/parser.ts';
 import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
+import { type Injection, withInjection } from './inject.ts';
 
 /** Runs one request's handler, the model's way. It must resolve; a rejection is answered 500. */
 export type Dispatch = (request: HttpRequest) => Promise<HttpResponse>;
@@ -26,6 +40,8 @@ export interface ConnectionSettings {
   batchPipelined?: boolean | undefined;
   /** Common Log Format file every response is logged to; undefined (the default) logs nothing and costs nothing. */
   accessLog?: string | undefined;
+  /** TEST-ONLY work added before every dispatch (see `inject.ts`). */
+  inject?: Injection | undefined;
 }
 
 /** How long a closing connection may keep sending before it is cut (see `Connection.#end`). */
@@ -33,11 +49,22 @@ const lingerMs = 2_000;
 /** Stop reading while this many parsed requests wait for their turn (a pipelining flood). */
 const maxQueued = 64;
 
-const enum Deadline {
-  None,
+/** Where a connection is (see the diagram above). The order matters: from `Closing` on, nothing more is read. */
+const enum State {
+  /** Between requests: waiting for the first byte of the next (deadline: keep-alive). */
   Idle,
+  /** A request's head is arriving (deadline: the head timeout, from its first byte). */
   Head,
+  /** The head is complete, its body is arriving. */
+  Body,
+  /** A handler runs; bytes that arrive meanwhile are parsed and queued. */
+  Handling,
+  /** Our FIN is sent; the client's bytes are read and dropped (deadline: linger, then cut). */
   Closing,
+  /** The socket closed while a handler ran: counted until it settles, so close() waits for it. */
+  Orphaned,
+  /** The socket is closed and nothing runs: released. */
+  Gone,
 }
 
 /** The open connections of one server, with the clock that expires their deadlines. */
@@ -48,11 +75,13 @@ export class Connections {
   #onEmpty: (() => void) | undefined;
   /** Opened here, in the process or thread that writes the responses; closed when the drain ends. */
   readonly log: AccessLog | undefined;
+  readonly dispatch: Dispatch;
 
   constructor(
-    readonly dispatch: Dispatch,
+    dispatch: Dispatch,
     readonly settings: ConnectionSettings,
   ) {
+    this.dispatch = withInjection(dispatch, settings.inject);
     this.log = settings.accessLog === undefined ? undefined : new AccessLog(settings.accessLog);
     // One interval per server instead of one timer per connection (node:http does the same):
     // the hot path only stores a number, and a deadline fires within a quarter of its span.
@@ -111,15 +140,12 @@ class Connection {
   readonly #parser: RequestParser;
   readonly #queue: HttpRequest[] = [];
   readonly #onClose: (() => void) | undefined;
-  #current: HttpRequest | undefined;
-  #busy = false;
-  #corked = false;
-  #ending = false;
-  #draining = false;
+  #state = State.Idle;
+  /** When the current state's deadline passes (ms since the epoch); 0 for none. */
   #deadline = 0;
-  #deadlineKind = Deadline.None;
-  #closed = false;
-  #released = false;
+  /** When the first byte of the request being read arrived: the head timeout counts from it. */
+  #requestStart = 0;
+  #current: HttpRequest | undefined;
 
   constructor(socket: Socket, owner: Connections, onClose: (() => void) | undefined) {
     this.#socket = socket;
@@ -135,50 +161,45 @@ class Connection {
     socket.on('drain', () => this.#resumeReading());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      this.#ending = true;
-      this.#closed = true;
       // A handler still running (the client left) keeps the connection counted,
       // so that close() also waits for it: no worker or child is cut mid-request.
-      if (!this.#busy) this.#release();
+      if (this.#state === State.Handling) this.#state = State.Orphaned;
+      else this.#release();
     });
-    this.#setDeadline(Deadline.Idle, owner.settings.keepAliveTimeoutMs);
+    this.#enter(State.Idle, owner.settings.keepAliveTimeoutMs);
   }
 
   onData(chunk: Buffer): void {
     // A closing connection keeps reading so that unread bytes do not turn our FIN into a
     // reset that could destroy the response still in flight (a "lingering close").
-    if (this.#ending || this.#parser.error) return;
+    if (this.#state >= State.Closing || this.#parser.error) return;
+    const wasIdle = this.#parser.idle;
     const requests = this.#parser.push(chunk);
     const count = requests.length;
-    if (count > 1 && !this.#corked && this.#owner.settings.batchPipelined !== false) {
+    if (count > 1 && this.#socket.writableCorked === 0 && this.#owner.settings.batchPipelined !== false) {
       // A pipelined batch: gather the responses that are ready within this turn of the
       // loop into one write. Uncorked on the next turn, not when the batch is done, so
       // that a slow request in the batch does not hold back the answers before it.
-      this.#corked = true;
       this.#socket.cork();
       setImmediate(this.uncork);
     }
     for (let i = 0; i < count; i++) this.#queue.push(requests[i]!);
     if (this.#queue.length >= maxQueued) this.#socket.pause();
-    if (this.#parser.inHead) {
-      // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
-      if (this.#deadlineKind !== Deadline.Head || count > 0)
-        this.#setDeadline(Deadline.Head, this.#owner.settings.headersTimeoutMs);
-    } else if (this.#deadlineKind !== Deadline.None) {
-      this.#setDeadline(Deadline.None, 0);
-    }
-    if (!this.#busy) this.#next();
+    // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
+    if ((wasIdle || count > 0) && !this.#parser.idle) this.#requestStart = Date.now();
+    if (this.#state !== State.Handling) this.#next();
   }
 
   onResponse(response: HttpResponse): void {
     const request = this.#current!;
     this.#current = undefined;
-    if (this.#closed || this.#socket.destroyed) {
-      this.#busy = false;
-      if (this.#closed) this.#release();
+    if (this.#state !== State.Handling || this.#socket.destroyed) {
+      // The client left (Orphaned), or the connection was cut: nothing to write to.
+      if (this.#state === State.Orphaned) this.#release();
+      else if (this.#state === State.Handling) this.#state = State.Closing; // 'close' follows
       return;
     }
-    const keepAlive = request.keepAlive && !request.upgrade && !this.#draining && !this.#owner.draining;
+    const keepAlive = request.keepAlive && !request.upgrade && !this.#owner.draining;
     const bytes = serializeResponse(response, {
       method: request.method,
       keepAlive,
@@ -186,13 +207,12 @@ class Connection {
     });
     if (!this.#socket.write(bytes)) this.#socket.pause();
     this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
-    if (!keepAlive) this.#ending = true;
+    if (!keepAlive) return this.#end();
     this.#next();
   }
 
   uncork(): void {
-    this.#corked = false;
-    this.#socket.uncork();
+    if (this.#socket.writableCorked > 0) this.#socket.uncork();
   }
 
   onFailure(error: unknown): void {
@@ -201,35 +221,32 @@ class Connection {
   }
 
   #release(): void {
-    if (this.#released) return;
-    this.#released = true;
+    if (this.#state === State.Gone) return;
+    this.#enter(State.Gone, 0);
     this.#owner.closed(this);
     this.#onClose?.();
   }
 
-  /** Run the next queued request, or settle the connection when there is none. */
+  /** Run the next queued request, or settle in the state the parser is in when there is none. */
   #next(): void {
-    if (!this.#ending) {
-      const request = this.#queue.shift();
-      if (request !== undefined) {
-        this.#busy = true;
-        this.#current = request;
-        this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
-        return;
-      }
+    const request = this.#queue.shift();
+    if (request !== undefined) {
+      this.#enter(State.Handling, 0);
+      this.#current = request;
+      this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
+      return;
     }
-    this.#busy = false;
-    if (this.#ending) return this.#end();
     const error = this.#parser.error;
     if (error !== undefined) {
       // Earlier pipelined requests have been answered; now the error, then close.
       this.#reject(error.status);
       return this.#end();
     }
-    if (!this.#parser.idle) return; // a request is still arriving
-    if (this.#draining || this.#owner.draining) return this.#end();
     this.#resumeReading();
-    this.#setDeadline(Deadline.Idle, this.#owner.settings.keepAliveTimeoutMs);
+    if (this.#parser.inHead) return this.#enterReading(State.Head, this.#owner.settings.headersTimeoutMs);
+    if (!this.#parser.idle) return this.#enter(State.Body, 0); // no deadline on a body yet
+    if (this.#owner.draining) return this.#end();
+    this.#enter(State.Idle, this.#owner.settings.keepAliveTimeoutMs);
   }
 
   /** Answer `status` to bytes that are not a request we can answer (the connection closes after it). */
@@ -240,48 +257,55 @@ class Connection {
   }
 
   #resumeReading(): void {
-    if (this.#ending || this.#socket.writableNeedDrain || this.#queue.length >= maxQueued) return;
+    if (this.#state >= State.Closing || this.#socket.writableNeedDrain || this.#queue.length >= maxQueued) return;
     if (this.#socket.isPaused()) this.#socket.resume();
   }
 
   /** Send our FIN, keep draining the client's bytes, and cut the socket if it lingers. */
   #end(): void {
-    this.#ending = true;
+    if (this.#state >= State.Closing) return;
     this.#queue.length = 0;
+    this.#enter(State.Closing, lingerMs);
     if (this.#socket.isPaused()) this.#socket.resume();
     if (!this.#socket.writableEnded) this.#socket.end();
-    if (this.#deadlineKind !== Deadline.Closing) this.#setDeadline(Deadline.Closing, lingerMs);
   }
 
-  #setDeadline(kind: Deadline, span: number): void {
-    this.#deadlineKind = kind;
-    this.#deadline = kind === Deadline.None ? 0 : Date.now() + span;
+  /** Enter `state`, with a deadline `span` ms from now (0: none). */
+  #enter(state: State, span: number): void {
+    this.#state = state;
+    this.#deadline = span === 0 ? 0 : Date.now() + span;
+  }
+
+  /** Enter a reading state whose deadline counts from the request's first byte, not from now. */
+  #enterReading(state: State.Head | State.Body, span: number): void {
+    this.#state = state;
+    this.#deadline = this.#requestStart + span;
   }
 
   /** Called by the owner's sweep. */
   expire(now: number): void {
-    if (this.#deadlineKind === Deadline.None || now < this.#deadline) return;
-    switch (this.#deadlineKind) {
-      case Deadline.Idle:
+    if (this.#deadline === 0 || now < this.#deadline) return;
+    switch (this.#state) {
+      case State.Idle:
         return this.#end();
-      case Deadline.Head:
+      case State.Head:
         // 408, as node:http answers a request head that did not arrive in time.
         this.#reject(408);
         return this.#end();
-      case Deadline.Closing:
+      case State.Closing:
         return this.destroy();
     }
   }
 
   /** Begin a graceful close: finish what has been received, then end. */
   drain(): void {
-    this.#draining = true;
-    if (!this.#busy && this.#queue.length === 0 && this.#parser.idle) this.#end();
+    if (this.#state === State.Idle) this.#end();
   }
 
   /** Cut the connection now, and stop waiting for a handler still running on it. */
   destroy(): void {
     this.#socket.destroy();
-    this.#busy = false;
+    // 'close' follows and releases the connection, even if a handler still runs on it.
+    if (this.#state === State.Handling) this.#state = State.Closing;
   }
 }

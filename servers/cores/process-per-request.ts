@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '../app/config.ts';
 import { errorResponse } from '../protocol/serializer.ts';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
-import { drainTimeoutMs } from '../defaults.ts';
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
 import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './process-per-request/framing.ts';
@@ -37,7 +36,7 @@ export const processPerRequestCore: ServerCore = {
     return {
       url,
       async close() {
-        await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
+        await Promise.all([stopListening(server), connections.drain(options.drainTimeoutMs)]);
         // Only children of connections cut by the drain timeout can be left.
         await Promise.all(
           [...children].map(
@@ -87,8 +86,9 @@ function runChild(
 
 /**
  * The child's whole environment, as a CGI program gets it (RFC 3875), plus
- * nothing else: in particular not NODE_EXTRA_CA_CERTS (~47 ms a Node start
- * here) nor NODE_OPTIONS, which would change what every child pays.
+ * nothing else: in particular not NODE_EXTRA_CA_CERTS (it loads certificates at
+ * every start: docs/models/process-per-request.md) nor NODE_OPTIONS, which
+ * would change what every child pays.
  */
 function cgiEnvironment(request: HttpRequest, config: AppConfig, port: string): NodeJS.ProcessEnv {
   return {
