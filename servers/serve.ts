@@ -33,8 +33,8 @@ function usage(): string {
     ...lines,
     '',
     'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
-    `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs);`,
-    `models: ${injectableModels.join(', ')}.`,
+    `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs),`,
+    `${injectionVariables.loopIterations}=N (an integer loop of N iterations); models: ${injectableModels.join(', ')}.`,
   ].join('\n');
 }
 

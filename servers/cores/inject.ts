@@ -11,6 +11,8 @@ import type { HttpRequest, HttpResponse } from '../protocol/types.ts';
 export interface Injection {
   /** Busy-wait this many microseconds: adds time, whatever the machine does. */
   spinUs?: number | undefined;
+  /** Run a fixed integer loop of this many iterations: adds work, a fixed count of instructions. */
+  loopIterations?: number | undefined;
   /** The worker-pool's worker module instead of its own (a test's worker that crashes on demand). */
   workerEntry?: string | undefined;
 }
@@ -24,6 +26,7 @@ export const injectableModels: readonly string[] = Object.freeze(['event-loop', 
 /** The environment variables the serve command reads, by the field of `Injection` each fills. */
 export const injectionVariables = Object.freeze({
   spinUs: 'SERVER_MODELS_INJECT_SPIN_US',
+  loopIterations: 'SERVER_MODELS_INJECT_LOOP',
 } as const satisfies Partial<Record<keyof Injection, string>>);
 
 /** The injection the environment asks for, or undefined for none (unset, empty or 0). */
@@ -45,9 +48,13 @@ type Handler = (request: HttpRequest) => Promise<HttpResponse>;
 /** `dispatch` with the injected work run first, on the thread that dispatches; `dispatch` itself when none. */
 export function withInjection(dispatch: Handler, injection: Injection | undefined): Handler {
   const spinUs = injection?.spinUs ?? 0;
-  if (spinUs <= 0) return dispatch;
+  const iterations = injection?.loopIterations ?? 0;
+  if (spinUs <= 0 && iterations <= 0) return dispatch;
+  // Each loop starts from the last one's result: the result is used, so the JIT cannot drop the loop.
+  let last = 0;
   return (request: HttpRequest): Promise<HttpResponse> => {
-    spin(spinUs);
+    if (spinUs > 0) spin(spinUs);
+    if (iterations > 0) last = loop(iterations, last);
     return dispatch(request);
   };
 }
@@ -56,4 +63,18 @@ export function withInjection(dispatch: Handler, injection: Injection | undefine
 function spin(us: number): void {
   const until = performance.now() + us / 1000;
   while (performance.now() < until);
+}
+
+/**
+ * `iterations` steps of an integer recurrence (xorshift32) seeded by the last result: the same
+ * instructions every call, and each step depends on the one before, so none can be skipped.
+ */
+export function loop(iterations: number, seed: number): number {
+  let x = seed | 1;
+  for (let i = 0; i < iterations; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  return x | 0;
 }

@@ -1,7 +1,8 @@
 /**
  * The test-only fault injection: asked for through the `inject` option (the
  * serve command fills it from the environment), it adds its work to every
- * request of a model built on the shared driver; unset, nothing changes.
+ * request of a model built on the shared driver: a spin (time) or a fixed
+ * integer loop (work); unset, nothing changes.
  * Timings are lower bounds only: a loaded machine can only make them pass later.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { injectionFromEnvironment, injectionVariables } from '../../servers/cores/inject.ts';
+import { injectionFromEnvironment, injectionVariables, loop } from '../../servers/cores/inject.ts';
 import { httpRequest, startServer, type TestServer } from './helpers.ts';
 
 const serve = fileURLToPath(new URL('../../servers/serve.ts', import.meta.url));
@@ -34,8 +35,31 @@ describe('fault injection', () => {
     });
   });
 
+  describe('a loop of 2e8 iterations per request (event-loop)', () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer('event-loop', { inject: { loopIterations: 2e8 } });
+    });
+    after(() => server.close());
+
+    it('every request runs the loop: at least 100 ms each (a dependent chain of 2e8 steps of 6 operations)', async () => {
+      for (let i = 0; i < 2; i++) assert.ok((await timed(server, '/hello')) >= 100);
+    });
+  });
+
+  it('the loop is a fixed computation: the same result for the same count and seed, another for another', () => {
+    assert.equal(loop(1_000, 0), loop(1_000, 0));
+    assert.notEqual(loop(1_000, 0), loop(1_001, 0));
+    assert.notEqual(loop(1_000, 0), loop(1_000, 7));
+  });
+
   it('reads the environment: unset, empty or 0 is none; a number is taken; anything else is refused', () => {
-    const { spinUs } = injectionVariables;
+    const { spinUs, loopIterations } = injectionVariables;
+    assert.deepEqual(injectionFromEnvironment({ [loopIterations]: '5000' }), { loopIterations: 5000 });
+    assert.deepEqual(injectionFromEnvironment({ [spinUs]: '4', [loopIterations]: '10' }), {
+      spinUs: 4,
+      loopIterations: 10,
+    });
     assert.equal(injectionFromEnvironment({}), undefined);
     assert.equal(injectionFromEnvironment({ [spinUs]: '' }), undefined);
     assert.equal(injectionFromEnvironment({ [spinUs]: '0' }), undefined);
@@ -58,9 +82,9 @@ describe('fault injection', () => {
     assert.equal(stderr.trimEnd().split('\n').length, 1);
   });
 
-  it('serve: the ready line stays the first line, and the spin is applied', async () => {
+  it('serve: the ready line stays the first line, and the loop is applied', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', serve, '--model', 'event-loop'], {
-      env: { ...process.env, [injectionVariables.spinUs]: '150000' },
+      env: { ...process.env, [injectionVariables.loopIterations]: '200000000' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
