@@ -30,6 +30,10 @@ export const serverDefaults: Readonly<Omit<CoreOptions, 'root' | 'uploadDir'>> =
   // 64 queued requests per worker: enough to keep the pool busy between
   // dispatches, small enough that an overload answers 503 instead of queueing for seconds.
   maxQueue: availableParallelism() * 64,
+  // Two children per CPU this process may run on (availableParallelism() follows taskset's
+  // affinity on Linux): a child computes through most of its start-up, so more would only
+  // queue for the CPUs, and the second per CPU covers a child that waits on its backend.
+  maxChildren: 2 * availableParallelism(),
   reusePort: undefined,
   inject: undefined,
 });

@@ -2,7 +2,7 @@
  * Command line: start one server model and print its address.
  *
  *   npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR]
- *                    [--threads N] [--access-log FILE]
+ *                    [--threads N] [--max-children N] [--access-log FILE]
  *
  * The first line on standard output is exactly `listening on http://HOST:PORT`;
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
@@ -27,11 +27,14 @@ function usage(): string {
     return `  ${entry.name.padEnd(width)}  ${entry.kind === 'peer' ? '[peer] ' : ''}${entry.summary}${note}`;
   });
   return [
-    'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N] [--access-log FILE]',
+    'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N]',
+    '                        [--max-children N] [--access-log FILE]',
     '',
     'models:',
     ...lines,
     '',
+    `--max-children N: process-per-request's cap on children running at once (default ${serverDefaults.maxChildren},`,
+    '  2 × the CPUs this process may run on); a request over it waits in the parent.',
     'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
     `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs),`,
     `${injectionVariables.loopIterations}=N (an integer loop of N iterations); models: ${injectableModels.join(', ')}.`,
@@ -51,6 +54,7 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
         port: { type: 'string' },
         root: { type: 'string' },
         threads: { type: 'string' },
+        'max-children': { type: 'string' },
         'access-log': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -66,6 +70,7 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   if (entry.unavailable) throw new UsageError(`model "${entry.name}" is unavailable here: ${entry.unavailable}`);
   const port = integerFlag('--port', values.port, 0, 65_535) ?? serverDefaults.port;
   const threads = integerFlag('--threads', values.threads, 1, 1_024) ?? serverDefaults.threads;
+  const maxChildren = integerFlag('--max-children', values['max-children'], 1, 4_096) ?? serverDefaults.maxChildren;
   const root = values.root === undefined ? ensureDefaultSite() : resolve(values.root);
   if (!isDirectory(root)) throw new UsageError(`--root ${values.root}: not a directory`);
   const accessLog = values['access-log'] === undefined ? undefined : resolve(values['access-log']);
@@ -84,6 +89,7 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
       port,
       root,
       threads,
+      maxChildren,
       accessLog,
       inject,
       // Filled in main(): a fresh folder per server, removed when it closes.

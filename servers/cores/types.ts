@@ -31,6 +31,11 @@ export interface CoreOptions {
   threads?: number | undefined;
   /** Most queued tasks for the worker pool before it answers 503. */
   maxQueue?: number | undefined;
+  /**
+   * Most per-request children running at once (process-per-request), as inetd's per-service
+   * instance limit or Apache's MaxRequestWorkers; a request over it waits in the parent.
+   */
+  maxChildren: number;
   /** Listen with SO_REUSEPORT, so that several sockets share the port (the reuseport model's threads). */
   reusePort?: boolean | undefined;
   /** TEST-ONLY fault injection (see `inject.ts`); undefined in every real run. */
