@@ -24,6 +24,8 @@ export const serverDefaults: Readonly<Omit<CoreOptions, 'root' | 'uploadDir'>> =
   // the blocking core for a minute; 10 s bounds that while leaving slow real clients room.
   keepAliveTimeoutMs: 5_000,
   headersTimeoutMs: 10_000,
+  // nginx's send_timeout is 60 s between two reads by the client; 30 s, as the request timeout.
+  sendTimeoutMs: 30_000,
   drainTimeoutMs,
   accessLog: undefined,
   threads: availableParallelism(),

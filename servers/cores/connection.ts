@@ -1,8 +1,9 @@
 /**
  * The per-connection HTTP/1.1 driver every core shares: it feeds the parser,
  * answers pipelined requests strictly in order, times out idle keep-alive
- * connections and slow request heads, answers a parse error with its status and
- * closes, and drains on shutdown. The cores differ only in the `Dispatch` they
+ * connections and slow request heads, stops building responses for a client
+ * that does not read them, answers a parse error with its status and closes,
+ * and drains on shutdown. The cores differ only in the `Dispatch` they
  * pass: where and how a request's handler runs.
  *
  * A connection is in one `State` at a time; each state has at most one deadline:
@@ -13,9 +14,11 @@
  *    │ │            ┌───────────────┴──── request parsed ◀──────┘
  *    │ │            ▼
  *    │ └───────▶ Handling ──response written, keep-alive──▶ (the next queued request, or Idle/Head/Body)
- *    │              │ client gone                 │ response written, close
- *    │              ▼                             ▼
- *    │           Orphaned ──handler done──▶ Gone ◀── Closing (FIN sent; lingering)
+ *    │              │  │ the write buffer passed its high-water mark
+ *    │              │  └──────────▶ Sending ──'drain'──▶ (the next queued request, or Idle/Head/Body)
+ *    │              │ client gone     │ (cut: the client reads nothing)    │ response written, close
+ *    │              ▼                 ▼                                    ▼
+ *    │           Orphaned ──handler done──▶ Gone ◀─────────────────── Closing (FIN sent; lingering)
  *    └───────────────────── close(), idle timeout, parse error ──▶ Closing
  */
 import type { Socket } from 'node:net';
@@ -33,6 +36,8 @@ export interface ConnectionSettings {
   limits: ParserLimits;
   keepAliveTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Cut a connection whose client has read none of our buffered response bytes for this long. */
+  sendTimeoutMs: number;
   /**
    * Gather the responses to a pipelined batch into one write (default). The blocking core
    * turns it off: a blocking server writes each response before it reads the next request.
@@ -59,6 +64,12 @@ const enum State {
   Body,
   /** A handler runs; bytes that arrive meanwhile are parsed and queued. */
   Handling,
+  /**
+   * A response waits in our write buffer past its high-water mark: the client is not reading.
+   * Nothing more is read, parsed or dispatched until 'drain' (deadline: the send timeout, moved
+   * on while the buffer shrinks), so that a client cannot make us build responses it never takes.
+   */
+  Sending,
   /** Our FIN is sent; the client's bytes are read and dropped (deadline: linger, then cut). */
   Closing,
   /** The socket closed while a handler ran: counted until it settles, so close() waits for it. */
@@ -85,7 +96,8 @@ export class Connections {
     this.log = settings.accessLog === undefined ? undefined : new AccessLog(settings.accessLog);
     // One interval per server instead of one timer per connection (node:http does the same):
     // the hot path only stores a number, and a deadline fires within a quarter of its span.
-    const period = Math.min(1_000, Math.max(10, Math.min(settings.keepAliveTimeoutMs, settings.headersTimeoutMs) / 4));
+    const shortest = Math.min(settings.keepAliveTimeoutMs, settings.headersTimeoutMs, settings.sendTimeoutMs);
+    const period = Math.min(1_000, Math.max(10, shortest / 4));
     this.#sweep = setInterval(() => this.#expire(), period);
     this.#sweep.unref();
   }
@@ -145,6 +157,8 @@ class Connection {
   #deadline = 0;
   /** When the first byte of the request being read arrived: the head timeout counts from it. */
   #requestStart = 0;
+  /** Bytes in the write buffer at the last sweep while Sending: less now means the client reads. */
+  #unsent = 0;
   #current: HttpRequest | undefined;
 
   constructor(socket: Socket, owner: Connections, onClose: (() => void) | undefined) {
@@ -158,7 +172,7 @@ class Connection {
     this.uncork = this.uncork.bind(this);
     socket.setNoDelay(true);
     socket.on('data', this.onData);
-    socket.on('drain', () => this.#resumeReading());
+    socket.on('drain', () => (this.#state === State.Sending ? this.#next() : this.#resumeReading()));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       // A handler still running (the client left) keeps the connection counted,
@@ -187,7 +201,8 @@ class Connection {
     if (this.#queue.length >= maxQueued) this.#socket.pause();
     // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
     if ((wasIdle || count > 0) && !this.#parser.idle) this.#requestStart = Date.now();
-    if (this.#state !== State.Handling) this.#next();
+    // While a handler runs or a response waits for the client, the bytes only queue.
+    if (this.#state < State.Handling) this.#next();
   }
 
   onResponse(response: HttpResponse): void {
@@ -205,10 +220,14 @@ class Connection {
       keepAlive,
       versionMinor: request.versionMinor,
     });
-    if (!this.#socket.write(bytes)) this.#socket.pause();
+    const flowing = this.#socket.write(bytes);
     this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
     if (!keepAlive) return this.#end();
-    this.#next();
+    if (flowing) return this.#next();
+    // Backpressure: the client is not taking what we send. Build nothing more for it until it does.
+    this.#socket.pause();
+    this.#unsent = this.#socket.writableLength;
+    this.#enter(State.Sending, this.#owner.settings.sendTimeoutMs);
   }
 
   uncork(): void {
@@ -292,6 +311,13 @@ class Connection {
         // 408, as node:http answers a request head that did not arrive in time.
         this.#reject(408);
         return this.#end();
+      case State.Sending:
+        if (this.#socket.writableLength < this.#unsent) {
+          // Slow but reading: the send timeout counts from the last progress, as nginx's send_timeout.
+          this.#unsent = this.#socket.writableLength;
+          return this.#enter(State.Sending, this.#owner.settings.sendTimeoutMs);
+        }
+        return this.destroy();
       case State.Closing:
         return this.destroy();
     }

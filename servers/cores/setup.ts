@@ -19,6 +19,7 @@ export function connectionSettingsOf(options: CoreOptions): ConnectionSettings {
     limits: options.limits,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs,
+    sendTimeoutMs: options.sendTimeoutMs,
     accessLog: options.accessLog,
     inject: options.inject,
   };

@@ -23,6 +23,8 @@ export interface CoreOptions {
   keepAliveTimeoutMs: number;
   /** Close a connection whose request head has not arrived in full after this long (slowloris). */
   headersTimeoutMs: number;
+  /** Cut a connection whose client reads none of the response bytes we hold for it for this long. */
+  sendTimeoutMs: number;
   /** How long `close()` waits for in-flight requests before it cuts the remaining connections. */
   drainTimeoutMs: number;
   /** Common Log Format access log file, or undefined for none. */

@@ -1,0 +1,88 @@
+/**
+ * Clients that misbehave on purpose, over raw sockets, on every model that
+ * uses the shared driver: one that pipelines large responses and never reads
+ * them, one whose body never comes, one that sends blank lines forever, and
+ * one that waits for `100 Continue` before it sends its body. Each test is
+ * bounded by small timeouts given through the options, never by long sleeps.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { childrenOf, httpRequest, runnableModels, startServer } from './helpers.ts';
+
+/** Resident memory of these processes, in bytes (VmRSS of /proc/<pid>/status). */
+function residentBytes(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    total += Number(match?.[1] ?? 0) * 1024;
+  }
+  return total;
+}
+
+const MiB = 1024 * 1024;
+
+for (const model of runnableModels) {
+  describe(`${model}: a client that pipelines 1500 GET /static/1M and never reads`, () => {
+    it('builds only the responses the socket buffers hold, and stays within 64 MiB more resident memory', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'server-models-unread-'));
+      // The access log counts the responses the server built and wrote.
+      const log = join(dir, 'access.log');
+      const server = await startServer(model, { threads: 1, accessLog: log });
+      try {
+        // Where the responses are built and buffered: this process, or the prefork worker.
+        const serverPids = (): number[] => (model === 'prefork' ? childrenOf('prefork-worker') : [process.pid]);
+        const baseline = residentBytes(serverPids());
+        const socket = connect({ host: server.host, port: server.port });
+        socket.on('error', () => {});
+        socket.pause(); // never read: the responses pile up on the server's side
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write('GET /static/1M HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1_500));
+        // Sampled until 3 s have passed, and once more after: the blocking server runs in this
+        // thread, so a burst of its work can hold the sampler past the deadline.
+        let peak = baseline;
+        const until = performance.now() + 3_000;
+        do {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          peak = Math.max(peak, residentBytes(serverPids()));
+        } while (performance.now() < until);
+        socket.destroy();
+        const grown = (peak - baseline) / MiB;
+        assert.ok(grown <= 64, `resident memory grew by ${grown.toFixed(0)} MiB`);
+      } finally {
+        await server.close();
+      }
+      // Counted once the server is closed, so that every writer has written its lines.
+      const built = readFileSync(log, 'utf8').split('\n').length - 1;
+      rmSync(dir, { recursive: true, force: true });
+      // What the kernel's socket buffers on both sides hold (Linux lets loopback grow them to 4 and
+      // 6 MiB), and the one in our buffer. Measured: 4 with backpressure; without it, 29 (the
+      // children's start-up is slow) to 1,500 in these 3 s.
+      assert.ok(built <= 16, `${built} responses of 1 MiB built for a client that read none`);
+    });
+  });
+}
+
+describe('blocking: a client that reads none of its responses holds the server only until the send timeout', () => {
+  it('is cut after sendTimeoutMs, and the next connection is served', async () => {
+    const server = await startServer('blocking', { sendTimeoutMs: 300 });
+    try {
+      const greedy = connect({ host: server.host, port: server.port });
+      greedy.on('error', () => {});
+      greedy.pause();
+      await new Promise((resolve) => greedy.once('connect', resolve));
+      greedy.write('GET /static/1M HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100));
+      // One connection at a time: this one is answered only once the greedy one is gone.
+      const start = performance.now();
+      const response = await httpRequest(server, '/hello', { timeoutMs: 5_000 });
+      assert.equal(response.status, 200);
+      assert.ok(performance.now() - start >= 300, 'not before the send timeout');
+      greedy.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});
