@@ -1,16 +1,17 @@
 /**
  * The per-connection HTTP/1.1 driver every core shares: it feeds the parser,
  * answers pipelined requests strictly in order, times out idle keep-alive
- * connections and slow request heads, stops building responses for a client
+ * connections, slow request heads and requests whose bytes stop coming,
+ * stops building responses for a client
  * that does not read them, answers a parse error with its status and closes,
  * and drains on shutdown. The cores differ only in the `Dispatch` they
  * pass: where and how a request's handler runs.
  *
  * A connection is in one `State` at a time; each state has at most one deadline:
  *
- *          bytes of a request                head complete
+ *          any byte (blank lines too)        head complete
  *   Idle ───────────────────────▶ Head ─────────────────────▶ Body
- *    ▲ │ (keep-alive)               │ (408)                     │
+ *    ▲ │ (keep-alive)               │ (408)                     │ (408)
  *    │ │            ┌───────────────┴──── request parsed ◀──────┘
  *    │ │            ▼
  *    │ └───────▶ Handling ──response written, keep-alive──▶ (the next queued request, or Idle/Head/Body)
@@ -38,6 +39,10 @@ export interface ConnectionSettings {
   headersTimeoutMs: number;
   /** Cut a connection whose client has read none of our buffered response bytes for this long. */
   sendTimeoutMs: number;
+  /** A whole request (head and body) must arrive within this long of its first byte, or 408... */
+  requestTimeoutMs: number;
+  /** ...moved later by each byte received at this many bytes a second, but never past `requestTimeoutMs` after the last. */
+  minRequestBytesPerSecond: number;
   /**
    * Gather the responses to a pipelined batch into one write (default). The blocking core
    * turns it off: a blocking server writes each response before it reads the next request.
@@ -60,7 +65,7 @@ const enum State {
   Idle,
   /** A request's head is arriving (deadline: the head timeout, from its first byte). */
   Head,
-  /** The head is complete, its body is arriving. */
+  /** The head is complete, its body is arriving (deadline: the request timeout and its minimum rate). */
   Body,
   /** A handler runs; bytes that arrive meanwhile are parsed and queued. */
   Handling,
@@ -96,7 +101,8 @@ export class Connections {
     this.log = settings.accessLog === undefined ? undefined : new AccessLog(settings.accessLog);
     // One interval per server instead of one timer per connection (node:http does the same):
     // the hot path only stores a number, and a deadline fires within a quarter of its span.
-    const shortest = Math.min(settings.keepAliveTimeoutMs, settings.headersTimeoutMs, settings.sendTimeoutMs);
+    const { keepAliveTimeoutMs, headersTimeoutMs, sendTimeoutMs, requestTimeoutMs } = settings;
+    const shortest = Math.min(keepAliveTimeoutMs, headersTimeoutMs, sendTimeoutMs, requestTimeoutMs);
     const period = Math.min(1_000, Math.max(10, shortest / 4));
     this.#sweep = setInterval(() => this.#expire(), period);
     this.#sweep.unref();
@@ -155,8 +161,11 @@ class Connection {
   #state = State.Idle;
   /** When the current state's deadline passes (ms since the epoch); 0 for none. */
   #deadline = 0;
-  /** When the first byte of the request being read arrived: the head timeout counts from it. */
+  /** When the first byte of the request being read arrived (0: none yet): the timeouts count from it. */
   #requestStart = 0;
+  /** Bytes received since `#requestStart`, and when the last of them came: the minimum rate's figures. */
+  #requestBytes = 0;
+  #lastByte = 0;
   /** Bytes in the write buffer at the last sweep while Sending: less now means the client reads. */
   #unsent = 0;
   #current: HttpRequest | undefined;
@@ -187,7 +196,6 @@ class Connection {
     // A closing connection keeps reading so that unread bytes do not turn our FIN into a
     // reset that could destroy the response still in flight (a "lingering close").
     if (this.#state >= State.Closing || this.#parser.error) return;
-    const wasIdle = this.#parser.idle;
     const requests = this.#parser.push(chunk);
     const count = requests.length;
     if (count > 1 && this.#socket.writableCorked === 0 && this.#owner.settings.batchPipelined !== false) {
@@ -199,8 +207,18 @@ class Connection {
     }
     for (let i = 0; i < count; i++) this.#queue.push(requests[i]!);
     if (this.#queue.length >= maxQueued) this.#socket.pause();
-    // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
-    if ((wasIdle || count > 0) && !this.#parser.idle) this.#requestStart = Date.now();
+    // The timeouts run from a request's first byte, blank lines before it included (RFC 9112 §2.2
+    // lets a server skip them, not wait for them forever): trickling bytes cannot extend the head's.
+    if (count > 0) this.#requestStart = 0; // complete: whatever follows in the chunk begins the next
+    if (count === 0 || !this.#parser.idle) {
+      const now = Date.now();
+      if (this.#requestStart === 0) {
+        this.#requestStart = now;
+        this.#requestBytes = 0;
+      }
+      this.#requestBytes += chunk.length;
+      this.#lastByte = now;
+    }
     // While a handler runs or a response waits for the client, the bytes only queue.
     if (this.#state < State.Handling) this.#next();
   }
@@ -262,8 +280,10 @@ class Connection {
       return this.#end();
     }
     this.#resumeReading();
-    if (this.#parser.inHead) return this.#enterReading(State.Head, this.#owner.settings.headersTimeoutMs);
-    if (!this.#parser.idle) return this.#enter(State.Body, 0); // no deadline on a body yet
+    const { headersTimeoutMs } = this.#owner.settings;
+    if (this.#parser.inHead || (this.#parser.idle && this.#requestStart !== 0))
+      return this.#enterReading(State.Head, Math.min(this.#requestStart + headersTimeoutMs, this.#requestDeadline()));
+    if (!this.#parser.idle) return this.#enterReading(State.Body, this.#requestDeadline());
     if (this.#owner.draining) return this.#end();
     this.#enter(State.Idle, this.#owner.settings.keepAliveTimeoutMs);
   }
@@ -295,10 +315,21 @@ class Connection {
     this.#deadline = span === 0 ? 0 : Date.now() + span;
   }
 
-  /** Enter a reading state whose deadline counts from the request's first byte, not from now. */
-  #enterReading(state: State.Head | State.Body, span: number): void {
+  /** Enter a reading state, with a deadline that counts from the request's first byte, not from now. */
+  #enterReading(state: State.Head | State.Body, deadline: number): void {
     this.#state = state;
-    this.#deadline = this.#requestStart + span;
+    this.#deadline = deadline;
+  }
+
+  /**
+   * When the request being read must be complete: `requestTimeoutMs` after its first byte, plus one
+   * second for every `minRequestBytesPerSecond` bytes received (Apache mod_reqtimeout's MinRate),
+   * but never later than `requestTimeoutMs` after the last byte, so bytes that stop coming are cut.
+   */
+  #requestDeadline(): number {
+    const { requestTimeoutMs, minRequestBytesPerSecond } = this.#owner.settings;
+    const earned = (this.#requestBytes * 1000) / minRequestBytesPerSecond;
+    return Math.min(this.#requestStart + requestTimeoutMs + earned, this.#lastByte + requestTimeoutMs);
   }
 
   /** Called by the owner's sweep. */
@@ -308,7 +339,8 @@ class Connection {
       case State.Idle:
         return this.#end();
       case State.Head:
-        // 408, as node:http answers a request head that did not arrive in time.
+      case State.Body:
+        // 408, as node:http answers a request that did not arrive in time.
         this.#reject(408);
         return this.#end();
       case State.Sending:

@@ -20,6 +20,8 @@ export function connectionSettingsOf(options: CoreOptions): ConnectionSettings {
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs,
     sendTimeoutMs: options.sendTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    minRequestBytesPerSecond: options.minRequestBytesPerSecond,
     accessLog: options.accessLog,
     inject: options.inject,
   };

@@ -25,6 +25,14 @@ export interface CoreOptions {
   headersTimeoutMs: number;
   /** Cut a connection whose client reads none of the response bytes we hold for it for this long. */
   sendTimeoutMs: number;
+  /**
+   * A request (head and body) must be complete this long after its first byte, or it is answered
+   * 408 and closed; each byte received moves that later at `minRequestBytesPerSecond`, but never
+   * past this long after the last byte: a request whose bytes stop coming is cut within it.
+   */
+  requestTimeoutMs: number;
+  /** The slowest a request's bytes may come and still earn more time (Apache mod_reqtimeout's MinRate). */
+  minRequestBytesPerSecond: number;
   /** How long `close()` waits for in-flight requests before it cuts the remaining connections. */
   drainTimeoutMs: number;
   /** Common Log Format access log file, or undefined for none. */

@@ -10,8 +10,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { childrenOf, httpRequest, runnableModels, startServer } from './helpers.ts';
+import { after, before, describe, it } from 'node:test';
+import {
+  childrenOf,
+  httpRequest,
+  rawExchange,
+  runnableModels,
+  splitResponses,
+  startServer,
+  type TestServer,
+} from './helpers.ts';
 
 /** Resident memory of these processes, in bytes (VmRSS of /proc/<pid>/status). */
 function residentBytes(pids: number[]): number {
@@ -84,5 +92,74 @@ describe('blocking: a client that reads none of its responses holds the server o
     } finally {
       await server.close();
     }
+  });
+});
+
+for (const model of runnableModels) {
+  describe(`${model}: requests whose bytes stop coming`, () => {
+    let server: TestServer;
+    before(async () => {
+      // Small timeouts, so that each case takes well under a second; at 1,000 bytes/s a byte earns 1 ms.
+      server = await startServer(model, {
+        keepAliveTimeoutMs: 300,
+        headersTimeoutMs: 300,
+        requestTimeoutMs: 300,
+        minRequestBytesPerSecond: 1_000,
+      });
+    });
+    after(() => server.close());
+
+    it('a body that never comes: 408, closed within the request timeout', async () => {
+      const start = performance.now();
+      const result = await rawExchange(server, 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n');
+      const took = performance.now() - start;
+      assert.equal(splitResponses(result.bytes)[0]?.status, 408);
+      assert.ok(result.closedByServer);
+      assert.ok(took < 1_500, `closed after ${took.toFixed(0)} ms`);
+    });
+
+    it('a body that trickles below the minimum rate: 408 before it is complete', async () => {
+      // 10 bytes/s against a minimum of 1,000: the 300 ms run out long before the 100th byte.
+      const body = Array.from({ length: 100 }, () => 'x');
+      const result = await rawExchange(
+        server,
+        ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n', ...body],
+        {
+          gapMs: 100,
+        },
+      );
+      assert.equal(splitResponses(result.bytes)[0]?.status, 408);
+      assert.ok(result.closedByServer);
+    });
+
+    it('blank lines every 100 ms do not keep the connection open: closed within the head timeout', async () => {
+      const start = performance.now();
+      const result = await rawExchange(
+        server,
+        Array.from({ length: 30 }, () => '\r\n'),
+        { gapMs: 100 },
+      );
+      const took = performance.now() - start;
+      assert.ok(result.closedByServer);
+      // Each blank line used to restart the keep-alive timer: the server closed only after the last.
+      assert.ok(took < 1_500, `closed after ${took.toFixed(0)} ms of blank lines`);
+    });
+  });
+}
+
+describe('a body that keeps up the minimum rate earns the time it needs', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('event-loop', { requestTimeoutMs: 300, minRequestBytesPerSecond: 10 });
+  });
+  after(() => server.close());
+
+  it('5 × 20 bytes, 150 ms apart (750 ms in all), is answered', async () => {
+    const chunks = Array.from({ length: 5 }, (_, i) => String(i).repeat(20));
+    const head = 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nConnection: close\r\n\r\n';
+    const result = await rawExchange(server, [head, ...chunks], { gapMs: 150 });
+    const [response] = splitResponses(result.bytes);
+    assert.equal(response?.status, 200);
+    assert.equal(response?.body.toString(), chunks.join(''));
   });
 });
