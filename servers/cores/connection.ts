@@ -1,15 +1,15 @@
 /**
- * The per-connection HTTP/1.1 driver every core shares: it feeds the parser,
- * answers pipelined requests strictly in order, times out idle keep-alive
- * connections, slow request heads and requests whose bytes stop coming,
- * stops building responses for a client
- * that does not read them, answers a parse error with its status and closes,
- * and drains on shutdown. The cores differ only in the `Dispatch` they
- * pass: where and how a request's handler runs.
+ * The per-connection HTTP/1.1 driver every core shares: it feeds the parser, answers
+ * pipelined requests strictly in order, times out idle keep-alive connections, slow
+ * request heads and requests whose bytes stop coming, answers `Expect: 100-continue`
+ * before it reads a body, stops building responses for a client that does not read
+ * them, answers a parse error with its status and closes, and drains on shutdown.
+ * The cores differ only in the `Dispatch` they pass: where and how a request's
+ * handler runs.
  *
  * A connection is in one `State` at a time; each state has at most one deadline:
  *
- *          any byte (blank lines too)        head complete
+ *          any byte (blank lines too)        head complete (100 Continue, or 417)
  *   Idle ───────────────────────▶ Head ─────────────────────▶ Body
  *    ▲ │ (keep-alive)               │ (408)                     │ (408)
  *    │ │            ┌───────────────┴──── request parsed ◀──────┘
@@ -27,6 +27,7 @@ import { AccessLog } from '../app/access-log.ts';
 import { RequestParser } from '../protocol/parser.ts';
 import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
+import { continueBytes, expectationOf, pendingExpectation } from './expectation.ts';
 import { type Injection, withInjection } from './inject.ts';
 
 /** Runs one request's handler, the model's way. It must resolve; a rejection is answered 500. */
@@ -166,6 +167,8 @@ class Connection {
   /** Bytes received since `#requestStart`, and when the last of them came: the minimum rate's figures. */
   #requestBytes = 0;
   #lastByte = 0;
+  /** The chunks the request being read began with, while its head arrives (see `#bodyExpected`). */
+  #headChunks: Buffer[] | undefined;
   /** Bytes in the write buffer at the last sweep while Sending: less now means the client reads. */
   #unsent = 0;
   #current: HttpRequest | undefined;
@@ -196,6 +199,8 @@ class Connection {
     // A closing connection keeps reading so that unread bytes do not turn our FIN into a
     // reset that could destroy the response still in flight (a "lingering close").
     if (this.#state >= State.Closing || this.#parser.error) return;
+    const wasIdle = this.#parser.idle;
+    const wasInHead = this.#parser.inHead;
     const requests = this.#parser.push(chunk);
     const count = requests.length;
     if (count > 1 && this.#socket.writableCorked === 0 && this.#owner.settings.batchPipelined !== false) {
@@ -207,6 +212,11 @@ class Connection {
     }
     for (let i = 0; i < count; i++) this.#queue.push(requests[i]!);
     if (this.#queue.length >= maxQueued) this.#socket.pause();
+    // Keep the head's bytes while it arrives, for its `Expect`, when it began with a chunk. One that
+    // began after another request in its chunk is not looked for (its client waits, then sends).
+    if (count > 0 || this.#parser.idle) this.#headChunks = undefined;
+    else if (wasIdle) this.#headChunks = [chunk];
+    else if (wasInHead) this.#headChunks?.push(chunk);
     // The timeouts run from a request's first byte, blank lines before it included (RFC 9112 §2.2
     // lets a server skip them, not wait for them forever): trickling bytes cannot extend the head's.
     if (count > 0) this.#requestStart = 0; // complete: whatever follows in the chunk begins the next
@@ -270,6 +280,7 @@ class Connection {
     if (request !== undefined) {
       this.#enter(State.Handling, 0);
       this.#current = request;
+      if (expectationOf(request) === 'unmet') return this.onResponse(errorResponse(417));
       this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
       return;
     }
@@ -283,9 +294,29 @@ class Connection {
     const { headersTimeoutMs } = this.#owner.settings;
     if (this.#parser.inHead || (this.#parser.idle && this.#requestStart !== 0))
       return this.#enterReading(State.Head, Math.min(this.#requestStart + headersTimeoutMs, this.#requestDeadline()));
-    if (!this.#parser.idle) return this.#enterReading(State.Body, this.#requestDeadline());
+    if (!this.#parser.idle) {
+      if (this.#state !== State.Body && !this.#bodyExpected()) return;
+      return this.#enterReading(State.Body, this.#requestDeadline());
+    }
     if (this.#owner.draining) return this.#end();
     this.#enter(State.Idle, this.#owner.settings.keepAliveTimeoutMs);
+  }
+
+  /**
+   * The head is complete and its body is to come: answer its `Expect` now, in turn (no handler
+   * runs on this connection). 100 Continue lets the client send; an unmet expectation is
+   * answered 417 and the connection closed, its body unread. False when the connection ends.
+   */
+  #bodyExpected(): boolean {
+    const head = this.#headChunks;
+    this.#headChunks = undefined;
+    if (head === undefined) return true;
+    const expectation = pendingExpectation(head.length === 1 ? head[0]! : Buffer.concat(head));
+    if (expectation === 'continue') this.#socket.write(continueBytes);
+    if (expectation !== 'unmet') return true;
+    this.#reject(417);
+    this.#end();
+    return false;
   }
 
   /** Answer `status` to bytes that are not a request we can answer (the connection closes after it). */

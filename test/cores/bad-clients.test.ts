@@ -6,11 +6,14 @@
  * bounded by small timeouts given through the options, never by long sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { defaultLimits } from '../../servers/protocol/types.ts';
 import {
   childrenOf,
   httpRequest,
@@ -32,6 +35,7 @@ function residentBytes(pids: number[]): number {
 }
 
 const MiB = 1024 * 1024;
+const run = promisify(execFile);
 
 for (const model of runnableModels) {
   describe(`${model}: a client that pipelines 1500 GET /static/1M and never reads`, () => {
@@ -161,5 +165,106 @@ describe('a body that keeps up the minimum rate earns the time it needs', () => 
     const [response] = splitResponses(result.bytes);
     assert.equal(response?.status, 200);
     assert.equal(response?.body.toString(), chunks.join(''));
+  });
+});
+
+/** Open a connection, send `head`, and resolve with what arrives within `ms` (the socket stays open). */
+async function sendHead(server: TestServer, head: string, ms: number) {
+  const socket = connect({ host: server.host, port: server.port });
+  socket.on('error', () => {});
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  let ended = false;
+  socket.on('end', () => {
+    ended = true;
+  });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(head);
+  // Waits for the first bytes, or for `ms`, whichever comes first: a readiness probe, not a sleep.
+  await Promise.race([
+    new Promise((resolve) => socket.once('data', resolve)),
+    new Promise((resolve) => setTimeout(resolve, ms)),
+  ]);
+  return { socket, received, ended: () => ended };
+}
+
+for (const model of runnableModels) {
+  describe(`${model}: Expect: 100-continue`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(model, { limits: { ...defaultLimits, maxBodyBytes: 1_024 } });
+    });
+    after(() => server.close());
+
+    it('answers 100 Continue before the body, then the request once the body comes', async () => {
+      const body = 'x'.repeat(1_000);
+      const head =
+        'POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n`;
+      // A client that waits for the 100 before it sends its body, as curl does.
+      const { socket, received } = await sendHead(server, head, 3_000);
+      assert.equal(Buffer.concat(received).toString('latin1'), 'HTTP/1.1 100 Continue\r\n\r\n');
+      received.length = 0;
+      const ended = new Promise((resolve) => socket.once('end', resolve));
+      // Written, not ended: the server closes after its answer (Connection: close).
+      socket.write(body);
+      await ended;
+      const [response, ...more] = splitResponses(Buffer.concat(received));
+      assert.equal(response?.status, 200);
+      assert.equal(response?.body.toString(), body);
+      assert.equal(more.length, 0);
+    });
+
+    it('answers 413 and no 100 when the declared body is over the limit', async () => {
+      const head = 'POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000\r\n\r\n';
+      const result = await rawExchange(server, head);
+      assert.doesNotMatch(result.text, /100 Continue/);
+      assert.equal(splitResponses(result.bytes)[0]?.status, 413);
+      assert.ok(result.closedByServer);
+    });
+
+    it('answers 417 and closes, body unread, to an expectation it cannot meet', async () => {
+      const head = 'POST /echo HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nContent-Length: 10\r\n\r\n';
+      const result = await rawExchange(server, head);
+      assert.doesNotMatch(result.text, /100 Continue/);
+      assert.equal(splitResponses(result.bytes)[0]?.status, 417);
+      assert.ok(result.closedByServer);
+    });
+
+    it('answers 417 to a complete request with an unknown expectation, and keeps the connection', async () => {
+      const result = await rawExchange(
+        server,
+        'GET /hello HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      assert.deepEqual(
+        splitResponses(result.bytes).map((r) => r.status),
+        [417, 200],
+      );
+    });
+  });
+}
+
+describe('curl -T of 2 MiB with Expect: 100-continue', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('event-loop');
+  });
+  after(() => server.close());
+
+  it('is answered without waiting out curl’s expect timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'server-models-upload-body-'));
+    try {
+      const file = join(dir, 'body');
+      writeFileSync(file, Buffer.alloc(2 * MiB, 0x61));
+      // curl waits this long for the 100 before it sends anyway: 10 s, past --max-time, so that
+      // a server that never answers 100 fails the request instead of passing a second later.
+      const { stdout } = await run('curl', [
+        ...['-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_upload}', '--max-time', '5'],
+        ...['--expect100-timeout', '10', '-X', 'POST', '-T', file, `${server.url}/echo`],
+      ]);
+      assert.equal(stdout, `200 ${2 * MiB}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
