@@ -2,16 +2,18 @@
  * Command line: start one server model and print its address.
  *
  *   npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR]
- *                    [--threads N] [--access-log FILE]
+ *                    [--threads N] [--max-children N] [--access-log FILE]
  *
  * The first line on standard output is exactly `listening on http://HOST:PORT`;
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
+ * TEST-ONLY: the variables of `cores/inject.ts` add work to every request.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDefaultSite } from './app/site.ts';
+import { injectableModels, injectionFromEnvironment, injectionVariables } from './cores/inject.ts';
 import type { CoreOptions } from './cores/types.ts';
 import { serverDefaults } from './defaults.ts';
 import { findServer, registry } from './registry.ts';
@@ -25,12 +27,17 @@ function usage(): string {
     return `  ${entry.name.padEnd(width)}  ${entry.kind === 'peer' ? '[peer] ' : ''}${entry.summary}${note}`;
   });
   return [
-    'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N] [--access-log FILE]',
+    'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N]',
+    '                        [--max-children N] [--access-log FILE]',
     '',
     'models:',
     ...lines,
     '',
+    `--max-children N: process-per-request's cap on children running at once (default ${serverDefaults.maxChildren},`,
+    '  2 × the CPUs this process may run on); a request over it waits in the parent.',
     'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
+    `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs),`,
+    `${injectionVariables.loopIterations}=N (an integer loop of N iterations); models: ${injectableModels.join(', ')}.`,
   ].join('\n');
 }
 
@@ -47,6 +54,7 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
         port: { type: 'string' },
         root: { type: 'string' },
         threads: { type: 'string' },
+        'max-children': { type: 'string' },
         'access-log': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -62,10 +70,17 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   if (entry.unavailable) throw new UsageError(`model "${entry.name}" is unavailable here: ${entry.unavailable}`);
   const port = integerFlag('--port', values.port, 0, 65_535) ?? serverDefaults.port;
   const threads = integerFlag('--threads', values.threads, 1, 1_024) ?? serverDefaults.threads;
+  const maxChildren = integerFlag('--max-children', values['max-children'], 1, 4_096) ?? serverDefaults.maxChildren;
   const root = values.root === undefined ? ensureDefaultSite() : resolve(values.root);
   if (!isDirectory(root)) throw new UsageError(`--root ${values.root}: not a directory`);
   const accessLog = values['access-log'] === undefined ? undefined : resolve(values['access-log']);
   if (accessLog !== undefined) checkAppendable(accessLog);
+  let inject;
+  try {
+    inject = injectableModels.includes(entry.name) ? injectionFromEnvironment(process.env) : undefined;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     model: entry.name,
     options: {
@@ -74,7 +89,9 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
       port,
       root,
       threads,
+      maxChildren,
       accessLog,
+      inject,
       // Filled in main(): a fresh folder per server, removed when it closes.
       uploadDir: '',
     },

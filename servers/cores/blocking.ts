@@ -8,7 +8,6 @@
 import { createServer, type Socket } from 'node:net';
 import { handleRequest } from '../app/app.ts';
 import { syncIO } from '../app/sync-io.ts';
-import { drainTimeoutMs } from '../defaults.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
 import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
@@ -50,7 +49,7 @@ export const blockingCore: ServerCore = {
         closing = true;
         // Connections never reached are not in flight: they are closed unread.
         for (const socket of waiting.splice(0)) socket.destroy();
-        await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
+        await Promise.all([stopListening(server), connections.drain(options.drainTimeoutMs)]);
       },
     };
   },

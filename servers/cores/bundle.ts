@@ -14,9 +14,9 @@ const buildDir = join(tmpdir(), 'server-models-build');
 let building = 0;
 
 /**
- * Bundle `entry` and return the path of the JavaScript file. CommonJS loads
- * ~8 ms faster than ESM at a Node start here (31.8 against 43.0 ms for an empty
- * file): the per-request child uses it; the long-lived workers keep ESM. The file is named
+ * Bundle `entry` and return the path of the JavaScript file. A Node process
+ * starts faster on CommonJS than on ESM (docs/models/process-per-request.md):
+ * the per-request child uses it; the long-lived workers keep ESM. The file is named
  * by the hash of its content: a build whose sources did not change reuses the
  * file already there, and a changed source never runs stale code.
  */

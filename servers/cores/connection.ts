@@ -1,15 +1,34 @@
 /**
- * The per-connection HTTP/1.1 driver every core shares: it feeds the parser,
- * answers pipelined requests strictly in order, times out idle keep-alive
- * connections and slow request heads, answers a parse error with its status and
- * closes, and drains on shutdown. The cores differ only in the `Dispatch` they
- * pass: where and how a request's handler runs.
+ * The per-connection HTTP/1.1 driver every core shares: it feeds the parser, answers
+ * pipelined requests strictly in order, times out idle keep-alive connections, slow
+ * request heads and requests whose bytes stop coming, answers `Expect: 100-continue`
+ * before it reads a body, stops building responses for a client that does not read
+ * them, answers a parse error with its status and closes, and drains on shutdown.
+ * The cores differ only in the `Dispatch` they pass: where and how a request's
+ * handler runs.
+ *
+ * A connection is in one `State` at a time; each state has at most one deadline:
+ *
+ *          any byte (blank lines too)        head complete (100 Continue, or 417)
+ *   Idle ───────────────────────▶ Head ─────────────────────▶ Body
+ *    ▲ │ (keep-alive)               │ (408)                     │ (408)
+ *    │ │            ┌───────────────┴──── request parsed ◀──────┘
+ *    │ │            ▼
+ *    │ └───────▶ Handling ──response written, keep-alive──▶ (the next queued request, or Idle/Head/Body)
+ *    │              │  │ the write buffer passed its high-water mark
+ *    │              │  └──────────▶ Sending ──'drain'──▶ (the next queued request, or Idle/Head/Body)
+ *    │              │ client gone     │ (cut: the client reads nothing)    │ response written, close
+ *    │              ▼                 ▼                                    ▼
+ *    │           Orphaned ──handler done──▶ Gone ◀─────────────────── Closing (FIN sent; lingering)
+ *    └───────────────────── close(), idle timeout, parse error ──▶ Closing
  */
 import type { Socket } from 'node:net';
 import { AccessLog } from '../app/access-log.ts';
 import { RequestParser } from '../protocol/parser.ts';
 import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
+import { continueBytes, expectationOf, pendingExpectation } from './expectation.ts';
+import { type Injection, withInjection } from './inject.ts';
 
 /** Runs one request's handler, the model's way. It must resolve; a rejection is answered 500. */
 export type Dispatch = (request: HttpRequest) => Promise<HttpResponse>;
@@ -19,6 +38,12 @@ export interface ConnectionSettings {
   limits: ParserLimits;
   keepAliveTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Cut a connection whose client has read none of our buffered response bytes for this long. */
+  sendTimeoutMs: number;
+  /** A whole request (head and body) must arrive within this long of its first byte, or 408... */
+  requestTimeoutMs: number;
+  /** ...moved later by each byte received at this many bytes a second, but never past `requestTimeoutMs` after the last. */
+  minRequestBytesPerSecond: number;
   /**
    * Gather the responses to a pipelined batch into one write (default). The blocking core
    * turns it off: a blocking server writes each response before it reads the next request.
@@ -26,6 +51,8 @@ export interface ConnectionSettings {
   batchPipelined?: boolean | undefined;
   /** Common Log Format file every response is logged to; undefined (the default) logs nothing and costs nothing. */
   accessLog?: string | undefined;
+  /** TEST-ONLY work added before every dispatch (see `inject.ts`). */
+  inject?: Injection | undefined;
 }
 
 /** How long a closing connection may keep sending before it is cut (see `Connection.#end`). */
@@ -33,11 +60,28 @@ const lingerMs = 2_000;
 /** Stop reading while this many parsed requests wait for their turn (a pipelining flood). */
 const maxQueued = 64;
 
-const enum Deadline {
-  None,
+/** Where a connection is (see the diagram above). The order matters: from `Closing` on, nothing more is read. */
+const enum State {
+  /** Between requests: waiting for the first byte of the next (deadline: keep-alive). */
   Idle,
+  /** A request's head is arriving (deadline: the head timeout, from its first byte). */
   Head,
+  /** The head is complete, its body is arriving (deadline: the request timeout and its minimum rate). */
+  Body,
+  /** A handler runs; bytes that arrive meanwhile are parsed and queued. */
+  Handling,
+  /**
+   * A response waits in our write buffer past its high-water mark: the client is not reading.
+   * Nothing more is read, parsed or dispatched until 'drain' (deadline: the send timeout, moved
+   * on while the buffer shrinks), so that a client cannot make us build responses it never takes.
+   */
+  Sending,
+  /** Our FIN is sent; the client's bytes are read and dropped (deadline: linger, then cut). */
   Closing,
+  /** The socket closed while a handler ran: counted until it settles, so close() waits for it. */
+  Orphaned,
+  /** The socket is closed and nothing runs: released. */
+  Gone,
 }
 
 /** The open connections of one server, with the clock that expires their deadlines. */
@@ -48,15 +92,19 @@ export class Connections {
   #onEmpty: (() => void) | undefined;
   /** Opened here, in the process or thread that writes the responses; closed when the drain ends. */
   readonly log: AccessLog | undefined;
+  readonly dispatch: Dispatch;
 
   constructor(
-    readonly dispatch: Dispatch,
+    dispatch: Dispatch,
     readonly settings: ConnectionSettings,
   ) {
+    this.dispatch = withInjection(dispatch, settings.inject);
     this.log = settings.accessLog === undefined ? undefined : new AccessLog(settings.accessLog);
     // One interval per server instead of one timer per connection (node:http does the same):
     // the hot path only stores a number, and a deadline fires within a quarter of its span.
-    const period = Math.min(1_000, Math.max(10, Math.min(settings.keepAliveTimeoutMs, settings.headersTimeoutMs) / 4));
+    const { keepAliveTimeoutMs, headersTimeoutMs, sendTimeoutMs, requestTimeoutMs } = settings;
+    const shortest = Math.min(keepAliveTimeoutMs, headersTimeoutMs, sendTimeoutMs, requestTimeoutMs);
+    const period = Math.min(1_000, Math.max(10, shortest / 4));
     this.#sweep = setInterval(() => this.#expire(), period);
     this.#sweep.unref();
   }
@@ -111,15 +159,19 @@ class Connection {
   readonly #parser: RequestParser;
   readonly #queue: HttpRequest[] = [];
   readonly #onClose: (() => void) | undefined;
-  #current: HttpRequest | undefined;
-  #busy = false;
-  #corked = false;
-  #ending = false;
-  #draining = false;
+  #state = State.Idle;
+  /** When the current state's deadline passes (ms since the epoch); 0 for none. */
   #deadline = 0;
-  #deadlineKind = Deadline.None;
-  #closed = false;
-  #released = false;
+  /** When the first byte of the request being read arrived (0: none yet): the timeouts count from it. */
+  #requestStart = 0;
+  /** Bytes received since `#requestStart`, and when the last of them came: the minimum rate's figures. */
+  #requestBytes = 0;
+  #lastByte = 0;
+  /** The chunks the request being read began with, while its head arrives (see `#bodyExpected`). */
+  #headChunks: Buffer[] | undefined;
+  /** Bytes in the write buffer at the last sweep while Sending: less now means the client reads. */
+  #unsent = 0;
+  #current: HttpRequest | undefined;
 
   constructor(socket: Socket, owner: Connections, onClose: (() => void) | undefined) {
     this.#socket = socket;
@@ -132,67 +184,82 @@ class Connection {
     this.uncork = this.uncork.bind(this);
     socket.setNoDelay(true);
     socket.on('data', this.onData);
-    socket.on('drain', () => this.#resumeReading());
+    socket.on('drain', () => (this.#state === State.Sending ? this.#next() : this.#resumeReading()));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      this.#ending = true;
-      this.#closed = true;
       // A handler still running (the client left) keeps the connection counted,
       // so that close() also waits for it: no worker or child is cut mid-request.
-      if (!this.#busy) this.#release();
+      if (this.#state === State.Handling) this.#state = State.Orphaned;
+      else this.#release();
     });
-    this.#setDeadline(Deadline.Idle, owner.settings.keepAliveTimeoutMs);
+    this.#enter(State.Idle, owner.settings.keepAliveTimeoutMs);
   }
 
   onData(chunk: Buffer): void {
     // A closing connection keeps reading so that unread bytes do not turn our FIN into a
     // reset that could destroy the response still in flight (a "lingering close").
-    if (this.#ending || this.#parser.error) return;
+    if (this.#state >= State.Closing || this.#parser.error) return;
+    const wasIdle = this.#parser.idle;
+    const wasInHead = this.#parser.inHead;
     const requests = this.#parser.push(chunk);
     const count = requests.length;
-    if (count > 1 && !this.#corked && this.#owner.settings.batchPipelined !== false) {
+    if (count > 1 && this.#socket.writableCorked === 0 && this.#owner.settings.batchPipelined !== false) {
       // A pipelined batch: gather the responses that are ready within this turn of the
       // loop into one write. Uncorked on the next turn, not when the batch is done, so
       // that a slow request in the batch does not hold back the answers before it.
-      this.#corked = true;
       this.#socket.cork();
       setImmediate(this.uncork);
     }
     for (let i = 0; i < count; i++) this.#queue.push(requests[i]!);
     if (this.#queue.length >= maxQueued) this.#socket.pause();
-    if (this.#parser.inHead) {
-      // The head timer runs from the head's first byte: a client trickling bytes cannot extend it.
-      if (this.#deadlineKind !== Deadline.Head || count > 0)
-        this.#setDeadline(Deadline.Head, this.#owner.settings.headersTimeoutMs);
-    } else if (this.#deadlineKind !== Deadline.None) {
-      this.#setDeadline(Deadline.None, 0);
+    // Keep the head's bytes while it arrives, for its `Expect`, when it began with a chunk. One that
+    // began after another request in its chunk is not looked for (its client waits, then sends).
+    if (count > 0 || this.#parser.idle) this.#headChunks = undefined;
+    else if (wasIdle) this.#headChunks = [chunk];
+    else if (wasInHead) this.#headChunks?.push(chunk);
+    // The timeouts run from a request's first byte, blank lines before it included (RFC 9112 §2.2
+    // lets a server skip them, not wait for them forever): trickling bytes cannot extend the head's.
+    if (count > 0) this.#requestStart = 0; // complete: whatever follows in the chunk begins the next
+    if (count === 0 || !this.#parser.idle) {
+      const now = Date.now();
+      if (this.#requestStart === 0) {
+        this.#requestStart = now;
+        this.#requestBytes = 0;
+      }
+      this.#requestBytes += chunk.length;
+      this.#lastByte = now;
     }
-    if (!this.#busy) this.#next();
+    // While a handler runs or a response waits for the client, the bytes only queue.
+    if (this.#state < State.Handling) this.#next();
   }
 
   onResponse(response: HttpResponse): void {
     const request = this.#current!;
     this.#current = undefined;
-    if (this.#closed || this.#socket.destroyed) {
-      this.#busy = false;
-      if (this.#closed) this.#release();
+    if (this.#state !== State.Handling || this.#socket.destroyed) {
+      // The client left (Orphaned), or the connection was cut: nothing to write to.
+      if (this.#state === State.Orphaned) this.#release();
+      else if (this.#state === State.Handling) this.#state = State.Closing; // 'close' follows
       return;
     }
-    const keepAlive = request.keepAlive && !request.upgrade && !this.#draining && !this.#owner.draining;
+    const keepAlive = request.keepAlive && !request.upgrade && !this.#owner.draining;
     const bytes = serializeResponse(response, {
       method: request.method,
       keepAlive,
       versionMinor: request.versionMinor,
     });
-    if (!this.#socket.write(bytes)) this.#socket.pause();
+    const flowing = this.#socket.write(bytes);
     this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
-    if (!keepAlive) this.#ending = true;
-    this.#next();
+    if (!keepAlive) return this.#end();
+    if (flowing) return this.#next();
+    // Backpressure: the client is not taking what we send. Build nothing more for it until it does.
+    this.#socket.pause();
+    this.#unsent = this.#socket.writableLength;
+    this.#enter(State.Sending, this.#owner.settings.sendTimeoutMs);
   }
 
   uncork(): void {
-    this.#corked = false;
-    this.#socket.uncork();
+    if (this.#socket.writableCorked > 0) this.#socket.uncork();
   }
 
   onFailure(error: unknown): void {
@@ -201,35 +268,55 @@ class Connection {
   }
 
   #release(): void {
-    if (this.#released) return;
-    this.#released = true;
+    if (this.#state === State.Gone) return;
+    this.#enter(State.Gone, 0);
     this.#owner.closed(this);
     this.#onClose?.();
   }
 
-  /** Run the next queued request, or settle the connection when there is none. */
+  /** Run the next queued request, or settle in the state the parser is in when there is none. */
   #next(): void {
-    if (!this.#ending) {
-      const request = this.#queue.shift();
-      if (request !== undefined) {
-        this.#busy = true;
-        this.#current = request;
-        this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
-        return;
-      }
+    const request = this.#queue.shift();
+    if (request !== undefined) {
+      this.#enter(State.Handling, 0);
+      this.#current = request;
+      if (expectationOf(request) === 'unmet') return this.onResponse(errorResponse(417));
+      this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
+      return;
     }
-    this.#busy = false;
-    if (this.#ending) return this.#end();
     const error = this.#parser.error;
     if (error !== undefined) {
       // Earlier pipelined requests have been answered; now the error, then close.
       this.#reject(error.status);
       return this.#end();
     }
-    if (!this.#parser.idle) return; // a request is still arriving
-    if (this.#draining || this.#owner.draining) return this.#end();
     this.#resumeReading();
-    this.#setDeadline(Deadline.Idle, this.#owner.settings.keepAliveTimeoutMs);
+    const { headersTimeoutMs } = this.#owner.settings;
+    if (this.#parser.inHead || (this.#parser.idle && this.#requestStart !== 0))
+      return this.#enterReading(State.Head, Math.min(this.#requestStart + headersTimeoutMs, this.#requestDeadline()));
+    if (!this.#parser.idle) {
+      if (this.#state !== State.Body && !this.#bodyExpected()) return;
+      return this.#enterReading(State.Body, this.#requestDeadline());
+    }
+    if (this.#owner.draining) return this.#end();
+    this.#enter(State.Idle, this.#owner.settings.keepAliveTimeoutMs);
+  }
+
+  /**
+   * The head is complete and its body is to come: answer its `Expect` now, in turn (no handler
+   * runs on this connection). 100 Continue lets the client send; an unmet expectation is
+   * answered 417 and the connection closed, its body unread. False when the connection ends.
+   */
+  #bodyExpected(): boolean {
+    const head = this.#headChunks;
+    this.#headChunks = undefined;
+    if (head === undefined) return true;
+    const expectation = pendingExpectation(head.length === 1 ? head[0]! : Buffer.concat(head));
+    if (expectation === 'continue') this.#socket.write(continueBytes);
+    if (expectation !== 'unmet') return true;
+    this.#reject(417);
+    this.#end();
+    return false;
   }
 
   /** Answer `status` to bytes that are not a request we can answer (the connection closes after it). */
@@ -240,48 +327,74 @@ class Connection {
   }
 
   #resumeReading(): void {
-    if (this.#ending || this.#socket.writableNeedDrain || this.#queue.length >= maxQueued) return;
+    if (this.#state >= State.Closing || this.#socket.writableNeedDrain || this.#queue.length >= maxQueued) return;
     if (this.#socket.isPaused()) this.#socket.resume();
   }
 
   /** Send our FIN, keep draining the client's bytes, and cut the socket if it lingers. */
   #end(): void {
-    this.#ending = true;
+    if (this.#state >= State.Closing) return;
     this.#queue.length = 0;
+    this.#enter(State.Closing, lingerMs);
     if (this.#socket.isPaused()) this.#socket.resume();
     if (!this.#socket.writableEnded) this.#socket.end();
-    if (this.#deadlineKind !== Deadline.Closing) this.#setDeadline(Deadline.Closing, lingerMs);
   }
 
-  #setDeadline(kind: Deadline, span: number): void {
-    this.#deadlineKind = kind;
-    this.#deadline = kind === Deadline.None ? 0 : Date.now() + span;
+  /** Enter `state`, with a deadline `span` ms from now (0: none). */
+  #enter(state: State, span: number): void {
+    this.#state = state;
+    this.#deadline = span === 0 ? 0 : Date.now() + span;
+  }
+
+  /** Enter a reading state, with a deadline that counts from the request's first byte, not from now. */
+  #enterReading(state: State.Head | State.Body, deadline: number): void {
+    this.#state = state;
+    this.#deadline = deadline;
+  }
+
+  /**
+   * When the request being read must be complete: `requestTimeoutMs` after its first byte, plus one
+   * second for every `minRequestBytesPerSecond` bytes received (Apache mod_reqtimeout's MinRate),
+   * but never later than `requestTimeoutMs` after the last byte, so bytes that stop coming are cut.
+   */
+  #requestDeadline(): number {
+    const { requestTimeoutMs, minRequestBytesPerSecond } = this.#owner.settings;
+    const earned = (this.#requestBytes * 1000) / minRequestBytesPerSecond;
+    return Math.min(this.#requestStart + requestTimeoutMs + earned, this.#lastByte + requestTimeoutMs);
   }
 
   /** Called by the owner's sweep. */
   expire(now: number): void {
-    if (this.#deadlineKind === Deadline.None || now < this.#deadline) return;
-    switch (this.#deadlineKind) {
-      case Deadline.Idle:
+    if (this.#deadline === 0 || now < this.#deadline) return;
+    switch (this.#state) {
+      case State.Idle:
         return this.#end();
-      case Deadline.Head:
-        // 408, as node:http answers a request head that did not arrive in time.
+      case State.Head:
+      case State.Body:
+        // 408, as node:http answers a request that did not arrive in time.
         this.#reject(408);
         return this.#end();
-      case Deadline.Closing:
+      case State.Sending:
+        if (this.#socket.writableLength < this.#unsent) {
+          // Slow but reading: the send timeout counts from the last progress, as nginx's send_timeout.
+          this.#unsent = this.#socket.writableLength;
+          return this.#enter(State.Sending, this.#owner.settings.sendTimeoutMs);
+        }
+        return this.destroy();
+      case State.Closing:
         return this.destroy();
     }
   }
 
   /** Begin a graceful close: finish what has been received, then end. */
   drain(): void {
-    this.#draining = true;
-    if (!this.#busy && this.#queue.length === 0 && this.#parser.idle) this.#end();
+    if (this.#state === State.Idle) this.#end();
   }
 
   /** Cut the connection now, and stop waiting for a handler still running on it. */
   destroy(): void {
     this.#socket.destroy();
-    this.#busy = false;
+    // 'close' follows and releases the connection, even if a handler still runs on it.
+    if (this.#state === State.Handling) this.#state = State.Closing;
   }
 }

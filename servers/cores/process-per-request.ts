@@ -3,7 +3,8 @@
  * request is handed to a brand-new OS process, which runs the handler with
  * blocking I/O, writes its one response and exits, as a web server runs a CGI
  * program. The child is plain JavaScript with a small, defined environment, so
- * the figures show what a process costs, not a TypeScript loader.
+ * the figures show what a process costs, not a TypeScript loader. At most
+ * `maxChildren` run at once; a request over the cap waits in the parent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -11,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '../app/config.ts';
 import { errorResponse } from '../protocol/serializer.ts';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
-import { drainTimeoutMs } from '../defaults.ts';
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
 import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './process-per-request/framing.ts';
@@ -27,9 +27,11 @@ export const processPerRequestCore: ServerCore = {
     const childFile = await bundleEntry(childEntry, 'process-per-request-child', 'cjs');
     const config = appConfigOf(options);
     const children = new Set<ChildProcess>();
+    const slots = new Slots(options.maxChildren);
     let port = '';
+    // The model: a new process for this one request, once one of the slots is free.
     const dispatch = (request: HttpRequest): Promise<HttpResponse> =>
-      runChild(childFile, request, config, port, children);
+      slots.run(() => runChild(childFile, request, config, port, children));
     const connections = new Connections(dispatch, connectionSettingsOf(options));
     const server = createServer((socket) => connections.serve(socket));
     const url = await listen(server, options);
@@ -37,7 +39,9 @@ export const processPerRequestCore: ServerCore = {
     return {
       url,
       async close() {
-        await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
+        await Promise.all([stopListening(server), connections.drain(options.drainTimeoutMs)]);
+        // Requests still waiting for a slot belong to connections the drain cut: start no child for them.
+        slots.close();
         // Only children of connections cut by the drain timeout can be left.
         await Promise.all(
           [...children].map(
@@ -87,8 +91,9 @@ function runChild(
 
 /**
  * The child's whole environment, as a CGI program gets it (RFC 3875), plus
- * nothing else: in particular not NODE_EXTRA_CA_CERTS (~47 ms a Node start
- * here) nor NODE_OPTIONS, which would change what every child pays.
+ * nothing else: in particular not NODE_EXTRA_CA_CERTS (it loads certificates at
+ * every start: docs/models/process-per-request.md) nor NODE_OPTIONS, which
+ * would change what every child pays.
  */
 function cgiEnvironment(request: HttpRequest, config: AppConfig, port: string): NodeJS.ProcessEnv {
   return {
@@ -105,4 +110,31 @@ function cgiEnvironment(request: HttpRequest, config: AppConfig, port: string): 
     CONTENT_TYPE: getHeader(request.headers, 'content-type') ?? '',
     DOCUMENT_ROOT: config.root,
   };
+}
+
+/** A counting semaphore: `run` starts a task when fewer than `size` run, else queues it (first come, first served). */
+class Slots {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+  #closed = false;
+
+  constructor(readonly size: number) {}
+
+  async run(task: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    if (this.#running >= this.size) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    if (this.#closed) return errorResponse(503);
+    this.#running++;
+    try {
+      return await task();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  /** Let every waiting task go without running it (they answer 503). */
+  close(): void {
+    this.#closed = true;
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
 }

@@ -4,13 +4,13 @@
  */
 import type { Server } from 'node:net';
 import type { AppConfig } from '../app/config.ts';
-import { maxUploadBytes } from '../defaults.ts';
 import type { ConnectionSettings } from './connection.ts';
 import type { CoreOptions } from './types.ts';
 
 /** The application's plain-data config (it crosses into workers and child processes). */
 export function appConfigOf(options: CoreOptions): AppConfig {
-  return { root: options.root, uploadDir: options.uploadDir, maxUploadBytes, credentials: options.credentials };
+  const { root, uploadDir, maxUploadBytes, credentials } = options;
+  return { root, uploadDir, maxUploadBytes, credentials };
 }
 
 /** The connection driver's settings. */
@@ -19,7 +19,11 @@ export function connectionSettingsOf(options: CoreOptions): ConnectionSettings {
     limits: options.limits,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs,
+    sendTimeoutMs: options.sendTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    minRequestBytesPerSecond: options.minRequestBytesPerSecond,
     accessLog: options.accessLog,
+    inject: options.inject,
   };
 }
 
@@ -27,15 +31,12 @@ export function connectionSettingsOf(options: CoreOptions): ConnectionSettings {
  * Listen on host:port and resolve with `http://HOST:PORT` (the port the OS chose when 0).
  * `reusePort` (SO_REUSEPORT) lets several sockets share the port; Node ≥ 22.12 / 23.1 only.
  */
-export function listen(
-  server: Server,
-  options: Pick<CoreOptions, 'host' | 'port'>,
-  reusePort = false,
-): Promise<string> {
+export function listen(server: Server, options: Pick<CoreOptions, 'host' | 'port' | 'reusePort'>): Promise<string> {
+  const { host, port, reusePort } = options;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // `reusePort` is not in Node 20's types; only the reuseport core sets it, where it is supported.
-    server.listen({ host: options.host, port: options.port, ...(reusePort ? { reusePort } : {}) }, () => {
+    server.listen({ host, port, ...(reusePort ? { reusePort } : {}) }, () => {
       server.off('error', reject);
       const address = server.address();
       if (address === null || typeof address === 'string') return reject(new Error('server has no TCP address'));

@@ -10,7 +10,6 @@ import { createServer } from 'node:net';
 import { Piscina } from 'piscina';
 import { errorResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse } from '../protocol/types.ts';
-import { drainTimeoutMs } from '../defaults.ts';
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
@@ -22,70 +21,56 @@ const workerEntry = fileURLToPath(new URL('./worker-pool/worker.ts', import.meta
 const readyTimeoutMs = 30_000;
 /**
  * Tasks a worker holds at once. More than one lets a worker take the next
- * request while others await their backend (the model's asynchronous wait), and
- * amortises piscina's dispatch (~30-40 µs a task here, ~20 µs with several in
- * flight). Measured with 2 workers, wrk -c50 (stand-in parser): /hello 12.0k
- * req/s at 1, 16.0k at 4, 18.0k at 16; /io?ms=10 188, 752 and 2,914 req/s.
+ * request while others await their backend (the model's asynchronous wait);
  * piscina gives a task to the least busy worker, so CPU work still spreads.
- *
- * What the hop costs, one request at a time (/json, server on one CPU): ~115 µs
- * more than the event loop answering inline, against ~35 µs for a bare
- * MessagePort round trip and ~65 µs for a bare piscina one. It is the price of
- * the model (two thread wake-ups and two structured clones a request), not a
- * setting: atomics 'async', 'sync' or 'disabled', 1 or 16 tasks per worker and
- * recordTiming off all measured the same within the noise.
+ * Why 16, and what the hop to a worker costs: docs/models/worker-pool.md.
  */
 const tasksPerWorker = 16;
 
-export const workerPoolCore: ServerCore = workerPoolCoreWith(workerEntry);
+export const workerPoolCore: ServerCore = {
+  name: 'worker-pool',
+  summary: 'one event loop parses; handlers run in a pool of worker threads (piscina), 503 when its queue is full',
+  async start(options: CoreOptions): Promise<RunningServer> {
+    const threads = options.threads ?? availableParallelism();
+    const maxQueue = options.maxQueue ?? threads * 64;
+    // The worker is bundled to plain JavaScript rather than loaded through tsx, so that
+    // the pool also runs when the server itself was not started under tsx.
+    const filename = await bundleEntry(options.inject?.workerEntry ?? workerEntry, 'worker-pool-worker');
+    const pool = new Piscina<HttpRequest, HttpResponse>({
+      filename,
+      // Not the parent's flags: a worker inherits `--import tsx` by default and would load it
+      // for nothing (the pool would start about three times slower: docs/models/worker-pool.md).
+      execArgv: [],
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      maxQueue,
+      concurrentTasksPerWorker: tasksPerWorker,
+      // Workers hold several tasks, some waiting on timers: they must not sleep in Atomics.wait.
+      atomics: 'async',
+      workerData: { config: appConfigOf(options) } satisfies WorkerPoolData,
+    });
+    await workersReady(pool, threads);
 
-/** The worker-pool core with another worker entry (the tests' crashing worker). */
-export function workerPoolCoreWith(entry: string): ServerCore {
-  return {
-    name: 'worker-pool',
-    summary: 'one event loop parses; handlers run in a pool of worker threads (piscina), 503 when its queue is full',
-    async start(options: CoreOptions): Promise<RunningServer> {
-      const threads = options.threads ?? availableParallelism();
-      const maxQueue = options.maxQueue ?? threads * 64;
-      // The worker is bundled to plain JavaScript rather than loaded through tsx, so that
-      // the pool also runs when the server itself was not started under tsx.
-      const filename = await bundleEntry(entry, 'worker-pool-worker');
-      const pool = new Piscina<HttpRequest, HttpResponse>({
-        filename,
-        // Not the parent's flags: a worker inherits `--import tsx` by default and would load
-        // it for nothing. Measured (2 workers): the pool starts in ~125 ms instead of ~400 ms.
-        execArgv: [],
-        minThreads: threads,
-        maxThreads: threads,
-        idleTimeout: Number.MAX_SAFE_INTEGER,
-        maxQueue,
-        concurrentTasksPerWorker: tasksPerWorker,
-        // Workers hold several tasks, some waiting on timers: they must not sleep in Atomics.wait.
-        atomics: 'async',
-        workerData: { config: appConfigOf(options) } satisfies WorkerPoolData,
-      });
-      await workersReady(pool, threads);
-
-      const dispatch = (request: HttpRequest): Promise<HttpResponse> => {
-        if (pool.queueSize >= maxQueue) return Promise.resolve(poolBusy());
-        return pool.run(request).catch(taskFailed);
-      };
-      const connections = new Connections(dispatch, connectionSettingsOf(options));
-      const server = createServer((socket) => connections.serve(socket));
-      const url = await listen(server, options).catch(async (error: unknown) => {
+    const dispatch = (request: HttpRequest): Promise<HttpResponse> => {
+      if (pool.queueSize >= maxQueue) return Promise.resolve(poolBusy());
+      return pool.run(request).catch(taskFailed);
+    };
+    const connections = new Connections(dispatch, connectionSettingsOf(options));
+    const server = createServer((socket) => connections.serve(socket));
+    const url = await listen(server, options).catch(async (error: unknown) => {
+      await pool.destroy();
+      throw error;
+    });
+    return {
+      url,
+      async close() {
+        await Promise.all([stopListening(server), connections.drain(options.drainTimeoutMs)]);
         await pool.destroy();
-        throw error;
-      });
-      return {
-        url,
-        async close() {
-          await Promise.all([stopListening(server), connections.drain(drainTimeoutMs)]);
-          await pool.destroy();
-        },
-      };
-    },
-  };
-}
+      },
+    };
+  },
+};
 
 /** Resolve once every worker has announced that its module is loaded. */
 function workersReady(pool: Piscina, threads: number): Promise<void> {

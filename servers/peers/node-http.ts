@@ -7,7 +7,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { handleRequest } from '../app/app.ts';
 import { asyncIO } from '../app/async-io.ts';
 import type { AppConfig } from '../app/config.ts';
-import { drainTimeoutMs, maxUploadBytes } from '../defaults.ts';
 import type { HeaderList, HttpRequest } from '../protocol/types.ts';
 import type { CoreOptions, RunningServer, ServerCore } from '../cores/types.ts';
 
@@ -21,7 +20,7 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
   const config: AppConfig = {
     root: options.root,
     uploadDir: options.uploadDir,
-    maxUploadBytes,
+    maxUploadBytes: options.maxUploadBytes,
     credentials: options.credentials,
   };
   const maxBody = options.limits.maxBodyBytes;
@@ -67,7 +66,7 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
       new Promise<void>((resolve) => {
         // close() stops accepting and resolves once every connection is gone; idle ones go now,
         // busy ones after their response, and any left after the drain timeout are cut.
-        const cut = setTimeout(() => server.closeAllConnections(), drainTimeoutMs).unref();
+        const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs).unref();
         server.close(() => {
           clearTimeout(cut);
           resolve();

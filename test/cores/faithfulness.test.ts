@@ -9,9 +9,6 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { serverDefaults } from '../../servers/defaults.ts';
-import { ensureDefaultSite } from '../../servers/app/site.ts';
-import { workerPoolCoreWith } from '../../servers/cores/worker-pool.ts';
 import { childrenOf, httpRequest, processAlive, servedBy, startServer, type TestServer } from './helpers.ts';
 
 const twoWaits = async (server: TestServer): Promise<number> => {
@@ -168,19 +165,11 @@ describe('worker-pool: handlers run in worker threads', () => {
 
 describe('worker-pool: a crashed worker', () => {
   const fixture = fileURLToPath(new URL('./fixtures/crashing-worker.ts', import.meta.url));
-  let server: Awaited<ReturnType<ReturnType<typeof workerPoolCoreWith>['start']>>;
   let target: TestServer;
   before(async () => {
-    server = await workerPoolCoreWith(fixture).start({
-      ...serverDefaults,
-      root: ensureDefaultSite(),
-      uploadDir: '/nonexistent',
-      threads: 2,
-    });
-    const url = new URL(server.url);
-    target = { ...server, host: url.hostname, port: Number(url.port), uploadDir: '' };
+    target = await startServer('worker-pool', { threads: 2, inject: { workerEntry: fixture } });
   });
-  after(() => server.close());
+  after(() => target.close());
 
   it('gives its request a 500, and the pool recovers', async () => {
     assert.equal((await httpRequest(target, '/__crash')).status, 500);

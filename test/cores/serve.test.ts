@@ -112,6 +112,7 @@ describe('serve command', () => {
     ['an unknown model', ['--model', 'no-such-model'], /unknown model "no-such-model"/],
     ['a bad port', ['--model', 'event-loop', '--port', '70000'], /--port 70000/],
     ['a missing model', [], /--model/],
+    ['a cap of no children', ['--model', 'process-per-request', '--max-children', '0'], /--max-children 0/],
     ['a root that is not a folder', ['--model', 'event-loop', '--root', '/nonexistent/site'], /--root/],
     [
       'an access log in a missing folder',

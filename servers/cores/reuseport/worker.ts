@@ -3,10 +3,10 @@
  * socket on the shared port (SO_REUSEPORT). Bundled to plain JavaScript.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { startEventLoop } from '../event-loop.ts';
+import { eventLoopCore } from '../event-loop.ts';
 import type { CoreOptions } from '../types.ts';
 
-const server = await startEventLoop(workerData as CoreOptions, true);
+const server = await eventLoopCore.start({ ...(workerData as CoreOptions), reusePort: true });
 parentPort!.on('message', (message: unknown) => {
   if (message === 'drain') void server.close().then(() => parentPort!.close());
 });
