@@ -23,7 +23,8 @@ import { syntheticResults, syntheticTrial } from '../helpers/synthetic-results.t
 
 describe('--rounds', () => {
   it("is parsed, defaults to the profile's, and scales the wall-time plan", () => {
-    assert.equal(parseOptions([]).rounds, 1);
+    assert.equal(parseOptions([]).rounds, profiles.quick?.rounds);
+    assert.equal(parseOptions(['--profile', 'smoke']).rounds, 1);
     assert.equal(parseOptions(['--profile', 'ci']).rounds, profiles.ci?.rounds);
     assert.equal(parseOptions(['--rounds', '4']).rounds, 4);
     assert.throws(() => parseOptions(['--rounds', '0']), UsageError);
