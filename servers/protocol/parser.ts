@@ -28,7 +28,6 @@ import { headRequest, trailerFields } from './decode.ts';
 import { CHUNKED, framing } from './framing.ts';
 import { awaitRequest, beginTrailers, betweenRequests, readHead } from './head.ts';
 import { EMPTY, ParseState } from './state.ts';
-import { checkHost } from './target.ts';
 import { defaultLimits, type HttpRequest, type ParserLimits } from './types.ts';
 
 /** Which part of a request the parser is reading (see the module comment). */
@@ -203,7 +202,6 @@ export class RequestParser {
   #headDone(buf: Buffer, i: number, end: number, out: HttpRequest[]): number {
     const p = this.#p;
     const request = headRequest(p, buf, i);
-    checkHost(request.headers, p.marks, p.framing, p.framingCount);
     const length = framing(request, p.marks, p.framing, p.framingCount);
     this.#request = request;
     this.#stopAfter = !request.keepAlive || request.upgrade;
