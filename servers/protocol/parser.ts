@@ -18,9 +18,10 @@
  *   Trailers  the field lines after the last chunk         FieldStart …      head.ts, decode.ts
  *   Stopped   nothing: after close, an upgrade or CONNECT
  *
- * Each part's limits are checked in limits.ts; every rejection is an
- * HttpParseError (errors.ts). The working state the modules share is a
- * ParseState (state.ts), which this class keeps private.
+ * The request-target's form and Host are checked in target.ts, each part's
+ * limits in limits.ts; every rejection is an HttpParseError (errors.ts). The
+ * working state the modules share is a ParseState (state.ts), which this class
+ * keeps private.
  */
 import { beginChunked, beginLengthBody, chunkedBody, readChunks, readLengthBody } from './body.ts';
 import { HttpParseError } from './errors.ts';
