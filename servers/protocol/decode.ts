@@ -26,7 +26,7 @@ export function headRequest(p: ParseState, buf: Buffer, i: number): HttpRequest 
     keepAlive: true,
     upgrade: false,
   };
-  splitTarget(request, target);
+  splitTarget(request, target, p.targetStart);
   return request;
 }
 

@@ -9,10 +9,10 @@
  * offsets only; decode.ts turns a complete head into a request.
  */
 import * as chars from './chars.ts';
-import { CONTENT_LENGTH, framingField, parseLength } from './framing.ts';
+import { CONTENT_LENGTH, framingField, HOST, parseLength } from './framing.ts';
 import { checkFields, checkRequestLine, checkRequestLineSoFar } from './limits.ts';
 import type { ParseState } from './state.ts';
-import { targetFormProblem } from './target.ts';
+import { hostField, NOT_IN_HEAD } from './target.ts';
 
 // Module-local copies of the byte tables: under tsx's module interop every read of an imported
 // binding is a getter call, which made the inner loops five times slower (measured).
@@ -51,6 +51,7 @@ export function betweenRequests(p: ParseState): boolean {
 
 /** Begin the trailer section at stream offset `at` (just past the last chunk's line). */
 export function beginTrailers(p: ParseState, at: number): void {
+  p.host = NOT_IN_HEAD;
   p.fieldsStart = at;
   p.lineStart = at;
   p.markCount = 0;
@@ -266,6 +267,7 @@ function begin(p: ParseState, start: number): void {
   p.start = start;
   p.markCount = 0;
   p.framingCount = 0;
+  p.host = -1;
 }
 
 /**
@@ -308,9 +310,6 @@ function lineDone(p: ParseState, buf: Buffer, i: number): number {
   if (p.methodEnd - p.start === 3 && isHttp2Preface(buf, start, p.targetEnd - p.start)) {
     p.fail('HTTP2_PREFACE', i - 2, 'HTTP/2 connection preface (PRI *): this server speaks HTTP/1.x only');
   }
-  const targetStart = p.targetStart - base;
-  const problem = targetFormProblem(buf, start, targetStart, p.targetEnd - base);
-  if (problem !== undefined) p.fail('INVALID_TARGET', targetStart, problem);
   p.fieldsStart = base + i;
   p.lineStart = base + i;
   p.state = H.FieldStart;
@@ -354,6 +353,11 @@ function field(p: ParseState, buf: Buffer, nameStart: number, nameEnd: number, v
   p.markCount = n + 4;
   const kind = framingField(buf, nameStart, nameEnd - nameStart);
   if (kind === 0) return;
+  if (kind === HOST) {
+    // Not a framing header: checked now, like a Content-Length, while its bytes are at hand.
+    hostField(p, buf, n, valueStart, valueEnd);
+    return;
+  }
   p.framing[p.framingCount] = n >> 2;
   p.framing[p.framingCount + 1] = kind;
   p.framingCount += 2;

@@ -18,9 +18,10 @@
  *   Trailers  the field lines after the last chunk         FieldStart …      head.ts, decode.ts
  *   Stopped   nothing: after close, an upgrade or CONNECT
  *
- * Each part's limits are checked in limits.ts; every rejection is an
- * HttpParseError (errors.ts). The working state the modules share is a
- * ParseState (state.ts), which this class keeps private.
+ * The request-target's form and Host are checked in target.ts, each part's
+ * limits in limits.ts; every rejection is an HttpParseError (errors.ts). The
+ * working state the modules share is a ParseState (state.ts), which this class
+ * keeps private.
  */
 import { beginChunked, beginLengthBody, chunkedBody, readChunks, readLengthBody } from './body.ts';
 import { HttpParseError } from './errors.ts';
@@ -28,7 +29,6 @@ import { headRequest, trailerFields } from './decode.ts';
 import { CHUNKED, framing } from './framing.ts';
 import { awaitRequest, beginTrailers, betweenRequests, readHead } from './head.ts';
 import { EMPTY, ParseState } from './state.ts';
-import { checkHost } from './target.ts';
 import { defaultLimits, type HttpRequest, type ParserLimits } from './types.ts';
 
 /** Which part of a request the parser is reading (see the module comment). */
@@ -203,7 +203,6 @@ export class RequestParser {
   #headDone(buf: Buffer, i: number, end: number, out: HttpRequest[]): number {
     const p = this.#p;
     const request = headRequest(p, buf, i);
-    checkHost(request.headers, p.marks, p.framing, p.framingCount);
     const length = framing(request, p.marks, p.framing, p.framingCount);
     this.#request = request;
     this.#stopAfter = !request.keepAlive || request.upgrade;

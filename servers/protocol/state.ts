@@ -42,6 +42,8 @@ export class ParseState {
   /** (field index, kind) pairs of the fields `framingField` names, in the first `framingCount` slots. */
   framing: number[] = [];
   framingCount = 0;
+  /** `marks` index of the head's Host field line; -1 for none yet, -2 in a trailer section (see target.ts). */
+  host = -1;
 
   // The body being read.
   remaining = 0;
