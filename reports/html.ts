@@ -86,6 +86,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:3px 6px;b
 <h2>Machine and configuration</h2><dl>
 <dt>CPU</dt><dd>${esc(m.cpuModel)}, ${m.cores} cores, ${num(m.memoryBytes / 2 ** 30, 1)} GiB</dd><dt>OS</dt><dd>${esc(m.os)} ${esc(m.kernel)}, Node ${esc(m.node)}</dd>
 <dt>commit</dt><dd>${esc(results.git.commit ?? 'unknown')}${results.git.dirty ? ' (dirty tree)' : ''}</dd>
+<dt>servers' Node</dt><dd>${esc([...new Set(results.cells.map((c) => c.node).filter(Boolean))].join(', ') || m.node)}${results.cells.some((c) => c.node && c.node !== m.node) ? ` (the harness ran on Node ${esc(m.node)})` : ''}</dd>
 <dt>load</dt><dd>${esc(results.config.loadgen)}; ${results.config.trials} trials of ${results.config.durationSec} s after ${results.config.warmupSec} s warm-up; connections ${results.config.connections.join(', ')}</dd>
 <dt>placement</dt><dd>server CPUs ${esc(results.config.serverCpus ?? 'unpinned')}, client CPUs ${esc(results.config.clientCpus ?? 'unpinned')}</dd>
 <dt>calibration</dt><dd><ul>${cal || '<li>none recorded</li>'}</ul></dd></dl>

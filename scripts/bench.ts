@@ -19,6 +19,7 @@ import { parseOptions, usage, UsageError } from '../bench/plan/options.ts';
 import type { RunOptions } from '../bench/plan/options.ts';
 import { repoRoot } from '../bench/os/paths.ts';
 import { everyCpu, place } from '../bench/os/placement.ts';
+import { resolveRuntime } from '../bench/os/runtime.ts';
 import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
@@ -106,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const id = runId();
   const path = outPath(options, id);
+  const runtime = resolveRuntime(options.node);
   const placement = place(options.serverCpus, options.clientCpus);
   const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
   const started = new StartedProcesses();
@@ -115,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
     stopGraceMs: benchDefaults.stopGraceMs,
     onStart: (pid) => started.add(pid, true),
     onGone: (pid) => started.remove(pid),
+    ...(runtime.own ? {} : { node: runtime }),
     ...(pair ? { host: pair.serverAddress, netns: pair.serverNs } : {}),
   };
   const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount, options.target);
@@ -147,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
       ...(pair ? { network: networkConfig(pair) } : {}),
       extra: {
         placement: placement.note,
+        serverNode: runtime.version,
         serverThreads: placement.serverCpuCount,
         timeoutSec: benchDefaults.timeoutSec,
         clientBoundThresholds: benchDefaults.thresholds,
@@ -190,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
       options.matrix
         ? `${targets.length} models in ${scenarios.length} scenarios, each at the levels it needs`
         : `${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels`
-    })${rounds}, ${loadgen.name}; ${placement.note}`,
+    })${rounds}, ${loadgen.name}; ${placement.note}${runtime.own ? '' : `; servers on Node ${runtime.version}`}`,
   );
   say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
   if (pair) say(networkNote(networkConfig(pair)));

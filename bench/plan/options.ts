@@ -40,6 +40,8 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   rttMs: number | null;
   /** The profile's designed matrix after the flags, or null for the cross product of scenarios and connections. */
   matrix: MatrixEntry[] | null;
+  /** `--node`: the Node binary (path or installed major version) for the servers under test; undefined = this one. */
+  node: string | undefined;
 }
 
 const flagSpec = {
@@ -61,6 +63,7 @@ const flagSpec = {
   'target-timeout': { type: 'string' },
   rate: { type: 'string' },
   rtt: { type: 'string' },
+  node: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -91,6 +94,8 @@ ${Object.entries(loadGenerators)
                           "closed"; e.g. --rate closed,70%. Implies --loadgen open-loop
   --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
+  --node PATH|MAJOR     the Node that runs our models and node-http (default: this one); MAJOR is one
+                          that npm run setup:node -- MAJOR installed; the harness stays on this one
   --rtt MS              server and load generator in two network namespaces of the run's own, joined
                           by a veth with netem delay MS/2 each way (needs root and netem; 0 = no delay)
   --target-cmd CMD      load any server: CMD is run with sh -c, PORT and HOST in its environment
@@ -149,6 +154,7 @@ export function parseOptions(argv: string[]): RunOptions {
     scenarios: matrix ? [...new Set(matrix.map((e) => e.scenario))] : scenarios,
     connections: matrix ? [...new Set(matrix.flatMap((e) => e.connections))].sort((a, b) => a - b) : connections,
     matrix,
+    node: values.node,
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
     warmupSec: values.warmup === undefined ? profile.warmupSec : nonNegativeNumber('--warmup', values.warmup),
     trials: values.trials === undefined ? profile.trials : positiveInt('--trials', values.trials),
@@ -168,7 +174,8 @@ export function parseOptions(argv: string[]): RunOptions {
 /**
  * A designed matrix with the flags applied: --scenarios keeps the matrix's entries for the scenarios
  * it names (a scenario the matrix lacks runs at the matrix's levels, every model); --connections
- * replaces every entry's levels; --models keeps, of each entry's models, those it names.
+ * replaces every entry's levels; --models replaces every entry's models (the models a user names run
+ * in every scenario that is kept).
  */
 export function matrixAfterFlags(
   matrix: MatrixEntry[],
@@ -185,9 +192,9 @@ export function matrixAfterFlags(
     .map((e) => ({
       ...e,
       connections: flags.connections ?? e.connections,
-      ...(flags.models ? { models: (e.models ?? flags.models).filter((m) => flags.models!.includes(m)) } : {}),
+      ...(flags.models ? { models: flags.models } : {}),
     }))
-    .filter((e) => e.models === undefined || e.models.length > 0);
+    .filter((e, i, all) => all.findIndex((o) => JSON.stringify(o) === JSON.stringify(e)) === i);
 }
 
 /** Every model a matrix names ('all' when an entry runs every model). */

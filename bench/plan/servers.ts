@@ -5,6 +5,9 @@
  * A model unavailable here is skipped with its reason; a name nobody knows is a
  * usage error, and so is a user's server that does not answer at all.
  */
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from '../os/paths.ts';
+import type { Runtime } from '../os/runtime.ts';
 import { UsageError } from './options.ts';
 import type { ScenarioDef } from './scenarios.ts';
 import type { TargetFlags } from './options.ts';
@@ -27,9 +30,30 @@ export interface ModelEntry {
  * them). Loaded on demand: the registry brings every core with it, which
  * `--help` and a bad flag do not need.
  */
-export async function listModels(): Promise<ModelEntry[]> {
+export async function listModels(runtime?: Runtime): Promise<ModelEntry[]> {
+  if (runtime && !runtime.own) return listModelsOn(runtime);
   const { registry } = await import('../../servers/registry.ts');
   return registry.map(({ name, kind, unavailable }) => ({ name, kind, unavailable }));
+}
+
+/**
+ * The registry as another runtime sees it: which models it can run is that runtime's answer (the
+ * reuseport model needs Node ≥ 22.12), so the servers' registry is read in a process of its own.
+ */
+function listModelsOn(runtime: Runtime): ModelEntry[] {
+  const script =
+    "const { registry } = await import('./servers/registry.ts');" +
+    'process.stdout.write(JSON.stringify(registry.map(({ name, kind, unavailable }) => ({ name, kind, unavailable }))));';
+  const probe = spawnSync(runtime.path, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (probe.status !== 0)
+    throw new UsageError(
+      `--node ${runtime.path}: could not list the servers on it: ${probe.stderr.trim().split('\n')[0]}`,
+    );
+  return JSON.parse(probe.stdout) as ModelEntry[];
 }
 
 /**
@@ -43,7 +67,7 @@ export async function resolveTargets(
   serverThreads: number,
   user: TargetFlags | null = null,
 ): Promise<{ targets: Target[]; skipped: { name: string; reason: string }[] }> {
-  const known = await listModels();
+  const known = await listModels(launch.node);
   const names = asked === 'all' ? [...known.map((m) => m.name), nginxName] : asked;
   const targets: Target[] = [];
   const skipped: { name: string; reason: string }[] = [];

@@ -98,6 +98,8 @@ export const Cell = z.object({
   scenario: z.string(),
   connections: z.number().int().positive(),
   loadgen: z.string(),
+  /** The Node version that served the cell (our models and the node-http peer; `--node`). */
+  node: z.string().optional(),
   /**
    * How the load was offered: `closed` (each connection sends its next request
    * when answered) or `open` (a fixed schedule, every response timed from when

@@ -71,6 +71,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
     scenario: scenario.name,
     connections,
     loadgen: loadgen.name,
+    ...(target.node ? { node: target.node } : {}),
     ...(input.load ? { loadMode: input.load.mode } : {}),
   };
   const failed = (

@@ -17,12 +17,14 @@ export function modelTarget(
   launch: TargetLaunch,
   extraArgs: string[] = [],
 ): Target {
+  const { node, ...spawnLaunch } = launch;
   return {
     name,
     kind,
+    node: node?.version ?? process.version,
     start: (): Promise<RunningTarget> =>
       startSpawned({
-        command: process.execPath,
+        command: node?.path ?? process.execPath,
         args: [
           '--import',
           'tsx',
@@ -36,7 +38,7 @@ export function modelTarget(
           ...extraArgs,
         ],
         cwd: repoRoot,
-        ...launch,
+        ...spawnLaunch,
       }),
   };
 }

@@ -4,6 +4,7 @@
  * command or already-running URL. The harness only starts it, loads its URL,
  * samples its process tree (when it has one) and stops it.
  */
+import type { Runtime } from '../os/runtime.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
 
 /** A server the harness can start and stop. */
@@ -18,6 +19,8 @@ export interface Target {
    * says so once in the run's output.
    */
   readonly scope?: { serves(scenario: ScenarioDef): boolean; why: string };
+  /** The Node version that serves it (`v24.21.0`), for our models and the node-http peer. */
+  readonly node?: string;
   start(): Promise<RunningTarget>;
 }
 
@@ -54,6 +57,8 @@ export interface TargetLaunch {
   host?: string;
   /** Network namespace to start the server in (`--rtt`, bench/netns.ts), or undefined for the harness's own. */
   netns?: string;
+  /** The Node that runs our models and the node-http peer (`--node`); default the harness's own. */
+  node?: Runtime;
 }
 
 /** A one-line description of a stop that did not go cleanly, or undefined when it did. */

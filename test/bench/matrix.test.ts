@@ -18,16 +18,17 @@ describe('a designed matrix', () => {
     const out = matrixAfterFlags(matrix, { models: undefined, scenarios: ['cpu', 'json'], connections: undefined });
     assert.deepEqual(out, [matrix[1], { scenario: 'json', connections: [1, 8, 64] }]);
   });
-  it('replaces every level with --connections and keeps only the models --models names', () => {
-    const out = matrixAfterFlags(matrix, { models: ['worker-pool'], scenarios: undefined, connections: [4] });
+  it('replaces every level with --connections and runs the models --models names in every scenario', () => {
+    const out = matrixAfterFlags(matrix, { models: ['reuseport'], scenarios: undefined, connections: [4] });
     assert.deepEqual(out, [
-      { scenario: 'hello', connections: [4], models: ['worker-pool'] },
-      { scenario: 'cpu', connections: [4], models: ['worker-pool'] },
+      { scenario: 'hello', connections: [4], models: ['reuseport'] },
+      { scenario: 'cpu', connections: [4], models: ['reuseport'] },
     ]);
   });
-  it('drops an entry left with no model', () => {
-    const out = matrixAfterFlags(matrix, { models: ['blocking'], scenarios: undefined, connections: undefined });
-    assert.deepEqual(out, [{ scenario: 'hello', connections: [1, 64], models: ['blocking'] }]);
+  it('runs an entry once when the flags make two alike', () => {
+    const twice = [...matrix, { scenario: 'cpu', connections: [16], models: ['prefork'] }];
+    const out = matrixAfterFlags(twice, { models: ['blocking'], scenarios: ['cpu'], connections: [8] });
+    assert.deepEqual(out, [{ scenario: 'cpu', connections: [8], models: ['blocking'] }]);
   });
   it('is the default run: three rounds per cell, every finding given its cells, about five minutes planned', () => {
     const options = parseOptions([]);
