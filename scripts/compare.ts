@@ -21,6 +21,7 @@ const usage = `usage: npm run compare -- <baseline.json> <current.json> [options
   --json FILE              write the full comparison as JSON
   --benchmark-action PREFIX  write PREFIX-bigger.json and PREFIX-smaller.json for github-action-benchmark
   --bmf FILE               write the current run's figures in Bencher Metric Format (BMF JSON)
+  --force                  compare runs whose configurations or cell sets differ (otherwise exit 2)
 exit code: 1 when any cell regressed, 0 otherwise, 2 on bad input`;
 
 function fail(message: string): never {
@@ -41,6 +42,7 @@ function main(): number {
         json: { type: 'string' },
         'benchmark-action': { type: 'string' },
         bmf: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       } as const,
       { allowPositionals: true },
@@ -92,6 +94,10 @@ function main(): number {
     if (error instanceof ResultsFileError || error instanceof NormalisationError) fail(error.message);
     throw error;
   }
+  if (comparison.mismatches.length > 0 && !values.force)
+    fail(
+      `the runs are not the same measurement: ${comparison.mismatches[0]}${comparison.mismatches.length > 1 ? ` (and ${comparison.mismatches.length - 1} more)` : ''}; --force compares them anyway`,
+    );
   process.stdout.write(renderTerminal(comparison));
   try {
     if (values.markdown) writeFileAtomic(values.markdown, renderMarkdown(comparison));

@@ -138,15 +138,26 @@ describe('npm run compare (end to end)', () => {
     assert.match(missing.err, /^compare: .*no measured reference cell nginx:hello:1\n$/);
   });
 
-  it('fewer than 3 trials: the threshold decides alone and the output says so', () => {
+  it('fewer than 3 trials: a change past the threshold is inconclusive, never a regression, and the output says so', () => {
     const r = compare(file('few.json'), file('few-slow.json'));
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 0, r.out);
     assert.match(r.out, /fewer than 3 trials a side/);
     assert.match(r.out, /threshold only/);
+    assert.match(r.out, /\? inconclusive/);
+    assert.doesNotMatch(r.out, /REGRESSED/);
   });
 
-  it('machine differences warn loudly; added and removed cells are listed', () => {
+  it('runs whose cell sets differ are not judged (exit 2) unless --force', () => {
     const r = compare(file('base.json'), file('moved.json'));
+    assert.equal(r.code, 2);
+    assert.match(
+      r.err,
+      /^compare: the runs are not the same measurement: cells only in the current run: blocking:hello:16 .*--force/,
+    );
+  });
+
+  it('machine differences warn loudly; with --force added and removed cells are listed', () => {
+    const r = compare(file('base.json'), file('moved.json'), '--force');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^WARNING: machine differs: cpuModel/m);
     assert.match(r.out, /added \(only in current\): blocking:hello:16/);

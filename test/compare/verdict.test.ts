@@ -84,11 +84,11 @@ describe('judge (bootstrap of the ratio of medians + threshold)', () => {
     assert.notEqual(v.verdict, 'regressed');
   });
 
-  it('fewer than 3 trials a side: the threshold alone decides, and says so', () => {
+  it('fewer than 3 trials a side: past the threshold is inconclusive, never regressed, and says so', () => {
     const slow = judge([10000, 10100], [7000, 7100], 'bigger');
     assert.equal(slow.thresholdOnly, true);
     assert.equal(slow.interval, null);
-    assert.equal(slow.verdict, 'regressed');
+    assert.equal(slow.verdict, 'inconclusive');
     const small = judge([10000, 10100, 9900], [9500], 'bigger');
     assert.equal(small.thresholdOnly, true);
     assert.equal(small.verdict, 'unchanged');

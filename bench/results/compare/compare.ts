@@ -65,6 +65,11 @@ export interface Comparison {
   baseline: { runId: string; commit: string | null };
   current: { runId: string; commit: string | null };
   warnings: string[];
+  /**
+   * What makes the two runs not the same measurement: a configuration that differs, cells that one
+   * run has and the other lacks. The command refuses to judge such runs (exit 2) unless --force.
+   */
+  mismatches: string[];
   cells: CellComparison[];
   added: string[];
   removed: string[];
@@ -87,6 +92,27 @@ function signedPercent(x: number): string {
   return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
 }
 
+const configKeys = [
+  'profile',
+  'durationSec',
+  'warmupSec',
+  'trials',
+  'rounds',
+  'loadgen',
+  'serverCpus',
+  'clientCpus',
+] as const;
+
+/** The configuration keys whose values differ between two runs, in words. */
+function configDifferences(baseline: Results, current: Results): string[] {
+  return configKeys
+    .filter((key) => JSON.stringify(baseline.config[key]) !== JSON.stringify(current.config[key]))
+    .map(
+      (key) =>
+        `configuration differs: ${key} ${JSON.stringify(baseline.config[key])} → ${JSON.stringify(current.config[key])}`,
+    );
+}
+
 function differences(baseline: Results, current: Results): string[] {
   const warnings: string[] = [];
   const machineKeys = ['cpuModel', 'cores', 'memoryBytes', 'os', 'node'] as const;
@@ -97,14 +123,7 @@ function differences(baseline: Results, current: Results): string[] {
       );
     }
   }
-  const configKeys = ['profile', 'durationSec', 'warmupSec', 'trials', 'loadgen', 'serverCpus', 'clientCpus'] as const;
-  for (const key of configKeys) {
-    if (baseline.config[key] !== current.config[key]) {
-      warnings.push(
-        `configuration differs: ${key} ${JSON.stringify(baseline.config[key])} → ${JSON.stringify(current.config[key])}`,
-      );
-    }
-  }
+  warnings.push(...configDifferences(baseline, current));
   const before = plainCeiling(baseline);
   const after = plainCeiling(current);
   if (before !== null && after !== null && Math.abs(Math.log(after / before)) > Math.log(ceilingDrift)) {
@@ -208,6 +227,8 @@ export function compareResults(
     cells.push({ ...base, ...(starved ? { note: starvedNote } : {}), rows: counted ? [counted, ...rows] : rows });
   }
   const all = cells.flatMap((c) => c.rows);
+  const added = [...after.keys()].filter((k) => !before.has(k));
+  const removed = [...before.keys()].filter((k) => !after.has(k));
   return {
     options: {
       mode: options.mode,
@@ -217,9 +238,14 @@ export function compareResults(
     baseline: { runId: baseline.runId, commit: baseline.git.commit },
     current: { runId: current.runId, commit: current.git.commit },
     warnings: differences(baseline, current),
+    mismatches: [
+      ...configDifferences(baseline, current),
+      ...(added.length ? [`cells only in the current run: ${added.join(', ')}`] : []),
+      ...(removed.length ? [`cells only in the baseline: ${removed.join(', ')}`] : []),
+    ],
     cells,
-    added: [...after.keys()].filter((k) => !before.has(k)),
-    removed: [...before.keys()].filter((k) => !after.has(k)),
+    added,
+    removed,
     regressed: all.some((r) => r.verdict === 'regressed' && !r.advisory),
     thresholdOnly: all.some((r) => r.thresholdOnly),
   };

@@ -82,7 +82,7 @@ function preamble(comparison: Comparison): string[] {
     );
   if (comparison.thresholdOnly)
     out.push(
-      'NOTE: some cells have fewer than 3 trials a side; their verdicts rest on the threshold alone (marked "threshold only")',
+      'NOTE: some cells have fewer than 3 trials a side (marked "threshold only"): a change within the threshold is unchanged, one beyond it inconclusive, since so few trials cannot tell a change from noise',
     );
   return out;
 }

@@ -37,7 +37,7 @@ export interface MetricVerdict {
 /** Defaults in one object: the CLI overrides threshold; the rest is fixed so runs are comparable. */
 export const verdictDefaults = {
   threshold: 0.1,
-  /** Fewer trials than this on either side and a test means nothing: the threshold decides alone. */
+  /** Fewer trials than this on either side and a test means nothing: within the threshold is unchanged, beyond it inconclusive. */
   minTrials: 3,
   resamples: 2000,
   confidence: 0.95,
@@ -93,7 +93,8 @@ export function judge(
   const worse = (x: number) => (direction === 'bigger' ? x < -threshold : x > threshold);
   const thresholdOnly = baseline.length < verdictDefaults.minTrials || current.length < verdictDefaults.minTrials;
   if (thresholdOnly) {
-    const verdict: Verdict = worse(change) ? 'regressed' : better(change) ? 'improved' : 'unchanged';
+    // Too few trials to tell a change from noise: past the threshold it is inconclusive, never a regression.
+    const verdict: Verdict = worse(change) || better(change) ? 'inconclusive' : 'unchanged';
     return { baseline: b, current: c, change, interval: null, p: null, verdict, thresholdOnly };
   }
   const interval = bootstrapChange(baseline, current);
