@@ -24,6 +24,7 @@ const { values } = parseArgs({
     pause: { type: 'string' },
     'warmup-connections': { type: 'string' },
     'node-flag': { type: 'string', multiple: true },
+    'valgrind-flag': { type: 'string', multiple: true },
     'serve-file': { type: 'string' },
     env: { type: 'string', multiple: true },
     keep: { type: 'boolean' },
@@ -47,6 +48,7 @@ const result = await measureInstructions({
   ...(values['serve-file'] === undefined ? {} : { serveFile: values['serve-file'] }),
   ...(values['warmup-connections'] === undefined ? {} : { warmupConnections: Number(values['warmup-connections']) }),
   nodeFlags: values['node-flag'] ?? [],
+  valgrindFlags: values['valgrind-flag'] ?? [],
   env: Object.fromEntries(
     (values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   ),

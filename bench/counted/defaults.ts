@@ -22,7 +22,7 @@ const longLived: CountedDefaults = {
 };
 
 /** A whole Node start per request, counted from its first instruction: a few requests, not thousands. */
-const perRequestProcess: CountedDefaults = { warmupRequests: 1, blockRequests: 1, blocks: 3, discardBlocks: 0 };
+const perRequestProcess: CountedDefaults = { warmupRequests: 1, blockRequests: 1, blocks: 3, discardBlocks: 1 };
 
 /** The defaults for `model`; `servers` is its pool size (prefork's processes, worker-pool's threads). */
 export function countedDefaults(model: string, servers = availableParallelism()): CountedDefaults {

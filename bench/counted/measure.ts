@@ -52,6 +52,8 @@ export interface MeasureOptions {
   pauseAfterWarmupMs?: number;
   /** More serve.ts flags (e.g. ['--threads', '2']). */
   serveArgs?: string[];
+  /** More Valgrind flags (e.g. ['--fair-sched=yes']). */
+  valgrindFlags?: string[];
   /** Node flags for the server process, before the serve file. */
   nodeFlags?: string[];
   /** Extra environment for the server (e.g. a fault injection's variable). */
@@ -72,8 +74,12 @@ export interface InstructionsMeasurement {
   instructionsPerRequest: InstructionsSummary;
   blocks: CountedBlock[];
   warmup: { requests: number; connections: number; wallMs: number };
-  /** The idle server's instructions per second, when `idleMs` was given. */
-  idle?: { wallMs: number; instructions: number; perSecond: number };
+  /**
+   * The idle server's instructions per second, when `idleMs` was given, and what that rate
+   * adds to a request at the kept blocks' pace (per second × their wall time / their
+   * requests): the bound on what timers leak into the figure by the blocks' wall duration.
+   */
+  idle?: { wallMs: number; instructions: number; perSecond: number; perRequestAtBlockPace: number };
   /** Wall times under Valgrind: start to listening, and the whole cell (start to stopped). */
   startMs: number;
   cellMs: number;
@@ -112,7 +118,15 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
   const env = { ...inherited, ...(options.env ?? {}) };
   const began = performance.now();
   const server = await CallgrindServer.start(
-    { serveFile, serveArgs, nodeFlags: options.nodeFlags ?? [], instrumentation, dir, env },
+    {
+      serveFile,
+      serveArgs,
+      nodeFlags: options.nodeFlags ?? [],
+      valgrindFlags: options.valgrindFlags ?? [],
+      instrumentation,
+      dir,
+      env,
+    },
     defaults.startTimeoutMs,
   );
   const startMs = performance.now() - began;
@@ -149,7 +163,8 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
           `${Math.round(block.perRequest)}/request, ${(block.wallMs / 1000).toFixed(1)} s, ${block.processes} processes`,
       );
     }
-    const idle = options.idleMs === undefined ? undefined : await countIdle(server, instrumentation, options.idleMs);
+    const idle =
+      options.idleMs === undefined ? undefined : await countIdle(server, instrumentation, options.idleMs, blocks);
     client.close();
     await server.stop();
     return {
@@ -222,7 +237,8 @@ async function countIdle(
   server: CallgrindServer,
   instrumentation: Instrumentation,
   ms: number,
-): Promise<{ wallMs: number; instructions: number; perSecond: number }> {
+  blocks: CountedBlock[],
+): Promise<NonNullable<InstructionsMeasurement['idle']>> {
   const pids = await server.pids();
   const filesBefore = server.outputFiles();
   if (instrumentation === 'toggle') await server.instrument('on', pids);
@@ -233,7 +249,11 @@ async function countIdle(
   const wallMs = performance.now() - began;
   await server.dump(pids, 'idle');
   const { total } = sumNewDumps(server, filesBefore);
-  return { wallMs, instructions: total, perSecond: total / (wallMs / 1000) };
+  const perSecond = total / (wallMs / 1000);
+  const kept = blocks.filter((block) => !block.discarded);
+  const keptSeconds = kept.reduce((sum, block) => sum + block.wallMs, 0) / 1000;
+  const keptRequests = kept.reduce((sum, block) => sum + block.requests, 0);
+  return { wallMs, instructions: total, perSecond, perRequestAtBlockPace: (perSecond * keptSeconds) / keptRequests };
 }
 
 /** Sum the instructions of the output files written since `before`: this block's dumps and ended children. */

@@ -38,12 +38,14 @@ export interface CallgrindLaunch {
   /** Folder for the dumps, the logs and vgdb's pipes. */
   dir: string;
   env?: NodeJS.ProcessEnv;
+  /** More Valgrind flags, after ours (e.g. --fair-sched=yes). */
+  valgrindFlags?: string[];
   valgrind?: string;
   node?: string;
 }
 
 /** Callgrind's flags, recorded with every figure. */
-export function callgrindFlags(launch: Pick<CallgrindLaunch, 'instrumentation' | 'dir'>): string[] {
+export function callgrindFlags(launch: Pick<CallgrindLaunch, 'instrumentation' | 'dir' | 'valgrindFlags'>): string[] {
   return [
     '--tool=callgrind',
     `--instr-atstart=${launch.instrumentation === 'toggle' ? 'no' : 'yes'}`,
@@ -60,6 +62,7 @@ export function callgrindFlags(launch: Pick<CallgrindLaunch, 'instrumentation' |
     `--vgdb-prefix=${join(launch.dir, 'vgdb')}`,
     `--callgrind-out-file=${join(launch.dir, 'callgrind.out.%p')}`,
     `--log-file=${join(launch.dir, 'valgrind.%p.log')}`,
+    ...(launch.valgrindFlags ?? []),
   ];
 }
 
