@@ -22,9 +22,10 @@ describe('measureInstructions under Callgrind', { skip: valgrindMissing() }, () 
     const result = await measureInstructions({
       model: 'event-loop',
       requests: [{ method: 'GET', path: '/hello' }],
-      warmupRequests: 3000,
+      // Uninstrumented, the warm-up is fast; with 3,000 Turbofan was still compiling in the blocks.
+      warmupRequests: 8000,
       warmupConnections: 3,
-      blockRequests: 500,
+      blockRequests: 1000,
       blocks: 3,
       discardBlocks: 1,
       idleMs: 500,
@@ -33,15 +34,16 @@ describe('measureInstructions under Callgrind', { skip: valgrindMissing() }, () 
     assert.deepEqual(
       result.blocks.map((block) => [block.requests, block.processes, block.discarded]),
       [
-        [500, 1, true],
-        [500, 1, false],
-        [500, 1, false],
+        [1000, 1, true],
+        [1000, 1, false],
+        [1000, 1, false],
       ],
     );
     // /hello costs tens of thousands of instructions (~31k measured); anything far off is a counting error.
     const { median, spreadPercent } = result.instructionsPerRequest;
     assert.ok(median > 5_000 && median < 200_000, `median ${median}`);
-    assert.ok(spreadPercent < 10, `spread ${spreadPercent}%`);
+    // A scavenge's lump is ~2.6% of a 1,000-request block: two kept blocks may differ by one.
+    assert.ok(spreadPercent < 8, `spread ${spreadPercent}%`);
     assert.equal(result.connections, 4);
     assert.ok(result.setup.flags.includes('--tool=callgrind'));
     assert.ok(result.setup.flags.includes('--instr-atstart=no'));
