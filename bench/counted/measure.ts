@@ -128,7 +128,10 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
       env,
     },
     defaults.startTimeoutMs,
-  );
+  ).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const startMs = performance.now() - began;
   log(`${options.model}: listening under Callgrind after ${(startMs / 1000).toFixed(1)} s (${dir})`);
   const client = new SequentialClient(
