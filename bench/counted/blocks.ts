@@ -40,6 +40,19 @@ export interface InstructionsSummary {
   blocks: number;
 }
 
+/**
+ * Refuse a plan whose blocks would not be alike: every block must hold whole
+ * cycles of the scenario's requests (mixed's cycle is nine /hello and one /cpu:
+ * a block that ended mid-cycle would hold another share of /cpu than its
+ * neighbours), and at least one block must be left after the discarded ones.
+ */
+export function checkPlan(plan: readonly number[], cycle: number, discard: number): void {
+  if (plan.length <= discard) throw new Error(`${plan.length} blocks, ${discard} discarded: none left`);
+  for (const requests of plan)
+    if (!Number.isInteger(requests) || requests <= 0 || requests % cycle !== 0)
+      throw new Error(`a block of ${requests} requests does not hold whole cycles of ${cycle} requests`);
+}
+
 export function perRequest(instructions: number, requests: number): number {
   if (!(requests > 0)) throw new Error(`a block needs requests (got ${requests})`);
   return instructions / requests;

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CountedBlock, type InstructionsSummary, perRequest, summarise } from './blocks.ts';
+import { type CountedBlock, checkPlan, type InstructionsSummary, perRequest, summarise } from './blocks.ts';
 import { readCallgrindFile } from './callgrind-output.ts';
 import { type CountedRequest, SequentialClient } from './client.ts';
 import { bundleServe } from './bundle-serve.ts';
@@ -108,7 +108,7 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
   const log = options.log ?? (() => {});
   const plan = options.blockPlan ?? Array.from({ length: options.blocks }, () => options.blockRequests);
   const discardBlocks = options.discardBlocks ?? defaults.discardBlocks;
-  if (plan.length <= discardBlocks) throw new Error(`${plan.length} blocks, ${discardBlocks} discarded: none left`);
+  checkPlan(plan, options.requests.length, discardBlocks);
   const instrumentation = options.instrumentation ?? (options.model === 'process-per-request' ? 'always' : 'toggle');
   const serveFile = options.serveFile ?? (await bundleServe());
   const serveArgs = ['--model', options.model, '--host', '127.0.0.1', '--port', '0', ...(options.serveArgs ?? [])];

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  checkPlan,
   type CountedBlock,
   differencePercent,
   differencePerRequest,
@@ -59,6 +60,13 @@ describe('block arithmetic', () => {
     const double = { requests: 2000, instructions: 2000 * 30_000 + 400_000 };
     assert.equal(differencePerRequest(single, double), 30_000);
     assert.throws(() => differencePerRequest(double, single), /more requests/);
+  });
+
+  it('accepts only blocks of whole cycles, with one block left after the discarded', () => {
+    checkPlan([2500, 2500, 5000], 10, 1);
+    assert.throws(() => checkPlan([2500, 2505], 10, 0), /whole cycles of 10/);
+    assert.throws(() => checkPlan([0], 1, 0), /whole cycles/);
+    assert.throws(() => checkPlan([100], 1, 1), /none left/);
   });
 
   it('gives differences in percent of the reference', () => {
