@@ -22,7 +22,7 @@ export interface CountedBlock {
 
 /** The figure of a cell: what the blocks that count agree on. */
 export interface InstructionsSummary {
-  /** Median of the kept blocks' instructions per request. */
+  /** Median of the kept blocks' instructions per request: the figure to store and gate on. */
   median: number;
   min: number;
   max: number;
@@ -32,8 +32,9 @@ export interface InstructionsSummary {
    * The kept blocks pooled: their instructions over their requests. A scavenge and the
    * frees after it come in lumps of ~0.8 M instructions (event-loop /hello), so a block of
    * 2,500 requests holds one more or one fewer of them than its neighbour and the blocks
-   * fall into two groups ~1% apart; the median picks a group, the pooled figure averages
-   * the lumps over every kept request (docs/counted.md).
+   * fall into two groups ~1% apart; the pooled figure averages the lumps over every kept
+   * request. It goes beside the median, which agreed better between runs: it leaves out
+   * a block holding a rare major GC (docs/counted.md).
    */
   pooled: number;
   /** Blocks the summary is made of. */
