@@ -280,8 +280,9 @@ class Connection {
     if (request !== undefined) {
       this.#enter(State.Handling, 0);
       this.#current = request;
-      if (expectationOf(request) === 'unmet') return this.onResponse(errorResponse(417));
-      this.#owner.dispatch(request).then(this.onResponse, this.onFailure);
+      // An expectation we cannot meet is answered 417 without running the handler, as a response in turn.
+      const response = expectationOf(request) === 'unmet' ? Promise.resolve(errorResponse(417)) : undefined;
+      (response ?? this.#owner.dispatch(request)).then(this.onResponse, this.onFailure);
       return;
     }
     const error = this.#parser.error;

@@ -15,6 +15,7 @@ import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/type
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
 import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './process-per-request/framing.ts';
+import { childCommand } from './process-per-request/parent-death.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
 import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
 
@@ -66,7 +67,9 @@ function runChild(
   children: Set<ChildProcess>,
 ): Promise<HttpResponse> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], {
+    // A fresh `node` for this request, which the kernel kills if the server dies first.
+    const [command, args] = childCommand(file);
+    const child = spawn(command, args, {
       env: cgiEnvironment(request, config, port),
       stdio: ['pipe', 'pipe', 'inherit'],
     });
