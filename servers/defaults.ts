@@ -5,10 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { defaultLimits } from './protocol/types.ts';
+import { defaultMaxUploadBytes } from './app/config.ts';
 import type { CoreOptions } from './cores/types.ts';
 
 /** The largest body PUT /upload/<name> accepts. */
-export const maxUploadBytes = 4 * 1024 * 1024;
+export const maxUploadBytes = defaultMaxUploadBytes;
 
 /** How long `close()` waits for in-flight requests before it cuts the remaining connections. */
 export const drainTimeoutMs = 5_000;

@@ -7,7 +7,7 @@
  *       [--idle-ms 5000] [--serve-file FILE] [--keep] [--env NAME=VALUE]
  */
 import { parseArgs } from 'node:util';
-import { findScenario } from '../scenarios.ts';
+import { findScenario } from '../plan/scenarios.ts';
 import { countedDefaults } from './defaults.ts';
 import { measureInstructions } from './measure.ts';
 

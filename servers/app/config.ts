@@ -31,3 +31,6 @@ export interface AppConfig {
  * cheap.
  */
 export const uploadAreaDefaults = Object.freeze({ maxUploadAreaBytes: 256 * 1024 * 1024, maxUploadFiles: 1_000 });
+
+/** The largest body PUT /upload/<name> accepts by default (servers/defaults.ts gives it to the cores). */
+export const defaultMaxUploadBytes = 4 * 1024 * 1024;

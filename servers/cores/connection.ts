@@ -26,34 +26,12 @@ import type { Socket } from 'node:net';
 import { AccessLog } from '../app/access-log.ts';
 import { RequestParser } from '../protocol/parser.ts';
 import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
-import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
+import type { HttpRequest, HttpResponse } from '../protocol/types.ts';
 import { continueBytes, expectationOf, pendingExpectation } from './expectation.ts';
-import { type Injection, withInjection } from './inject.ts';
+import type { ConnectionSettings, Dispatch } from './connection-settings.ts';
+import { withInjection } from './inject.ts';
 
-/** Runs one request's handler, the model's way. It must resolve; a rejection is answered 500. */
-export type Dispatch = (request: HttpRequest) => Promise<HttpResponse>;
-
-/** What the driver needs besides the dispatch. */
-export interface ConnectionSettings {
-  limits: ParserLimits;
-  keepAliveTimeoutMs: number;
-  headersTimeoutMs: number;
-  /** Cut a connection whose client has read none of our buffered response bytes for this long. */
-  sendTimeoutMs: number;
-  /** A whole request (head and body) must arrive within this long of its first byte, or 408... */
-  requestTimeoutMs: number;
-  /** ...moved later by each byte received at this many bytes a second, but never past `requestTimeoutMs` after the last. */
-  minRequestBytesPerSecond: number;
-  /**
-   * Gather the responses to a pipelined batch into one write (default). The blocking core
-   * turns it off: a blocking server writes each response before it reads the next request.
-   */
-  batchPipelined?: boolean | undefined;
-  /** Common Log Format file every response is logged to; undefined (the default) logs nothing and costs nothing. */
-  accessLog?: string | undefined;
-  /** TEST-ONLY work added before every dispatch (see `inject.ts`). */
-  inject?: Injection | undefined;
-}
+export type { ConnectionSettings, Dispatch };
 
 /** How long a closing connection may keep sending before it is cut (see `Connection.#end`). */
 const lingerMs = 2_000;

@@ -79,10 +79,10 @@ const serverLayers = [
 /** What each layer may import, by layer (its own layer is always allowed). */
 const allowed: Record<string, string[]> = {
   'servers/protocol': [],
-  // The servers' defaults are read by the app and the cores, so they import nothing back.
-  'servers/defaults': ['servers/protocol'],
-  'servers/app': ['servers/protocol', 'servers/defaults'],
-  'servers/cores': ['servers/protocol', 'servers/app', 'servers/defaults'],
+  // The servers' defaults fill the cores' options; the app and the cores read only what they are given.
+  'servers/defaults': ['servers/protocol', 'servers/app', 'servers/cores'],
+  'servers/app': ['servers/protocol'],
+  'servers/cores': ['servers/protocol', 'servers/app'],
   'servers/peers': ['servers/protocol', 'servers/app', 'servers/cores', 'servers/defaults'],
   // serve.ts and registry.ts: the servers' command line and the list of them.
   servers: ['servers/protocol', 'servers/app', 'servers/cores', 'servers/peers', 'servers/defaults'],

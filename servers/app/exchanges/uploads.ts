@@ -1,6 +1,6 @@
 /** Uploads: PUT, GET and DELETE under /upload/, in table order. */
 import type { Exchange } from './types.ts';
-import { maxUploadBytes } from '../../defaults.ts';
+import { defaultMaxUploadBytes as maxUploadBytes } from '../config.ts';
 import { uploadBody } from './shared.ts';
 
 export const uploadRows: readonly Exchange[] = [
