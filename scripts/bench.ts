@@ -20,6 +20,7 @@ import type { RunOptions } from '../bench/plan/options.ts';
 import { repoRoot } from '../bench/os/paths.ts';
 import { everyCpu, place } from '../bench/os/placement.ts';
 import { resolveRuntime } from '../bench/os/runtime.ts';
+import { injectedFromEnvironment } from '../bench/run/counted-cell.ts';
 import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
@@ -84,6 +85,17 @@ async function offerEveryCpu(
     if (cell.scenario.parallel && !cell.load && target)
       cell.spread = { target, placement: wide, base: placement, cores };
   }
+}
+
+/** The model|scenario pairs `--measure instructions` counts: our servers' (the profile may name a subset). */
+function countedPairs(cells: PlannedCell[], options: RunOptions): Set<string> {
+  const ours = cells.filter((c) => c.target.node !== undefined);
+  return new Set(
+    ours
+      .filter((c) => !options.counted || options.counted.models.includes(c.target.name))
+      .filter((c) => !options.counted || options.counted.scenarios.includes(c.scenario.name))
+      .map((c) => `${c.target.name}|${c.scenario.name}`),
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -151,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
       extra: {
         placement: placement.note,
         serverNode: runtime.version,
+        measure: options.measure,
+        ...(Object.keys(injectedFromEnvironment()).length ? { injected: injectedFromEnvironment() } : {}),
         serverThreads: placement.serverCpuCount,
         timeoutSec: benchDefaults.timeoutSec,
         clientBoundThresholds: benchDefaults.thresholds,
@@ -162,6 +176,9 @@ async function main(argv: string[]): Promise<number> {
       },
     },
     cells,
+    ...(options.measure === 'instructions'
+      ? { counted: { pairs: countedPairs(cells, options), threads: placement.serverCpuCount } }
+      : {}),
     rounds: options.rounds,
     scenarios,
     loadgen,

@@ -20,7 +20,8 @@ if (!existsSync(binary)) {
     'npm',
     ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `node@${major}`],
     {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      // npm's own output goes to standard error: standard output is the binary's path alone.
+    stdio: ['ignore', process.stderr, 'inherit'],
     },
   );
   if (npm.status !== 0 || !existsSync(binary)) {

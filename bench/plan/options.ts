@@ -2,6 +2,7 @@
  * The command line of `npm run bench`: a profile, then flags that override any
  * part of it. A bad flag is a UsageError: one line, exit code 2.
  */
+import { spawnSync } from 'node:child_process';
 import { FlagError, parseFlags } from './args.ts';
 import { benchDefaults, profiles } from './profiles.ts';
 import type { MatrixEntry, Profile } from './profiles.ts';
@@ -42,6 +43,8 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   matrix: MatrixEntry[] | null;
   /** `--node`: the Node binary (path or installed major version) for the servers under test; undefined = this one. */
   node: string | undefined;
+  /** `instructions`: count each cell's instructions per request under Valgrind besides timing it. */
+  measure: 'time' | 'instructions';
 }
 
 const flagSpec = {
@@ -64,6 +67,7 @@ const flagSpec = {
   rate: { type: 'string' },
   rtt: { type: 'string' },
   node: { type: 'string' },
+  measure: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -94,6 +98,9 @@ ${Object.entries(loadGenerators)
                           "closed"; e.g. --rate closed,70%. Implies --loadgen open-loop
   --server-cpus LIST    taskset CPU list for the servers, or "none" (default: 0 on 2+ cores)
   --client-cpus LIST    taskset CPU list for the load generator, or "none" (default: the rest)
+  --measure time|instructions
+                        instructions: besides the timed trials, count instructions per request under
+                          Valgrind, once per model and scenario (default: the profile's, time)
   --node PATH|MAJOR     the Node that runs our models and node-http (default: this one); MAJOR is one
                           that npm run setup:node -- MAJOR installed; the harness stays on this one
   --rtt MS              server and load generator in two network namespaces of the run's own, joined
@@ -155,6 +162,7 @@ export function parseOptions(argv: string[]): RunOptions {
     connections: matrix ? [...new Set(matrix.flatMap((e) => e.connections))].sort((a, b) => a - b) : connections,
     matrix,
     node: values.node,
+    measure: measureOf(values.measure, profile.measure),
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),
     warmupSec: values.warmup === undefined ? profile.warmupSec : nonNegativeNumber('--warmup', values.warmup),
     trials: values.trials === undefined ? profile.trials : positiveInt('--trials', values.trials),
@@ -201,6 +209,15 @@ export function matrixAfterFlags(
 function matrixModels(matrix: MatrixEntry[], fallback: Profile['models']): Profile['models'] {
   if (matrix.some((e) => e.models === undefined)) return fallback;
   return [...new Set(matrix.flatMap((e) => e.models ?? []))];
+}
+
+function measureOf(flag: string | undefined, profile: Profile['measure']): 'time' | 'instructions' {
+  const value = flag ?? profile ?? 'time';
+  if (value !== 'time' && value !== 'instructions')
+    throw new UsageError(`--measure must be time or instructions, not "${value}"`);
+  if (value === 'instructions' && spawnSync('valgrind', ['--version']).status !== 0)
+    throw new UsageError('--measure instructions needs Valgrind (Debian: apt-get install valgrind)');
+  return value;
 }
 
 function targetFlags(values: {

@@ -36,6 +36,13 @@ export interface Profile {
    * what the matrix holds.
    */
   matrix?: MatrixEntry[];
+  /**
+   * `instructions`: besides the timed trials, count each cell's instructions per request under
+   * Valgrind (bench/run/counted-cell.ts), once per model and scenario, at its lowest connection level.
+   */
+  measure?: 'time' | 'instructions';
+  /** With `measure: 'instructions'`, only these models and scenarios are counted (default: every countable one). */
+  counted?: { models: string[]; scenarios: string[] };
 }
 
 /** Everything a run is configured with that is not the matrix. */
@@ -136,6 +143,11 @@ export const profiles: Record<string, Profile> = {
     warmupSec: 0.5,
     trials: 1,
     rounds: 5,
+    // The counted figure decides in compare (timed figures are the second view): instructions per
+    // hello request, reproducible to ~1% whatever the machine does. process-per-request is left out:
+    // a whole Node start per request counts to within a few % only (docs/counted.md).
+    measure: 'instructions',
+    counted: { models: ['blocking', 'event-loop', 'worker-pool', 'prefork'], scenarios: ['hello'] },
   },
 };
 

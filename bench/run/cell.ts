@@ -42,7 +42,13 @@ export type CellLoad =
 const keptUpShare = 0.9;
 
 /** What a cell is told as it goes, for the progress display. */
-export type CellPhase = 'starting' | 'validating' | 'warm-up' | `trial ${number}/${number}` | 'stopping';
+export type CellPhase =
+  | 'starting'
+  | 'validating'
+  | 'warm-up'
+  | `trial ${number}/${number}`
+  | 'stopping'
+  | 'counting instructions';
 
 /** Everything one cell needs. */
 export interface CellInput {

@@ -51,7 +51,10 @@ export function cellLine(cell: Cell): string {
         .map(([g, st]) => `${g} p99 ${formatUs(st.median)}`)
         .join(', ')}`
     : '';
-  return `✓ ${name.padEnd(40)} ${formatRate(s.requestsPerSec.median).padStart(7)} req/s  p99 ${formatUs(s.p99Us.median).padStart(8)}  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms/kreq  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB  loadgen ${Math.round(s.loadgenCpuShare.median * 100)}%${marks ? `  [${marks}]` : ''}${groups}`;
+  const count = s.instructionsPerRequest
+    ? `  instructions/req ${Math.round(s.instructionsPerRequest.median).toLocaleString('en-US')} (blocks ±${(s.instructionsPerRequest.relSpread * 50).toFixed(1)}%)`
+    : '';
+  return `✓ ${name.padEnd(40)} ${formatRate(s.requestsPerSec.median).padStart(7)} req/s  p99 ${formatUs(s.p99Us.median).padStart(8)}  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms/kreq  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB  loadgen ${Math.round(s.loadgenCpuShare.median * 100)}%${marks ? `  [${marks}]` : ''}${groups}${count}`;
 }
 
 export function calibrationLine(c: Calibration): string {

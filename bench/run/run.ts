@@ -7,6 +7,7 @@
  */
 import { calibrate, ceilingFor } from './calibration.ts';
 import { mergeRounds, runCell } from './cell.ts';
+import { countCell, notCountable } from './counted-cell.ts';
 import type { CellLoad, CellPhase, CellSettings } from './cell.ts';
 import { rateLabel, targetRate } from '../loadgen/open-loop-rate.ts';
 import type { LoadSpec } from '../loadgen/open-loop-rate.ts';
@@ -56,6 +57,11 @@ export interface RunPlan {
   settings: CellSettings;
   /** Aborted on an interrupt: no further cell starts, and the interrupted one is not recorded. */
   signal?: AbortSignal;
+  /**
+   * `--measure instructions`: the model|scenario pairs to count under Valgrind (each once, on its
+   * first cell: the lowest connection level), and the pool size the servers run with.
+   */
+  counted?: { pairs: ReadonlySet<string>; threads: number };
 }
 
 /** What a run reports as it goes. */
@@ -147,6 +153,40 @@ function decidePlacements(cells: PlannedCell[], calibration: Calibration[], load
   }
 }
 
+/**
+ * `--measure instructions`: count the cell's model and scenario under Valgrind, if it is still to be
+ * counted and its timed cell answered correctly; the figure goes in its summary, a failure in its notes.
+ */
+async function countFirst(
+  plan: RunPlan,
+  planned: PlannedCell,
+  cell: Cell,
+  counting: Set<string>,
+  hooks: RunHooks,
+): Promise<void> {
+  const pair = `${planned.target.name}|${planned.scenario.name}`;
+  if (!plan.counted || !counting.has(pair) || planned.load) return;
+  counting.delete(pair);
+  const why = notCountable(planned.scenario);
+  if (why) {
+    cell.flags.notes.push(`not counted: ${why}`);
+    return;
+  }
+  if (cell.status !== 'ok' || !cell.summary) return;
+  hooks.onPhase?.('counting instructions');
+  try {
+    const { instructionsPerRequest, counted } = await countCell(
+      planned.target.name,
+      planned.scenario,
+      plan.counted.threads,
+    );
+    cell.summary.instructionsPerRequest = instructionsPerRequest;
+    cell.counted = counted;
+  } catch (error) {
+    cell.flags.notes.push(`instructions not counted: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
 /** A results object with no cells yet. */
 export function emptyResults(plan: Pick<RunPlan, 'runId' | 'config' | 'scenarios'>): Results {
   return {
@@ -172,6 +212,7 @@ export function emptyResults(plan: Pick<RunPlan, 'runId' | 'config' | 'scenarios
 export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks = {}): Promise<Results> {
   const rounds = plan.rounds ?? 1;
   const several = rounds > 1;
+  const counting = new Set(plan.counted?.pairs ?? []);
   for (let round = 1; round <= rounds; round++) {
     if (plan.canned && !plan.signal?.aborted) {
       const depths = plan.scenarios.map((s) => s.pipelining);
@@ -204,17 +245,25 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
       });
       // A cell cut short by the interrupt measured the shutdown, not the server.
       if (plan.signal?.aborted) return results;
+      if (round === 1) await countFirst(plan, planned, measured, counting, hooks);
+      if (plan.signal?.aborted) return results;
       const placed = planned.placement ? { ...measured, placement: planned.placement } : measured;
       const cell = several ? { ...placed, trials: placed.trials.map((t) => ({ round, ...t })) } : placed;
       if (round === 1) results.cells.push(cell);
-      else
-        results.cells[index] = mergeRounds(
-          results.cells[index] as Cell,
+      else {
+        const before = results.cells[index] as Cell;
+        const merged = mergeRounds(
+          before,
           cell,
           round,
           ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
           plan.settings.thresholds,
         );
+        // The count was taken once, in round 1: the timed summary is worked out again, the count kept.
+        const count = before.summary?.instructionsPerRequest;
+        if (count && merged.summary) merged.summary = { ...merged.summary, instructionsPerRequest: count };
+        results.cells[index] = merged;
+      }
       writeResults(plan.outPath, results);
       hooks.onCellDone?.(overall, results.cells[index] as Cell, round);
     }

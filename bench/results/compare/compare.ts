@@ -137,14 +137,26 @@ function differences(baseline: Results, current: Results): string[] {
   return warnings;
 }
 
+/**
+ * How far a cell's counted blocks stray from their median, relative (median absolute deviation): a
+ * robust spread, which one block holding a scavenge the others do not hold leaves alone. Without the
+ * blocks, half the summary's range.
+ */
+function blockDeviation(cell: Cell): number {
+  const s = cell.summary?.instructionsPerRequest;
+  if (!s || s.median <= 0) return 0;
+  const blocks = cell.counted?.blocks ?? [];
+  if (blocks.length === 0) return (s.max - s.min) / 2 / s.median;
+  return median(blocks.map((b) => Math.abs(b - s.median))) / s.median;
+}
+
 /** The counted row of a cell measured in both runs (see countedMetric), or undefined. */
 export function countedRow(then: Cell, now: Cell): MetricRow | undefined {
   const a = then.summary?.instructionsPerRequest;
   const b = now.summary?.instructionsPerRequest;
   if (!a || !b || a.median <= 0) return undefined;
   const change = b.median / a.median - 1;
-  const range = (s: typeof a) => (s.max - s.min) / Math.max(s.median, 1e-9);
-  const needed = Math.max(countedThreshold, range(a) + range(b));
+  const needed = Math.max(countedThreshold, 3 * (blockDeviation(then) + blockDeviation(now)));
   const verdict: Verdict =
     Math.abs(change) <= needed
       ? 'unchanged'

@@ -54,8 +54,8 @@ export const metrics: Metric[] = [
 /**
  * The counted metric (`--measure instructions`): user-space instructions per request, compared
  * before any timed figure. Counts repeat to about 1% whatever the machine does, so no normalisation
- * and no test over trials: a change is called when it passes `countedThreshold` and the two runs'
- * block spreads together (a change inside the blocks' own range is not one).
+ * and no test over trials: a change is called when it passes `countedThreshold` and three times the
+ * two runs' block deviations together (a change inside the blocks' own scatter is not one).
  */
 export const countedMetric = {
   key: 'instructions' as const,

@@ -1,0 +1,98 @@
+/**
+ * The counted figure of a cell (`--measure instructions`): user-space instructions per request of
+ * the model's whole process tree under Valgrind, from the engine in bench/counted/ (its method and
+ * why: docs/counted.md). Counted once per model and scenario, beside the timed trials, and stored
+ * in the cell's summary (`instructionsPerRequest`) with its blocks and tools (`counted`).
+ */
+import { countedDefaults } from '../counted/defaults.ts';
+import { measureInstructions } from '../counted/measure.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
+import type { Cell, Stat } from '../results/schema.ts';
+
+/**
+ * Requests per block by scenario, where the default (2,500) would make a slow cell: blocks sized to
+ * hold about the same instructions keep the same median (docs/counted.md: within 0.17%). Each holds
+ * whole cycles of its scenario (mixed's cycle is 10 requests).
+ */
+const blockRequestsOf: Record<string, number> = { 'static-small': 350, mixed: 40, upload: 400 };
+
+/**
+ * V8 sizes its young generation by the allocation rate per millisecond, so on a busier machine it
+ * scavenges at other moments and the count moves by ~1.5% (two event-loop /hello runs, one alone and
+ * one beside two others: 32,465 and 31,967). A fixed semi-space takes the clock out: two runs beside
+ * each other gave 29,389 and 29,445 (0.19%), a scavenge then falling in one block in four, which the
+ * median leaves out. The flags reach the serving process and its threads; prefork's workers start
+ * with no flags of their parent's (node:cluster), and NODE_OPTIONS refuses --min-semi-space-size.
+ */
+const nodeFlags = ['--min-semi-space-size=32', '--max-semi-space-size=32'];
+
+/** Why a scenario is not counted, or undefined when it can be: the engine's client is one sequential keep-alive connection. */
+export function notCountable(scenario: ScenarioDef): string | undefined {
+  if (scenario.newConnectionPerRequest) return 'a connection per request';
+  if (scenario.pipelining > 1) return 'pipelined';
+  if (scenario.slowClients) return 'slow clients beside the load';
+  if (scenario.cookieJar) return 'a cookie jar per connection';
+  if (scenario.requests.some((r) => /^\/io\b/.test(r.path)))
+    return 'a backend wait (a timer: no instructions to count)';
+  return undefined;
+}
+
+/** The environment variables of the test-only injections the servers run with (recorded with the figure). */
+export function injectedFromEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => /^SERVER_MODELS_INJECT_/.test(entry[0]) && !!entry[1],
+    ),
+  );
+}
+
+/** Count `model` on `scenario`; `threads` is the pool size its timed cells ran with. */
+export async function countCell(
+  model: string,
+  scenario: ScenarioDef,
+  threads: number,
+  log: (line: string) => void = () => {},
+): Promise<{ instructionsPerRequest: Stat; counted: NonNullable<Cell['counted']> }> {
+  const defaults = countedDefaults(model, threads);
+  const blockRequests =
+    model === 'process-per-request'
+      ? defaults.blockRequests
+      : (blockRequestsOf[scenario.name] ?? defaults.blockRequests);
+  const measured = await measureInstructions({
+    model,
+    requests: scenario.requests.map(({ check: _check, group: _group, ...request }) => request),
+    warmupRequests: defaults.warmupRequests,
+    blockRequests,
+    blocks: defaults.blocks,
+    discardBlocks: defaults.discardBlocks,
+    serveArgs: ['--threads', String(threads)],
+    nodeFlags,
+    log,
+  });
+  const summary = measured.instructionsPerRequest;
+  const kept = measured.blocks.filter((b) => !b.discarded);
+  const injected = injectedFromEnvironment();
+  return {
+    instructionsPerRequest: {
+      median: summary.median,
+      min: summary.min,
+      max: summary.max,
+      relSpread: summary.spreadPercent / 100,
+    },
+    counted: {
+      blocks: kept.map((b) => b.perRequest),
+      blockRequests,
+      warmupRequests: measured.warmup.requests,
+      method:
+        `one sequential keep-alive client, every answer checked (status and framing); warm-up of ${measured.warmup.requests} ` +
+        `requests over ${measured.warmup.connections} connections, then ${measured.blocks.length} blocks of ${blockRequests}, ` +
+        `the first ${measured.setup.discardBlocks} discarded; the median of the rest (pooled: ${Math.round(summary.pooled)}); ` +
+        `instrumentation ${measured.setup.instrumentation}; node ${nodeFlags.join(' ')}; ` +
+        `${(measured.cellMs / 1000).toFixed(0)} s under Valgrind`,
+      valgrind: measured.setup.valgrind,
+      valgrindFlags: measured.setup.flags,
+      node: measured.setup.node,
+      ...(Object.keys(injected).length > 0 ? { injected } : {}),
+    },
+  };
+}
