@@ -2,7 +2,7 @@
  * Command line: start one server model and print its address.
  *
  *   npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR]
- *                    [--threads N] [--max-children N] [--access-log FILE]
+ *                    [--threads N] [--max-children N] [--access-log FILE] [--node PATH|MAJOR]
  *
  * The first line on standard output is exactly `listening on http://HOST:PORT`;
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
@@ -11,11 +11,13 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureDefaultSite } from './app/site.ts';
 import { injectableModels, injectionFromEnvironment, injectionVariables } from './cores/inject.ts';
 import type { CoreOptions } from './cores/types.ts';
 import { serverDefaults } from './defaults.ts';
+import { nodeBinary, runOn, takeNodeFlag } from './on-node.ts';
 import { findServer, registry } from './registry.ts';
 
 class UsageError extends Error {}
@@ -28,13 +30,14 @@ function usage(): string {
   });
   return [
     'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N]',
-    '                        [--max-children N] [--access-log FILE]',
+    '                        [--max-children N] [--access-log FILE] [--node PATH|MAJOR]',
     '',
     'models:',
     ...lines,
     '',
     `--max-children N: process-per-request's cap on children running at once (default ${serverDefaults.maxChildren},`,
     '  2 × the CPUs this process may run on); a request over it waits in the parent.',
+    '--node PATH|MAJOR: serve on that Node (MAJOR: one npm run setup:node -- MAJOR installed).',
     'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
     `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs),`,
     `${injectionVariables.loopIterations}=N (an integer loop of N iterations); models: ${injectableModels.join(', ')}.`,
@@ -126,9 +129,18 @@ function isDirectory(path: string): boolean {
 }
 
 async function main(): Promise<void> {
+  const { node, rest } = takeNodeFlag(process.argv.slice(2));
+  if (node !== undefined) {
+    const binary = nodeBinary(node);
+    if ('problem' in binary) {
+      process.stderr.write(`serve: ${binary.problem}\n`);
+      process.exit(2);
+    }
+    process.exit(await runOn(binary.path, fileURLToPath(import.meta.url), rest));
+  }
   let parsed;
   try {
-    parsed = parseCommandLine(process.argv.slice(2));
+    parsed = parseCommandLine(rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`serve: ${error.message}\n`);

@@ -4,6 +4,7 @@
  * .ci/run does), the registry is read on it (reuseport available there) and a cell records it.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { listModels } from '../../bench/plan/servers.ts';
@@ -37,5 +38,45 @@ describe('--node', () => {
     const here = await listModels();
     const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
     if (major < 22 || (major === 22 && minor < 12)) assert.ok(here.find((m) => m.name === 'reuseport')?.unavailable);
+  });
+  it('serve --node: a major version not installed is one line and exit 2', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'servers/serve.ts', '--node', '97', '--model', 'event-loop'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^serve: --node 97: no Node 97 installed here[^\n]*\n$/);
+  });
+  it('serve --node 24 serves the reuseport model on Node 24', {
+    skip: !existsSync(node24) && 'no Node 24 under .tools',
+  }, async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'servers/serve.ts', '--node', '24', '--model', 'reuseport'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk;
+          const match = /^listening on (http:\/\/\S+)\n/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+      });
+      const response = await fetch(`${url}/hello`);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), 'Hello, World!');
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
