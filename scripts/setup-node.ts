@@ -21,7 +21,7 @@ if (!existsSync(binary)) {
     ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `node@${major}`],
     {
       // npm's own output goes to standard error: standard output is the binary's path alone.
-    stdio: ['ignore', process.stderr, 'inherit'],
+      stdio: ['ignore', process.stderr, 'inherit'],
     },
   );
   if (npm.status !== 0 || !existsSync(binary)) {
