@@ -17,14 +17,13 @@ import type { Cell, Stat } from '../results/schema.ts';
 const blockRequestsOf: Record<string, number> = { 'static-small': 350, mixed: 40, upload: 400 };
 
 /**
- * V8 sizes its young generation by the allocation rate per millisecond, so on a busier machine it
- * scavenges at other moments and the count moves by ~1.5% (two event-loop /hello runs, one alone and
- * one beside two others: 32,465 and 31,967). A fixed semi-space takes the clock out: two runs beside
- * each other gave 29,389 and 29,445 (0.19%), a scavenge then falling in one block in four, which the
- * median leaves out. The flags reach the serving process and its threads; prefork's workers start
- * with no flags of their parent's (node:cluster), and NODE_OPTIONS refuses --min-semi-space-size.
+ * V8's own heap sizes. A fixed semi-space takes the allocation rate's clock out of the young
+ * generation's size, but makes each scavenge a lump of ~14M instructions every few thousand
+ * requests, so that the median of four blocks followed where the lumps fell: three runs side by side
+ * gave 32,743, 34,553 and 34,540 (blocks ±32%), against 31,967 and 32,128 with V8's sizing
+ * (docs/counted.md, "GC").
  */
-const nodeFlags = ['--min-semi-space-size=32', '--max-semi-space-size=32'];
+const nodeFlags: string[] = [];
 
 /** Why a scenario is not counted, or undefined when it can be: the engine's client is one sequential keep-alive connection. */
 export function notCountable(scenario: ScenarioDef): string | undefined {
@@ -66,7 +65,7 @@ export async function countCell(
     blocks: defaults.blocks,
     discardBlocks: defaults.discardBlocks,
     serveArgs: ['--threads', String(threads)],
-    nodeFlags,
+    ...(nodeFlags.length ? { nodeFlags } : {}),
     log,
   });
   const summary = measured.instructionsPerRequest;
@@ -87,7 +86,7 @@ export async function countCell(
         `one sequential keep-alive client, every answer checked (status and framing); warm-up of ${measured.warmup.requests} ` +
         `requests over ${measured.warmup.connections} connections, then ${measured.blocks.length} blocks of ${blockRequests}, ` +
         `the first ${measured.setup.discardBlocks} discarded; the median of the rest (pooled: ${Math.round(summary.pooled)}); ` +
-        `instrumentation ${measured.setup.instrumentation}; node ${nodeFlags.join(' ')}; ` +
+        `instrumentation ${measured.setup.instrumentation}; ` +
         `${(measured.cellMs / 1000).toFixed(0)} s under Valgrind`,
       valgrind: measured.setup.valgrind,
       valgrindFlags: measured.setup.flags,
