@@ -7,8 +7,8 @@
  */
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import { zlib } from './builtins.ts';
 import type { AppConfig } from './config.ts';
 import { bodyBytes, defaultMaxInMemoryBodyBytes, type FileBody } from './file-body.ts';
 import { FileCache } from './file-cache.ts';
@@ -150,7 +150,7 @@ export async function serveStatic(
       // A HEAD reads the file too, here only: the length of a gzipped body is known once it is made.
       const plain = files ? await files.read(file, 0, info.size) : await io.readFile(file);
       if (!plain) return gone();
-      body = gzipSync(plain);
+      body = zlib().gzipSync(plain);
       if (info.size <= gzipCacheLimit) state.gzipped.set(key, body);
     }
     headers.push(['Content-Encoding', 'gzip']);
