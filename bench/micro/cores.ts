@@ -65,8 +65,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const samples = new Map<string, LoadFigures[]>();
 const scalars = new Map<string, number[]>();
 const limited = new Set<string>();
+const unanswered = new Map<string, number>();
 const record = (key: string, figures: LoadFigures): void => {
   if (figures.errors > 0) usage(`${key}: ${figures.errors} errors or non-2xx answers; not a figure`);
+  if (figures.requests === 0) {
+    // No answer in the whole trial (a server starved of its CPU by other jobs): no figure to keep.
+    unanswered.set(key, (unanswered.get(key) ?? 0) + 1);
+    return;
+  }
   if (figures.wrkCpuShare >= wrkLimit) limited.add(key);
   samples.set(key, [...(samples.get(key) ?? []), figures]);
 };
@@ -244,9 +250,18 @@ for (const key of keys) {
   console.log(
     `${key.padEnd(width)}  ${Math.round(rps(key)).toString().padStart(7)} req/s  ` +
       `${cpu(key).toFixed(1).padStart(7)} µs CPU/req  server CPU ${med(key, 'serverCpuShare').toFixed(2)}  ` +
-      `wrk CPU ${med(key, 'wrkCpuShare').toFixed(2)}${limited.has(key) ? '  (wrk was the limit in a pair)' : ''}`,
+      `wrk CPU ${med(key, 'wrkCpuShare').toFixed(2)}${limited.has(key) ? '  (wrk was the limit in a pair)' : ''}` +
+      (unanswered.has(key) ? `  (${unanswered.get(key)} pair(s) with no answer left out)` : ''),
   );
 }
+const starved = keys.filter(
+  (k) => !k.startsWith('process-per-request') && med(k, 'serverCpuShare') < 0.8 && !limited.has(k),
+);
+if (starved.length > 0)
+  console.log(
+    `note: ${starved.join(', ')} used under 0.8 of the server CPU while wrk was not the limit: other work shared ` +
+      'that CPU (see top), so requests/s ratios are unsafe; the CPU-per-request ratios are the ones to read',
+  );
 console.log(
   `hop over inline: ${hop.toFixed(1)} µs CPU/req; bare MessagePort round trip ${scalar('port round trip µs').toFixed(1)} µs`,
 );
