@@ -5,9 +5,25 @@
  */
 import { spawnSync } from 'node:child_process';
 
-/** The command line that runs `command` on `cpus` (taskset), or unchanged when unpinned. */
+/**
+ * The command line that runs `command` on `cpus` (taskset; unchanged when unpinned), as a process that
+ * dies with the harness: util-linux's `setpriv --pdeathsig KILL` asks the kernel to kill it when the
+ * harness dies, even by SIGKILL, which leaves the harness no chance to stop it. setpriv, taskset and
+ * `ip netns exec` all exec in place, so the PID, an IPC channel and the parent-death signal carry
+ * through to the process itself. Where setpriv is missing, the process is started without it.
+ */
 export function pinned(cpus: string | null, command: string, args: readonly string[]): [string, string[]] {
-  return cpus === null ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]];
+  const [run, runArgs]: [string, string[]] =
+    cpus === null ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]];
+  return hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', run, ...runArgs]] : [run, runArgs];
+}
+
+let setprivWorks: boolean | undefined;
+
+/** Whether `setpriv --pdeathsig` works here; asked once. */
+function hasSetpriv(): boolean {
+  setprivWorks ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
+  return setprivWorks;
 }
 
 /** Pin this process (the harness) to `cpus`, so its own sampling stays off the server's CPUs. */

@@ -1,7 +1,7 @@
 /** GET /private: HTTP Basic authentication (RFC 7617) against the configured credentials. */
-import { timingSafeEqual } from 'node:crypto';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
 import type { AppConfig } from './config.ts';
+import { crypto } from './builtins.ts';
 import { text } from './responses.ts';
 
 /** The realm named in WWW-Authenticate. */
@@ -25,6 +25,6 @@ export function authenticatedUser(authorization: string | undefined, config: App
   const given = Buffer.from(match[1], 'base64');
   const expected = Buffer.from(`${config.credentials.user}:${config.credentials.password}`);
   // Constant-time comparison, so that the answer's timing does not leak how much of a guess was right.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (given.length !== expected.length || !crypto().timingSafeEqual(given, expected)) return undefined;
   return config.credentials.user;
 }

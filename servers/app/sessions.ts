@@ -7,8 +7,8 @@
  * tampered) starts a new session. Being stateless, an old cookie replayed
  * counts on from its own number: a counter, not a ledger.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from '../protocol/types.ts';
+import { crypto } from './builtins.ts';
 import type { AppConfig } from './config.ts';
 import { parseCookies, setCookie } from './cookies.ts';
 import { reply } from './responses.ts';
@@ -31,7 +31,7 @@ export function sessionKey(config: AppConfig): Buffer {
     const material =
       config.sessionSecret ??
       ['derived', config.uploadDir, config.root, config.credentials.user, config.credentials.password].join('\0');
-    key = createHmac('sha256', 'server-models session key').update(material).digest();
+    key = crypto().createHmac('sha256', 'server-models session key').update(material).digest();
     keys.set(config, key);
   }
   return key;
@@ -40,7 +40,7 @@ export function sessionKey(config: AppConfig): Buffer {
 const cookieShape = /^([A-Za-z0-9_-]{22})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
 
 function mac(key: Buffer, id: string, visits: number): Buffer {
-  return createHmac('sha256', key).update(`${id}.${visits}`).digest();
+  return crypto().createHmac('sha256', key).update(`${id}.${visits}`).digest();
 }
 
 /** The session a cookie value carries, or undefined when it is not one this server signed. */
@@ -52,7 +52,7 @@ export function verifySession(value: string | undefined, key: Buffer): { id: str
   if (!Number.isSafeInteger(visits) || visits < 1) return undefined;
   const given = Buffer.from(signature, 'base64url');
   // Constant-time, so that the answer's timing does not tell how much of a forged MAC was right.
-  if (given.length !== 32 || !timingSafeEqual(given, mac(key, id, visits))) return undefined;
+  if (given.length !== 32 || !crypto().timingSafeEqual(given, mac(key, id, visits))) return undefined;
   return { id, visits };
 }
 
@@ -64,7 +64,7 @@ export function signSession(id: string, visits: number, key: Buffer): string {
 export function sessionPage(req: HttpRequest, config: AppConfig): HttpResponse {
   const key = sessionKey(config);
   const session = verifySession(parseCookies(req.headers).get(sessionCookie), key);
-  const id = session?.id ?? randomBytes(16).toString('base64url');
+  const id = session?.id ?? crypto().randomBytes(16).toString('base64url');
   // The count stops short of where it would stop being exact; a client that gets there has earned it.
   const visits = Math.min((session?.visits ?? 0) + 1, 999_999_999_999_999);
   const cookie = setCookie(sessionCookie, signSession(id, visits, key), {

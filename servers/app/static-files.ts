@@ -2,13 +2,16 @@
  * GET and HEAD /static/<path>: files under the document root with MIME type,
  * validators (ETag, Last-Modified) and conditional requests, single byte ranges,
  * and gzip by Accept-Encoding. Paths are decoded once and confined to the root.
+ * The asynchronous models look files up through an open-file cache (file-cache.ts);
+ * the synchronous ones (blocking, process-per-request) stat and read every time.
  */
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import { zlib } from './builtins.ts';
 import type { AppConfig } from './config.ts';
 import { bodyBytes, defaultMaxInMemoryBodyBytes, type FileBody } from './file-body.ts';
+import { FileCache } from './file-cache.ts';
 import type { AppIO, FileInfo } from './io.ts';
 import { isCompressible, mimeType } from './mime.ts';
 import { expiresAfter, reply, text } from './responses.ts';
@@ -21,10 +24,12 @@ const gzipCacheLimit = 256 * 1024;
 /** Files up to this size are gzipped, in memory and in one go; larger ones are sent as they are, with ranges. */
 const gzipMaxBytes = 1024 * 1024;
 
-/** Per-config state: the root's real path and the gzip cache. Dies with the config it belongs to. */
+/** Per-config state: the root's real path, the gzip cache, the open-file caches. Dies with its config. */
 interface SiteState {
   realRoot: string;
   gzipped: Map<string, Buffer>;
+  /** One open-file cache per asynchronous I/O that serves this config (a server's, or a worker's). */
+  files: WeakMap<AppIO, FileCache>;
 }
 const states = new WeakMap<AppConfig, SiteState>();
 
@@ -37,10 +42,24 @@ function stateOf(config: AppConfig): SiteState {
     } catch {
       realRoot = config.root;
     }
-    state = { realRoot, gzipped: new Map() };
+    state = { realRoot, gzipped: new Map(), files: new WeakMap() };
     states.set(config, state);
   }
   return state;
+}
+
+/**
+ * The open-file cache for `io`, or undefined for synchronous I/O: a blocking model's
+ * reads stay its own (and a process-per-request child would never see a hit).
+ */
+function filesOf(state: SiteState, io: AppIO): FileCache | undefined {
+  if (io.kind !== 'async') return undefined;
+  let files = state.files.get(io);
+  if (!files) {
+    files = new FileCache(io);
+    state.files.set(io, files);
+  }
+  return files;
 }
 
 /**
@@ -80,7 +99,8 @@ export async function serveStatic(
   const file = resolveStaticPath(config.root, rawPath);
   if (file === 400) return text(400, 'Bad percent-encoding in the path.\n');
   if (file === 403) return text(403, 'Forbidden path.\n');
-  const info = await io.stat(file);
+  const files = filesOf(state, io);
+  const info = files ? await files.stat(file) : await io.stat(file);
   if (!info) return text(404, 'Not found.\n');
   // A symlink inside the root may point anywhere: serve only what really lies inside.
   if (!info.realPath.startsWith(state.realRoot + sep)) return text(403, 'Forbidden path.\n');
@@ -117,7 +137,8 @@ export async function serveStatic(
         ['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`],
         ['Accept-Ranges', 'bytes'],
       );
-      return send(req, io, config, 206, headers, { kind: 'file', path: file, start: wanted.start, end: wanted.end });
+      const body: FileBody = { kind: 'file', path: file, start: wanted.start, end: wanted.end };
+      return send(req, io, files, config, 206, headers, body);
     }
   }
   headers.push(['Accept-Ranges', 'bytes']);
@@ -127,9 +148,9 @@ export async function serveStatic(
     let body = state.gzipped.get(key);
     if (!body) {
       // A HEAD reads the file too, here only: the length of a gzipped body is known once it is made.
-      const plain = await io.readFile(file);
+      const plain = files ? await files.read(file, 0, info.size) : await io.readFile(file);
       if (!plain) return gone();
-      body = gzipSync(plain);
+      body = zlib().gzipSync(plain);
       if (info.size <= gzipCacheLimit) state.gzipped.set(key, body);
     }
     headers.push(['Content-Encoding', 'gzip']);
@@ -137,7 +158,7 @@ export async function serveStatic(
     headers[1] = ['ETag', `${etag.slice(0, -1)}-gzip"`];
     return reply(200, headers, body);
   }
-  return send(req, io, config, 200, headers, { kind: 'file', path: file, start: 0, end: info.size });
+  return send(req, io, files, config, 200, headers, { kind: 'file', path: file, start: 0, end: info.size });
 }
 
 /**
@@ -150,6 +171,7 @@ export async function serveStatic(
 async function send(
   req: HttpRequest,
   io: AppIO,
+  files: FileCache | undefined,
   config: AppConfig,
   status: 200 | 206,
   headers: HeaderList,
@@ -160,7 +182,10 @@ async function send(
     headers.push(['Content-Length', String(body.end - body.start)]);
     return reply(status, headers);
   }
-  const bytes = await bodyBytes(io, body, max);
+  const bytes =
+    files && body.end - body.start <= max
+      ? await files.read(body.path, body.start, body.end)
+      : await bodyBytes(io, body, max);
   if (bytes === undefined) return gone();
   if (bytes === 'too-large') {
     return text(

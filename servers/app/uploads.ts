@@ -4,9 +4,9 @@
  * is the only state, so the bounds hold across the processes of prefork and
  * process-per-request, which share nothing else.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import { crypto } from './builtins.ts';
 import { type AppConfig, uploadAreaDefaults } from './config.ts';
 import type { AppIO } from './io.ts';
 import { reply, servedBy, text } from './responses.ts';
@@ -50,7 +50,10 @@ async function put(req: HttpRequest, io: AppIO, config: AppConfig, name: string)
 
   // Written whole under a name no request can address, then renamed over the upload in one
   // step: concurrent PUTs never splice into one file, and a GET reads one version or the other.
-  const temporary = join(config.uploadDir, `${name}~${servedBy.replace('/', '-')}-${randomBytes(6).toString('hex')}`);
+  const temporary = join(
+    config.uploadDir,
+    `${name}~${servedBy.replace('/', '-')}-${crypto().randomBytes(6).toString('hex')}`,
+  );
   const file = join(config.uploadDir, name);
   await io.createFile(temporary, req.body);
   try {
