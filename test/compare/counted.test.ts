@@ -34,14 +34,16 @@ const verdictOf = (a: Results, b: Results) => compareResults(a, b).cells[0]!.row
 
 describe('the counted metric in compare', () => {
   const base = counted([32_000, 32_100, 32_050]);
-  it('calls +2% a regression when the blocks agree within a fraction of that', () => {
-    const row = verdictOf(base, counted([32_700, 32_720, 32_690]));
+  it('calls +3% a regression when the blocks agree within a fraction of that', () => {
+    const row = verdictOf(base, counted([33_000, 33_020, 32_990]));
     assert.equal(row.metric, 'instructions');
     assert.equal(row.verdict, 'regressed');
-    assert.equal(compareResults(base, counted([32_700, 32_720, 32_690])).regressed, true);
+    assert.equal(compareResults(base, counted([33_000, 33_020, 32_990])).regressed, true);
   });
   it('calls a run of the same code unchanged, and a change inside the blocks range too', () => {
     assert.equal(verdictOf(base, counted([32_020, 32_080, 31_990])).verdict, 'unchanged');
+    // 1.6%: what two runs of the same code differed by at most on a busy machine (README, In CI).
+    assert.equal(verdictOf(base, counted([32_560, 32_570, 32_565])).verdict, 'unchanged');
     assert.equal(verdictOf(counted([32_000, 33_000]), counted([32_900, 33_100])).verdict, 'unchanged');
   });
   it('calls a drop beyond the threshold an improvement', () => {

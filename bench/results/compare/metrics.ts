@@ -63,7 +63,11 @@ export const countedMetric = {
   unit: 'instr',
   direction: 'smaller' as const,
 };
-export const countedThreshold = 0.015;
+/**
+ * 2%: five A/A runs of event-loop /hello on the shared 2-core VM, some beside other Valgrind runs,
+ * differed by up to 1.63% (V8 sizes its young generation by allocation per millisecond: README, In CI).
+ */
+export const countedThreshold = 0.02;
 
 /** A cell's identity across runs. */
 export function cellKey(cell: Pick<Cell, 'model' | 'scenario' | 'connections' | 'loadMode' | 'rate'>): string {

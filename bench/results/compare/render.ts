@@ -78,7 +78,7 @@ function preamble(comparison: Comparison): string[] {
   ];
   if (comparison.cells.some((c) => c.rows.some((r) => r.metric === 'instructions')))
     out.push(
-      "counted: where both runs counted instructions per request (Valgrind), that figure decides a cell: a change beyond ±1.5% and beyond three times the two runs' block deviations together; the timed figures are shown as the second view and do not fail the comparison",
+      "counted: where both runs counted instructions per request (Valgrind), that figure decides a cell: a change beyond ±2% and beyond three times the two runs' block deviations together; the timed figures are shown as the second view and do not fail the comparison",
     );
   if (comparison.thresholdOnly)
     out.push(
