@@ -20,6 +20,7 @@ import type { RunOptions } from '../bench/plan/options.ts';
 import { repoRoot } from '../bench/os/paths.ts';
 import { everyCpu, place } from '../bench/os/placement.ts';
 import { resolveRuntime } from '../bench/os/runtime.ts';
+import { warmupConnections } from '../bench/run/cell.ts';
 import { injectedFromEnvironment } from '../bench/run/counted-cell.ts';
 import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
@@ -163,6 +164,7 @@ async function main(argv: string[]): Promise<number> {
       extra: {
         placement: placement.note,
         serverNode: runtime.version,
+        warmupConnections,
         measure: options.measure,
         ...(Object.keys(injectedFromEnvironment()).length ? { injected: injectedFromEnvironment() } : {}),
         serverThreads: placement.serverCpuCount,

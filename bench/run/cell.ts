@@ -42,6 +42,9 @@ export type CellLoad =
 const keptUpShare = 0.9;
 
 /** What a cell is told as it goes, for the progress display. */
+/** Connections the warm-up opens at most (the trial opens the cell's own count). */
+export const warmupConnections = 8;
+
 export type CellPhase =
   | 'starting'
   | 'validating'
@@ -125,9 +128,9 @@ export async function runCell(input: CellInput): Promise<Cell> {
     if (!validation.ok) {
       error = `wrong answers, not timed: ${validation.failures[0] ?? 'unknown'}${validation.failures.length > 1 ? ` (+${validation.failures.length - 1} more)` : ''}`;
     } else {
-      const job = (durationSec: number): LoadJob => ({
+      const job = (durationSec: number, open = connections): LoadJob => ({
         url: running.url,
-        connections,
+        connections: open,
         durationSec,
         pipelining: scenario.pipelining,
         newConnectionPerRequest: scenario.newConnectionPerRequest,
@@ -138,7 +141,11 @@ export async function runCell(input: CellInput): Promise<Cell> {
       });
       if (settings.warmupSec > 0) {
         input.onPhase?.('warm-up');
-        warmup = await measure(running, loadgen, job(settings.warmupSec), settings.sampleIntervalMs, notes);
+        // At most warmupConnections: the warm-up is for the server's code, and a model that serves one
+        // connection or one child at a time would otherwise still be working off the warm-up's queue
+        // (requests of clients already gone) when the trial begins, and answer nothing in it.
+        const open = Math.min(connections, warmupConnections);
+        warmup = await measure(running, loadgen, job(settings.warmupSec, open), settings.sampleIntervalMs, notes);
       }
       for (let i = 1; i <= settings.trials; i++) {
         input.onPhase?.(`trial ${i}/${settings.trials}`);

@@ -5,8 +5,12 @@
 import type { HttpRequest, HttpResponse, ParserLimits } from '../protocol/types.ts';
 import type { Injection } from './inject.ts';
 
-/** Runs one request's handler, the model's way. It must resolve; a rejection is answered 500. */
-export type Dispatch = (request: HttpRequest) => Promise<HttpResponse>;
+/**
+ * Runs one request's handler, the model's way. It must resolve; a rejection is answered 500.
+ * `connected` says whether the request's client is still there: a model that queues requests
+ * (process-per-request waiting for a child slot) starts no work for one that left.
+ */
+export type Dispatch = (request: HttpRequest, connected?: () => boolean) => Promise<HttpResponse>;
 
 /** What the driver needs besides the dispatch. */
 export interface ConnectionSettings {

@@ -132,6 +132,8 @@ export class Connections {
 
 /** One socket's requests and responses. Methods are bound once, so a request allocates no closures. */
 class Connection {
+  /** Whether the client is still there (see Dispatch). */
+  readonly connected: () => boolean;
   readonly #socket: Socket;
   readonly #owner: Connections;
   readonly #parser: RequestParser;
@@ -160,6 +162,7 @@ class Connection {
     this.onResponse = this.onResponse.bind(this);
     this.onFailure = this.onFailure.bind(this);
     this.uncork = this.uncork.bind(this);
+    this.connected = () => this.#state !== State.Orphaned && !this.#socket.destroyed;
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', () => (this.#state === State.Sending ? this.#next() : this.#resumeReading()));
@@ -260,7 +263,7 @@ class Connection {
       this.#current = request;
       // An expectation we cannot meet is answered 417 without running the handler, as a response in turn.
       const response = expectationOf(request) === 'unmet' ? Promise.resolve(errorResponse(417)) : undefined;
-      (response ?? this.#owner.dispatch(request)).then(this.onResponse, this.onFailure);
+      (response ?? this.#owner.dispatch(request, this.connected)).then(this.onResponse, this.onFailure);
       return;
     }
     const error = this.#parser.error;

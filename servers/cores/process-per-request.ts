@@ -30,9 +30,14 @@ export const processPerRequestCore: ServerCore = {
     const children = new Set<ChildProcess>();
     const slots = new Slots(options.maxChildren);
     let port = '';
-    // The model: a new process for this one request, once one of the slots is free.
-    const dispatch = (request: HttpRequest): Promise<HttpResponse> =>
-      slots.run(() => runChild(childFile, request, config, port, children));
+    // The model: a new process for this one request, once one of the slots is free. A client that
+    // left while its request waited for a slot costs no process (its answer is never sent).
+    const dispatch = (request: HttpRequest, connected?: () => boolean): Promise<HttpResponse> =>
+      slots.run(() =>
+        connected?.() === false
+          ? Promise.resolve(errorResponse(503))
+          : runChild(childFile, request, config, port, children),
+      );
     const connections = new Connections(dispatch, connectionSettingsOf(options));
     const server = createServer((socket) => connections.serve(socket));
     const url = await listen(server, options);
