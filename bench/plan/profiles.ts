@@ -98,7 +98,8 @@ export const profiles: Record<string, Profile> = {
       // Finding 1: a 20 ms backend wait at 64 connections.
       { scenario: 'io', connections: [64], models: [...ourModels, 'node-http'] },
       // Finding 2: the blocking model's accept queue (a connection per request, so every one is served in turn)...
-      { scenario: 'close', connections: [1, 8, 64], models: ['blocking'] },
+      // From 4 up, where the one thread is busy all the time (at 1, the client's own round trip idles it).
+      { scenario: 'close', connections: [4, 16, 64], models: ['blocking'] },
       // ...and finding 6: connection setup beside hello at 64 connections.
       { scenario: 'close', connections: [64], models: ['event-loop', 'worker-pool'] },
       // Findings 3 and 4: parallelism, on every CPU when the placement rule allows (bench/os/placement.ts).

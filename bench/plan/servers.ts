@@ -82,7 +82,7 @@ export async function resolveTargets(
     if (!entry)
       throw new UsageError(`unknown model "${name}" (models: ${[...known.map((m) => m.name), nginxName].join(', ')})`);
     if (entry.unavailable) skipped.push({ name, reason: entry.unavailable });
-    else targets.push(modelTarget(name, entry.kind, launch, ['--threads', String(serverThreads)]));
+    else targets.push(modelTarget(name, entry.kind, launch, ['--threads', String(poolSize(name, serverThreads))]));
   }
   if (user) {
     if (user.name === nginxName || known.some((m) => m.name === user.name))
@@ -90,6 +90,18 @@ export async function resolveTargets(
     targets.push(await preflight(userTarget(user, launch), 'command' in user ? '--target-cmd' : '--target-url'));
   }
   return { targets, skipped };
+}
+
+/**
+ * The pool a model is given for `cpus` server CPUs: prefork one process per CPU (more would only
+ * take turns on them); the worker pool four threads per CPU, as libuv's own pool has four. More
+ * threads than CPUs is what lets a pool keep a short request from waiting behind a long one: the
+ * kernel preempts a thread in the middle of its handler, which a queue in front of as many workers
+ * as CPUs cannot do (finding 4; measured: with two workers on two CPUs, mixed's cheap requests had
+ * a p99 of 10.8 ms on the pool and 11.1 ms on the event loop).
+ */
+export function poolSize(model: string, cpus: number): number {
+  return model === 'worker-pool' ? 4 * cpus : cpus;
 }
 
 function userTarget(user: TargetFlags, launch: TargetLaunch): Target {

@@ -7,6 +7,7 @@
 import { countedDefaults } from '../counted/defaults.ts';
 import { measureInstructions } from '../counted/measure.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
+import { poolSize } from '../plan/servers.ts';
 import type { Cell, Stat } from '../results/schema.ts';
 
 /**
@@ -45,14 +46,15 @@ export function injectedFromEnvironment(env: NodeJS.ProcessEnv = process.env): R
   );
 }
 
-/** Count `model` on `scenario`; `threads` is the pool size its timed cells ran with. */
+/** Count `model` on `scenario`; `threads` is the server CPUs its timed cells ran with (the pool follows them). */
 export async function countCell(
   model: string,
   scenario: ScenarioDef,
   threads: number,
   log: (line: string) => void = () => {},
 ): Promise<{ instructionsPerRequest: Stat; counted: NonNullable<Cell['counted']> }> {
-  const defaults = countedDefaults(model, threads);
+  const pool = poolSize(model, threads);
+  const defaults = countedDefaults(model, pool);
   const blockRequests =
     model === 'process-per-request'
       ? defaults.blockRequests
@@ -64,7 +66,7 @@ export async function countCell(
     blockRequests,
     blocks: defaults.blocks,
     discardBlocks: defaults.discardBlocks,
-    serveArgs: ['--threads', String(threads)],
+    serveArgs: ['--threads', String(pool)],
     ...(nodeFlags.length ? { nodeFlags } : {}),
     log,
   });
