@@ -85,7 +85,7 @@ export const profiles: Record<string, Profile> = {
       'What each scenario teaches and the cells every finding needs, three rounds of one 1 s trial (each round a fresh server), in about five minutes on two cores (the default)',
     models: 'all',
     scenarios: ['hello', 'io', 'close', 'cpu', 'mixed', 'static-small', 'slow-clients'],
-    connections: [1, 8, 16, 64],
+    connections: [1, 2, 4, 8, 16, 64],
     durationSec: 1,
     warmupSec: 0.3,
     trials: 1,
@@ -104,7 +104,8 @@ export const profiles: Record<string, Profile> = {
       { scenario: 'close', connections: [64], models: ['event-loop', 'worker-pool'] },
       // Findings 3 and 4: parallelism, on every CPU when the placement rule allows (bench/os/placement.ts).
       { scenario: 'cpu', connections: [8], models: ['event-loop', 'worker-pool', 'prefork'] },
-      { scenario: 'mixed', connections: [8], models: ['event-loop', 'worker-pool', 'prefork'] },
+      // At 2 a pool has a CPU for each request in flight (finding 4's condition); at 8 the expensive ones fill them.
+      { scenario: 'mixed', connections: [2, 8], models: ['event-loop', 'worker-pool', 'prefork'] },
       // The file system per request, against nginx.
       { scenario: 'static-small', connections: [16], models: ['event-loop', 'prefork', 'node-http', 'nginx'] },
       // Slow clients hold the blocking model's one thread.

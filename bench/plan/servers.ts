@@ -93,15 +93,14 @@ export async function resolveTargets(
 }
 
 /**
- * The pool a model is given for `cpus` server CPUs: prefork one process per CPU (more would only
- * take turns on them); the worker pool four threads per CPU, as libuv's own pool has four. More
- * threads than CPUs is what lets a pool keep a short request from waiting behind a long one: the
- * kernel preempts a thread in the middle of its handler, which a queue in front of as many workers
- * as CPUs cannot do (finding 4; measured: with two workers on two CPUs, mixed's cheap requests had
- * a p99 of 10.8 ms on the pool and 11.1 ms on the event loop).
+ * The pool a model is given for `cpus` server CPUs: one process or thread per CPU. Four worker
+ * threads per CPU were tried, for the kernel to preempt a long handler for a short one: on two CPUs
+ * shared with the load generator, mixed's cheap p99 on the pool went from 10.8 to 11.9 ms (the
+ * loop's: 8.9 ms) and hello at 64 connections from 6.2k to 5.4k requests/s, the extra threads
+ * taking CPU from the event-loop thread that does every request's I/O.
  */
-export function poolSize(model: string, cpus: number): number {
-  return model === 'worker-pool' ? 4 * cpus : cpus;
+export function poolSize(_model: string, cpus: number): number {
+  return cpus;
 }
 
 function userTarget(user: TargetFlags, launch: TargetLaunch): Target {

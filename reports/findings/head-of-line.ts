@@ -5,7 +5,7 @@
  */
 import type { Results } from '../../bench/results/schema.ts';
 import type { Finding } from './types.ts';
-import { findCell, isMeasured, M, round } from './cells.ts';
+import { findCell, isMeasured, M, round, serverCpuCount } from './cells.ts';
 import type { MeasuredCell } from './cells.ts';
 
 export const headOfLine = {
@@ -66,10 +66,15 @@ export function evaluateHeadOfLine(results: Results): Finding {
         "Needs mixed cells of the event loop and the worker pool with the cheap group's p99 (groupP99Us.cheap) and the scenario's cpuUnits recorded.",
     };
   }
-  // Judge at the highest connection count measured at more than one cost, else the highest one.
+  // Judge where the claim applies: a pool keeps the cheap requests off the expensive ones only while it
+  // has a CPU for each request in flight (connections ≤ the pool's server CPUs); past that they queue
+  // for CPUs as they queue on the loop. Among those levels (else all), the highest measured at more
+  // than one cost, else the highest.
   const byConn = new Map<number, Level[]>();
   for (const l of all) byConn.set(l.connections, [...(byConn.get(l.connections) ?? []), l]);
-  const conns = [...byConn.keys()].sort((a, b) => a - b);
+  const every = [...byConn.keys()].sort((a, b) => a - b);
+  const fits = every.filter((n) => byConn.get(n)!.every((l) => n <= serverCpuCount(results, l.pool)));
+  const conns = fits.length > 0 ? fits : every;
   const multi = conns.filter((n) => new Set(byConn.get(n)!.map((l) => l.cost)).size >= 2);
   const n = multi.at(-1) ?? conns.at(-1)!;
   const at = byConn.get(n)!.sort((a, b) => a.cost - b.cost);
