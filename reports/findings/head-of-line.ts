@@ -15,7 +15,32 @@ export const headOfLine = {
   maxPoolGrowth: 1.5,
   /** Partial check at one cost: event loop cheap p99 ≥ minGap × the worker pool's. */
   minGap: 2,
+  /**
+   * CPUs the pool's server must have to itself (not shared with the load generator) for the claim to
+   * be measurable: one for its event-loop thread, which does every request's I/O, and two for workers,
+   * so that a cheap request finds one while an expensive one runs. With fewer, the loop thread and the
+   * workers take turns on the same CPUs and the cheap requests wait for a CPU on the pool as they wait
+   * for the loop on the event loop.
+   */
+  minOwnCpus: 3,
 };
+
+/** The CPUs a cell's server had that the load generator was not pinned to. */
+function ownCpus(results: Results, cell: MeasuredCell): { own: number; server: number; shared: number } {
+  const list = (text: string | null | undefined): number[] =>
+    (text ?? '').split(',').flatMap((part) => {
+      const [lo, hi] = part.split('-').map(Number);
+      if (lo === undefined || Number.isNaN(lo)) return [];
+      return Array.from({ length: (hi === undefined || Number.isNaN(hi) ? lo : hi) - lo + 1 }, (_, i) => lo + i);
+    });
+  const server = serverCpuCount(results, cell);
+  const serverList = cell.placement ? cell.placement.serverCpus : results.config.serverCpus;
+  const clientList = cell.placement ? cell.placement.clientCpus : results.config.clientCpus;
+  const servers = new Set(serverList ? list(serverList) : Array.from({ length: results.machine.cores }, (_, i) => i));
+  const clients = clientList ? list(clientList) : [...servers];
+  const shared = clients.filter((c) => servers.has(c)).length;
+  return { own: server - shared, server, shared };
+}
 
 const head = {
   id: 'mixed-head-of-line',
@@ -82,6 +107,7 @@ export function evaluateHeadOfLine(results: Results): Finding {
   const hi = at.at(-1)!;
   if (hi.cost / lo.cost >= headOfLine.minCostSpan) return full(lo, hi);
   return partial(
+    results,
     hi,
     at.length > 1
       ? `cost levels ${lo.cost}–${hi.cost} units span less than ${headOfLine.minCostSpan}×`
@@ -115,7 +141,7 @@ function full(lo: Level, hi: Level): Finding {
   return { ...head, status: 'not-held', figures, detail, explanation: `${reasons.join('; ')}.` };
 }
 
-function partial(l: Level, limit: string): Finding {
+function partial(results: Results, l: Level, limit: string): Finding {
   const gap = cheap(l.loop)! / Math.max(cheap(l.pool)!, 1e-9);
   const figures = {
     scenario: l.scenario,
@@ -126,10 +152,20 @@ function partial(l: Level, limit: string): Finding {
     gap: round(gap),
     threshold: headOfLine.minGap,
   };
+  const cpus = ownCpus(results, l.pool);
   const detail =
     `Partial check (${limit}): at ${l.cost} units and ${l.connections} connections the cheap requests' p99 was ${figures.eventLoopCheapP99Us} µs on the event loop and ${figures.workerPoolCheapP99Us} µs on the worker pool, ${figures.gap}× (threshold ${headOfLine.minGap}×). ` +
     `The full check needs mixed runs at cost levels spanning ≥ ${headOfLine.minCostSpan}× (scenarios named mixed* with different cpuUnits).`;
   if (gap >= headOfLine.minGap) return { ...head, status: 'held', figures, detail };
+  if (cpus.own < headOfLine.minOwnCpus)
+    return {
+      ...head,
+      status: 'not-measured',
+      figures: { ...figures, poolServerCpus: cpus.server, sharedWithLoadGenerator: cpus.shared },
+      detail:
+        `Not measurable here: the worker pool's server had ${cpus.server} CPU(s), ${cpus.shared} of them shared with the load generator, so ${cpus.own} of its own, and the claim needs ${headOfLine.minOwnCpus} ` +
+        `(one for the event-loop thread that does every request's I/O, two for workers); with fewer, the loop thread and the workers take turns on the same CPUs and the cheap requests wait for a CPU on the pool as they wait for the loop on the event loop. ${detail}`,
+    };
   const reasons = [`the event loop's cheap p99 was not ${headOfLine.minGap}× the pool's`];
   if (l.connections < 4) reasons.push('at few connections little queues behind an expensive request');
   reasons.push("if the server was pinned to one CPU, the pool's workers share it with the loop");

@@ -170,11 +170,27 @@ describe('evaluateFindings', () => {
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /worker pool/);
     });
-    it('is not held when the gap is small', () => {
+    it('is not held when the gap is small, on a machine where the pool has CPUs of its own', () => {
       const cells = edited(heldCells(), (c) =>
         c.model === 'event-loop' && c.scenario === 'mixed' ? { ...c, groups: { cheap: 6_000 } } : undefined,
       );
-      assert.equal(finding(resultsOf(cells), id).status, 'not-held');
+      const big = (r: Results) => {
+        r.machine.cores = 8;
+        r.config.serverCpus = '0-3';
+        r.config.clientCpus = '4-7';
+      };
+      assert.equal(finding(resultsOf(cells, big), id).status, 'not-held');
+    });
+    it('is not measurable, and says why, when the pool has fewer than 3 CPUs the load generator does not share', () => {
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'event-loop' && c.scenario === 'mixed' ? { ...c, groups: { cheap: 6_000 } } : undefined,
+      );
+      const f = finding(resultsOf(cells), id);
+      assert.equal(f.status, 'not-measured');
+      assert.match(
+        f.detail,
+        /^Not measurable here: the worker pool's server had \d CPU\(s\), \d of them shared with the load generator, so [0-2] of its own/,
+      );
     });
     it('is not measured without the cheap group', () => {
       const cells = edited(heldCells(), (c) =>
