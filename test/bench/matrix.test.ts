@@ -40,7 +40,7 @@ describe('a designed matrix', () => {
         .matrix!.filter((e) => e.scenario === scenario && (e.models?.includes(model) ?? true))
         .flatMap((e) => e.connections);
     assert.ok(at('io', 'blocking').includes(64) && at('io', 'event-loop').includes(64));
-    assert.deepEqual(at('close', 'blocking'), [4, 16, 64]);
+    assert.deepEqual(at('close', 'blocking'), [16, 64, 256]);
     for (const model of ['blocking', 'event-loop', 'worker-pool']) {
       assert.ok(at('hello', model).includes(64) && at('close', model).includes(64), model);
     }
