@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { repoRoot } from '../os/paths.ts';
-import { pinned } from '../os/processes.ts';
+import { pinned, untilReady } from '../os/processes.ts';
 import type { RunnerMessage, RunnerReply } from './autocannon-protocol.ts';
 import type { LoadGenerator, LoadGeneratorOptions, LoadJob, LoadResult } from './types.ts';
 
@@ -29,21 +29,7 @@ export abstract class RunnerLoadGenerator implements LoadGenerator {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     if (child.pid !== undefined) options.onProcess?.(child.pid);
-    await new Promise<void>((resolve, reject) => {
-      const onMessage = (m: RunnerReply) => {
-        if (m.type === 'ready') done(null);
-      };
-      const onExit = (code: number | null) =>
-        done(new Error(`the ${name} runner exited (code ${code}) before it was ready`));
-      const done = (error: Error | null) => {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        if (error) reject(error);
-        else resolve();
-      };
-      child.on('message', onMessage);
-      child.on('exit', onExit);
-    });
+    await untilReady(child, (code) => `the ${name} runner exited (code ${code}) before it was ready`);
     return child;
   }
 

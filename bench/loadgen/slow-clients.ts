@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleEntry } from '../../servers/cores/bundle.ts';
-import { pinned } from '../os/processes.ts';
+import { pinned, untilReady } from '../os/processes.ts';
 import type { SlowClientsFigures } from '../results/schema.ts';
 import type { LoadGenerator, LoadJob, LoadRequest, LoadResult } from './types.ts';
 
@@ -136,27 +136,15 @@ class SlowSender {
     const child = fork(file, [], { execPath: command, execArgv: args, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const sender = new SlowSender(child, job.maxDurationMs);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => done(new Error(`the slow senders did not connect within ${readyTimeoutMs / 1000}s`)),
-          readyTimeoutMs,
-        );
-        const onMessage = (m: SlowSenderReply) => {
-          if (m.type === 'ready') done(null);
-        };
-        const onExit = (code: number | null) =>
-          done(new Error(`the slow-sender process exited (code ${code}) before its connections were open`));
-        const done = (error: Error | null) => {
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          if (error) reject(error);
-          else resolve();
-        };
-        child.on('message', onMessage);
-        child.on('exit', onExit);
-        child.send({ type: 'run', job } satisfies SlowSenderMessage);
-      });
+      const ready = untilReady(
+        child,
+        (code) => `the slow-sender process exited (code ${code}) before its connections were open`,
+        { ms: readyTimeoutMs, message: `the slow senders did not connect within ${readyTimeoutMs / 1000}s` },
+      );
+      // Handled here too, in case send throws before it is awaited: the child's exit would then reject it.
+      ready.catch(() => undefined);
+      child.send({ type: 'run', job } satisfies SlowSenderMessage);
+      await ready;
     } catch (error) {
       await sender.stop().catch(() => undefined);
       throw error;

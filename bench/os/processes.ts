@@ -4,6 +4,7 @@
  * the run did not start.
  */
 import { spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 /**
  * The command line that runs `command` on `cpus` (taskset; unchanged when unpinned), as a process that
@@ -80,4 +81,31 @@ export class StartedProcesses {
   pids(): number[] {
     return [...this.live.keys()];
   }
+}
+
+/**
+ * Resolve once a forked `child` sends `{ type: 'ready' }`; reject with `exited(code)` if it exits
+ * first, or with `timeout.message` after `timeout.ms`.
+ */
+export function untilReady(
+  child: ChildProcess,
+  exited: (code: number | null) => string,
+  timeout?: { ms: number; message: string },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = timeout ? setTimeout(() => done(new Error(timeout.message)), timeout.ms) : undefined;
+    const onMessage = (m: { type?: unknown }) => {
+      if (m?.type === 'ready') done(null);
+    };
+    const onExit = (code: number | null) => done(new Error(exited(code)));
+    const done = (error: Error | null) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
 }

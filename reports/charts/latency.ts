@@ -1,7 +1,7 @@
 /** Latency vs connections: p50 (dashed) and p99 (solid) per model, log scales, a panel per scenario. */
 import type { Results } from '../../bench/results/schema.ts';
 import { colourScale } from '../palette.ts';
-import { cellRows, flagShape } from './rows.ts';
+import { cellRows, flaggedPoint } from './rows.ts';
 
 export function latencyChart(results: Results): Record<string, unknown> {
   // A cell that answered nothing has no latency (its zeros are not fast answers) and a zero
@@ -54,10 +54,7 @@ export function latencyChart(results: Results): Record<string, unknown> {
           encoding: {
             x,
             y,
-            color: colour,
-            stroke: colour,
-            shape: flagShape, // hollow flagged points keep their outline
-            fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
+            ...flaggedPoint(colour),
             tooltip: [
               { field: 'label' },
               { field: 'scenario' },

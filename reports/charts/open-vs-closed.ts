@@ -9,7 +9,7 @@
 import type { Cell, Results } from '../../bench/results/schema.ts';
 import { stat } from '../../bench/results/stats.ts';
 import { colourScale } from '../palette.ts';
-import { cellMark, flagShape } from './rows.ts';
+import { cellMark, flaggedPoint } from './rows.ts';
 import type { CellMark } from './rows.ts';
 
 const scenario = 'mixed';
@@ -111,10 +111,7 @@ export function openVsClosedChart(results: Results): Record<string, unknown> {
           encoding: {
             x,
             y,
-            color: colour,
-            stroke: colour,
-            shape: flagShape,
-            fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
+            ...flaggedPoint(colour),
             tooltip: [
               { field: 'model' },
               { field: 'connections' },

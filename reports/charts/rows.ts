@@ -69,6 +69,23 @@ export function cellRows(results: Results): CellRow[] {
   });
 }
 
+/** One small chart per scenario, three to a row, each with its own y scale. */
+export const facetByScenario = {
+  facet: { field: 'scenario', type: 'nominal', title: null },
+  columns: 3,
+  resolve: { scale: { y: 'independent' } },
+};
+
+/** A point in the model's colour, shaped by its flag; a flagged one hollow, keeping its outline. */
+export function flaggedPoint(colour: object): Record<string, object> {
+  return {
+    color: colour,
+    stroke: colour,
+    shape: flagShape,
+    fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
+  };
+}
+
 /** Shared encodings: the model colour, peers dashed, flagged cells hollow/shaped. */
 export const flagShape = {
   field: 'mark',

@@ -4,6 +4,7 @@
  */
 import type { Results } from '../../bench/results/schema.ts';
 import { colourScale } from '../palette.ts';
+import { facetByScenario, peerDash } from './rows.ts';
 
 /** The chosen concurrency: the highest connection count every scenario's cells share, else the highest. */
 export function spectrumConnections(results: Results): number {
@@ -37,9 +38,7 @@ export function spectrumChart(results: Results, connections = spectrumConnection
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `Latency by percentile at ${connections} connections`,
     data: { values: rows },
-    facet: { field: 'scenario', type: 'nominal', title: null },
-    columns: 3,
-    resolve: { scale: { y: 'independent' } },
+    ...facetByScenario,
     spec: {
       width: 220,
       height: 160,
@@ -57,18 +56,7 @@ export function spectrumChart(results: Results, connections = spectrumConnection
         },
         y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' },
         color: colour,
-        strokeDash: {
-          field: 'kind',
-          type: 'nominal',
-          title: 'kind',
-          scale: {
-            domain: ['model', 'peer'],
-            range: [
-              [1, 0],
-              [4, 3],
-            ],
-          },
-        },
+        strokeDash: peerDash,
         tooltip: [
           { field: 'model' },
           { field: 'percentile', format: '.3f' },

@@ -1,7 +1,7 @@
 /** Throughput vs connections: a line per model, a panel per scenario, log connections, min–max band over trials. */
 import type { Results } from '../../bench/results/schema.ts';
 import { colourScale } from '../palette.ts';
-import { cellRows, flagShape, peerDash } from './rows.ts';
+import { cellRows, facetByScenario, flaggedPoint, peerDash } from './rows.ts';
 
 export function throughputChart(results: Results): Record<string, unknown> {
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
@@ -10,9 +10,7 @@ export function throughputChart(results: Results): Record<string, unknown> {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Throughput vs connections',
     data: { values: cellRows(results) },
-    facet: { field: 'scenario', type: 'nominal', title: null },
-    columns: 3,
-    resolve: { scale: { y: 'independent' } },
+    ...facetByScenario,
     spec: {
       width: 220,
       height: 160,
@@ -35,10 +33,7 @@ export function throughputChart(results: Results): Record<string, unknown> {
           encoding: {
             x,
             y: { field: 'rps', type: 'quantitative' },
-            color: colour,
-            stroke: colour,
-            shape: flagShape, // hollow flagged points keep their outline
-            fillOpacity: { condition: { test: "datum.mark === 'ok'", value: 1 }, value: 0 },
+            ...flaggedPoint(colour),
             tooltip: [
               { field: 'label' },
               { field: 'scenario' },
