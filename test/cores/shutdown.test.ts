@@ -45,7 +45,8 @@ describe('shutdown', () => {
         await new Promise((r) => setTimeout(r, 10));
       assert.deepEqual(handles(), baseline.handles);
       assert.deepEqual(childrenOf(), baseline.children);
-      assert.equal(threadCount(), baseline.threads);
+      // No thread of the server's is left; one of the previous test's may have ended meanwhile (seen on Node 24).
+      assert.ok(threadCount() <= baseline.threads, `${threadCount()} threads, ${baseline.threads} before`);
       for (const pid of pids) if (pid !== process.pid) assert.ok(!processAlive(pid), `process ${pid} is gone`);
     });
   }
