@@ -170,27 +170,36 @@ describe('evaluateFindings', () => {
       assert.equal(f.status, 'not-held');
       assert.match(f.explanation ?? '', /worker pool/);
     });
-    it('is not held when the gap is small, on a machine where the pool has CPUs of its own', () => {
-      const cells = edited(heldCells(), (c) =>
+    const smallGap = () =>
+      edited(heldCells(), (c) =>
         c.model === 'event-loop' && c.scenario === 'mixed' ? { ...c, groups: { cheap: 6_000 } } : undefined,
       );
-      const big = (r: Results) => {
-        r.machine.cores = 8;
-        r.config.serverCpus = '0-3';
-        r.config.clientCpus = '4-7';
-      };
-      assert.equal(finding(resultsOf(cells, big), id).status, 'not-held');
+    it('is not held when the gap is small and the pool had two CPUs, even shared with the load generator', () => {
+      const f = finding(resultsOf(smallGap()), id);
+      assert.equal(f.status, 'not-held');
+      assert.match(f.explanation ?? '', /time slice/);
     });
-    it('is not measurable, and says why, when the pool has fewer than 3 CPUs the load generator does not share', () => {
-      const cells = edited(heldCells(), (c) =>
-        c.model === 'event-loop' && c.scenario === 'mixed' ? { ...c, groups: { cheap: 6_000 } } : undefined,
-      );
-      const f = finding(resultsOf(cells), id);
+    it("is not measurable with a placement that gave the pool's server one CPU, and says how to rerun", () => {
+      const pinned = (r: Results) => {
+        r.config.serverCpus = '0';
+        r.config.clientCpus = '1';
+      };
+      const f = finding(resultsOf(smallGap(), pinned), id);
       assert.equal(f.status, 'not-measured');
       assert.match(
         f.detail,
-        /^Not measurable here: the worker pool's server had \d CPU\(s\), \d of them shared with the load generator, so [0-2] of its own/,
+        /^Not measurable with this placement: the worker pool's server had 1 CPU, .*--server-cpus/,
       );
+    });
+    it('is not measurable here on a one-CPU machine', () => {
+      const f = finding(
+        resultsOf(smallGap(), (r) => {
+          r.machine.cores = 1;
+        }),
+        id,
+      );
+      assert.equal(f.status, 'not-measured');
+      assert.match(f.detail, /^Not measurable here: the worker pool's server had 1 CPU/);
     });
     it('is not measured without the cheap group', () => {
       const cells = edited(heldCells(), (c) =>
