@@ -41,7 +41,9 @@ export function renderHtml(results: Results, charts: ChartDef[], findings: Findi
               ? '<span class="bad">starved</span>'
               : c.flags.clientBound
                 ? '<span class="warn">client-bound</span>'
-                : 'ok';
+                : c.flags.busy
+                  ? '<span class="warn">busy machine</span>'
+                  : 'ok';
       const placed =
         c.placement?.rule === 'every-cpu'
           ? ` <span class="muted" title="${esc(c.placement.note)}">(every CPU)</span>`

@@ -42,6 +42,26 @@ export function readStat(pid: number): ProcStat | null {
   };
 }
 
+/**
+ * CPU seconds every CPU of the machine has been busy since boot (/proc/stat's first line: user,
+ * nice, system, irq, softirq and steal; not idle or iowait), or null where there is no /proc/stat.
+ */
+export function machineBusyCpuSec(): number | null {
+  let text: string;
+  try {
+    text = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const [user, nice, system, , , irq, softirq, steal] = text
+    .slice(0, text.indexOf('\n'))
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const busy = [user, nice, system, irq, softirq, steal].reduce((sum: number, t) => sum + (t ?? 0), 0);
+  return Number.isFinite(busy) ? busy / clockTicksPerSec : null;
+}
+
 /** VmRSS of a process in bytes, or 0 when it is gone (or a zombie). */
 export function readRssBytes(pid: number): number {
   try {

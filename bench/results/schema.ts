@@ -57,6 +57,12 @@ export const Trial = z.object({
   loadgenCpuSec: z.number().nonnegative(),
   loadgenCpuShare: z.number().nonnegative(),
   /**
+   * CPU seconds the rest of the machine used during the trial: every CPU's busy time (/proc/stat)
+   * less the server's tree, the load generator and the harness. Another job on a shared machine
+   * shows here; its CPUs were not the server's. Absent when not measured.
+   */
+  otherCpuSec: z.number().nonnegative().optional(),
+  /**
    * The slow-clients scenario's slow connections during this window. They are
    * not in the figures above, which are the load generator's (fast) connections.
    */
@@ -178,6 +184,8 @@ export const Cell = z.object({
     errored: z.boolean(),
     /** Some requests were left waiting far longer than the answered ones (starved connections). */
     starved: z.boolean().optional(),
+    /** Other processes used a large share of the machine's CPUs during the trials (Trial.otherCpuSec). */
+    busy: z.boolean().optional(),
     /** Plain-words reasons behind the flags. */
     notes: z.array(z.string()),
   }),

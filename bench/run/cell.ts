@@ -9,6 +9,7 @@ import type { ClientBoundThresholds } from './verdicts.ts';
 import { SlowClientsLoadGenerator } from '../loadgen/slow-clients.ts';
 import type { LoadGenerator, LoadJob, LoadResult } from '../loadgen/types.ts';
 import type { Cell, Trial } from '../results/schema.ts';
+import { machineBusyCpuSec } from '../os/procfs.ts';
 import { TreeSampler } from '../os/sampler.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
 import { summarize } from '../results/stats.ts';
@@ -232,6 +233,8 @@ async function measure(
 ): Promise<Trial> {
   const sampler = running.pid === null ? null : new TreeSampler(running.pid, sampleIntervalMs);
   sampler?.start();
+  const machineAtStart = machineBusyCpuSec();
+  const harnessAtStart = process.cpuUsage();
   let result: LoadResult;
   try {
     result = await loadgen.run(job);
@@ -240,13 +243,18 @@ async function measure(
     throw error;
   }
   const usage = sampler?.stop();
+  const machineAtEnd = machineBusyCpuSec();
+  const harness = process.cpuUsage(harnessAtStart);
   for (const note of result.notes) notes.add(note);
   if (!usage) {
     // A server the harness did not start (--target-url): its processes are unknown, so its CPU and memory are not measured.
     notes.add('server CPU and memory not measured (a server the harness did not start): they read 0');
     return { ...toTrial(result, 0, 0), serverSampled: false };
   }
-  return toTrial(result, usage.cpuSec, usage.peakRssBytes);
+  const trial = toTrial(result, usage.cpuSec, usage.peakRssBytes);
+  if (machineAtStart === null || machineAtEnd === null) return trial;
+  const ours = usage.cpuSec + result.cpuSec + (harness.user + harness.system) / 1e6;
+  return { ...trial, otherCpuSec: Math.max(0, machineAtEnd - machineAtStart - ours) };
 }
 
 /** A load generator's result and the server's usage, as the results file records a trial. */

@@ -8,14 +8,15 @@ import cliProgress from 'cli-progress';
 import type { Calibration, Cell, Results } from '../results/schema.ts';
 
 const flagLegend =
-  'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, F = failed, S = skipped';
+  'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, B = busy machine: other processes took CPU, F = failed, S = skipped';
 
-/** Short flags of a cell: C, E, W, F, S. */
+/** Short flags of a cell: C, E, W, B, F, S. */
 export function cellMarks(cell: Cell): string {
   return [
     cell.flags.clientBound ? 'C' : '',
     cell.flags.errored ? 'E' : '',
     cell.flags.starved ? 'W' : '',
+    cell.flags.busy ? 'B' : '',
     cell.status === 'failed' ? 'F' : '',
     cell.status === 'skipped' ? 'S' : '',
   ].join('');

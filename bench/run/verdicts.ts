@@ -4,6 +4,7 @@
  * for the server), and `errored` when anything but a 2xx answer happened under
  * load. A pure function of the cell's summary and the run's calibration.
  */
+import { median } from 'simple-statistics';
 import type { Cell, Trial } from '../results/schema.ts';
 
 /** When a cell counts as limited by its load generator. */
@@ -15,6 +16,13 @@ export interface ClientBoundThresholds {
 }
 
 export const defaultThresholds: ClientBoundThresholds = { ceilingShare: 0.85, loadgenCpuShare: 0.9 };
+
+/**
+ * A cell counts as measured on a busy machine when, in the median trial, processes other than the
+ * server, the load generator and the harness used at least this share of one CPU: on two cores
+ * that is time the server's CPUs or the load generator's lost to another job.
+ */
+export const busyOtherCpuShare = 0.25;
 
 /** A request still waiting at the end of a trial counts as starved past this wait and ten times the trial's p99. */
 export const starvedAfterUs = 500_000;
@@ -64,10 +72,18 @@ export function cellFlags(
     notes.push(
       `starved: ${silentTrials.length} of ${trials.length} trials got no answer at all; their latency figures are zeros, not fast answers`,
     );
+  const others = trials.flatMap((t) => (t.otherCpuSec === undefined ? [] : [t.otherCpuSec / t.durationSec]));
+  const other = others.length > 0 ? median(others) : 0;
+  const busy = other >= busyOtherCpuShare;
+  if (busy)
+    notes.push(
+      `busy machine: other processes used ${percent(other)} of a CPU during the median trial; the figures may be lower than the model's`,
+    );
   return {
     clientBound,
     errored,
     ...(trials.length > 0 ? { starved: starvedTrials.length + silentTrials.length > 0 } : {}),
+    ...(busy ? { busy } : {}),
     notes,
   };
 }

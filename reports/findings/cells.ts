@@ -37,7 +37,7 @@ export function whyUnmeasured(results: Results, model: string, scenario: string,
   return `the ${model} ${scenario} cell at ${connections} connections ${cell.status === 'ok' ? 'has no summary' : `${cell.status}${cell.error ? ` (${cell.error})` : ''}`}`;
 }
 
-/** Plain-words caveats of a cell's flags (client-bound, errored, starved), for explanations. */
+/** Plain-words caveats of a cell's flags (client-bound, errored, starved, busy machine), for explanations. */
 export function cellCaveats(cell: MeasuredCell): string[] {
   const name = `${cell.model} ${cell.scenario} at ${cell.connections} connections`;
   const out: string[] = [];
@@ -47,6 +47,10 @@ export function cellCaveats(cell: MeasuredCell): string[] {
       `${name} had errors (${cell.summary.errors} errors, ${cell.summary.timeouts} timeouts, ${cell.summary.non2xx} non-2xx)`,
     );
   if (cell.flags.starved) out.push(`${name} left connections starved`);
+  if (cell.flags.busy)
+    out.push(
+      `${name} ran on a busy machine (${cell.flags.notes.find((n) => n.startsWith('busy machine')) ?? 'other processes took CPU'})`,
+    );
   return out;
 }
 

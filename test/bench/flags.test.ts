@@ -42,6 +42,14 @@ describe('client-bound marking', () => {
     assert.match(flags.notes.join(), /3 requests were still unanswered .* 0\.90 s/);
     assert.equal(cellFlags(summarize([fine]), null, undefined, [fine]).starved, false);
   });
+  it('marks a cell whose median trial lost a quarter of a CPU or more to other processes as a busy machine', () => {
+    const trials = [0.1, 0.4, 0.5].map((share, i) => syntheticTrial(1000, 1000, i, { otherCpuSec: share * 5 }));
+    const flags = cellFlags(summarize(trials), null, undefined, trials);
+    assert.equal(flags.busy, true);
+    assert.match(flags.notes.join(), /busy machine: other processes used 40% of a CPU/);
+    const quiet = [0.05, 0.3, 0.1].map((share, i) => syntheticTrial(1000, 1000, i, { otherCpuSec: share * 5 }));
+    assert.equal(cellFlags(summarize(quiet), null, undefined, quiet).busy, undefined);
+  });
   it('has nothing to flag without a summary', () => {
     assert.deepEqual(cellFlags(null, 1000), { clientBound: false, errored: false, notes: [] });
   });
