@@ -8,11 +8,11 @@
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
  * TEST-ONLY: the variables of `cores/inject.ts` add work to every request.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { makeScratchDir } from './scratch-dir.ts';
 import { ensureDefaultSite } from './app/site.ts';
 import { injectableModels, injectionFromEnvironment, injectionVariables } from './cores/inject.ts';
 import type { CoreOptions } from './cores/types.ts';
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  const uploadDir = mkdtempSync(join(tmpdir(), 'server-models-upload-'));
+  const uploadDir = makeScratchDir('upload');
   const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
   let server;
   try {
@@ -160,7 +160,6 @@ async function main(): Promise<void> {
     process.stderr.write(`serve: cannot start ${parsed.model}: ${(error as Error).message.split('\n')[0]}\n`);
     process.exit(1);
   }
-  process.stdout.write(`listening on ${server.url}\n`);
 
   let stopping = false;
   const stop = (): void => {
@@ -180,6 +179,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Announced only once a signal would stop the server cleanly: whoever waits for this line may stop it at once.
+  process.stdout.write(`listening on ${server.url}\n`);
 }
 
 await main();

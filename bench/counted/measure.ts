@@ -8,10 +8,10 @@
  *
  * Why the first blocks are discarded and how long the warm-up is: docs/counted.md.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makeScratchDir } from '../../servers/scratch-dir.ts';
 import { type CountedBlock, checkPlan, type InstructionsSummary, perRequest, summarise } from './blocks.ts';
 import { readCallgrindFile } from './callgrind-output.ts';
 import { type CountedRequest, SequentialClient } from './client.ts';
@@ -112,7 +112,7 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
   const instrumentation = options.instrumentation ?? (options.model === 'process-per-request' ? 'always' : 'toggle');
   const serveFile = options.serveFile ?? (await bundleServe());
   const serveArgs = ['--model', options.model, '--host', '127.0.0.1', '--port', '0', ...(options.serveArgs ?? [])];
-  const dir = mkdtempSync(join(tmpdir(), 'server-models-counted-'));
+  const dir = makeScratchDir('counted');
   // The server runs plain JavaScript: no loader inherited through NODE_OPTIONS.
   const { NODE_OPTIONS: _loader, ...inherited } = process.env;
   const env = { ...inherited, ...(options.env ?? {}) };

@@ -6,9 +6,9 @@
  * latency histogram (µs) as JSON when it is done.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeScratchDir } from '../../servers/scratch-dir.ts';
 import type { Latency } from '../results/schema.ts';
 import { pinned } from '../os/processes.ts';
 import { ownChildrenCpuSec } from '../os/sampler.ts';
@@ -41,7 +41,7 @@ export class WrkLoadGenerator implements LoadGenerator {
 
   async run(job: LoadJob): Promise<LoadResult> {
     if (job.rate) throw new Error('wrk is a closed-loop generator; it cannot run at a fixed rate');
-    const dir = mkdtempSync(join(tmpdir(), 'server-models-wrk-'));
+    const dir = makeScratchDir('wrk');
     try {
       const script = join(dir, 'job.lua');
       writeFileSync(script, luaScript(job));

@@ -8,9 +8,9 @@
  * planned for it.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { makeScratchDir } from '../../servers/scratch-dir.ts';
 import { ensureDefaultSite } from '../../servers/app/site.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
 import { freePort, loopback } from './port.ts';
@@ -143,7 +143,7 @@ export function nginxTarget(launch: TargetLaunch, workers: number): Target {
     kind: 'peer',
     scope: { serves: isStaticScenario, why: 'nginx serves the static files only, not our application' },
     start: async (): Promise<RunningTarget> => {
-      const dir = mkdtempSync(join(tmpdir(), 'server-models-nginx-'));
+      const dir = makeScratchDir('nginx');
       const host = launch.host ?? loopback;
       const port = await freePort();
       const conf = join(dir, 'nginx.conf');
