@@ -158,7 +158,11 @@ async function soak(model: string): Promise<void> {
           (socket) => {
             socket.pause();
             socket.write('GET /static/1M HTTP/1.1\r\nHost: soak\r\n\r\n'.repeat(500));
-            const end = setInterval(() => running || (socket.destroy(), clearInterval(end)), 200);
+            const end = setInterval(() => {
+              if (running) return;
+              socket.destroy();
+              clearInterval(end);
+            }, 200);
           },
           isRunning,
         ),
