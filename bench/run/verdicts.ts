@@ -18,6 +18,13 @@ export interface ClientBoundThresholds {
 export const defaultThresholds: ClientBoundThresholds = { ceilingShare: 0.85, loadgenCpuShare: 0.9 };
 
 /**
+ * Above this share of the calibrated ceiling a cell questions the calibration instead of being
+ * called client-bound: the ceiling is what the load generator reached against a canned-response
+ * server, so a real server served faster only if the calibration ran in a slow moment.
+ */
+export const aboveCeilingShare = 1.1;
+
+/**
  * A cell counts as measured on a busy machine when, in the median trial, processes other than the
  * server, the load generator and the harness used at least this share of one CPU: on two cores
  * that is time the server's CPUs or the load generator's lost to another job.
@@ -41,10 +48,16 @@ export function cellFlags(
   if (!summary) return { clientBound: false, errored: false, notes };
   let clientBound = false;
   const rps = summary.requestsPerSec.median;
-  if (ceilingRps !== null && ceilingRps > 0 && rps >= thresholds.ceilingShare * ceilingRps) {
+  const share = ceilingRps !== null && ceilingRps > 0 ? rps / ceilingRps : 0;
+  if (share > aboveCeilingShare) {
+    // Faster than the ceiling: the calibration, not the cell, is in question.
+    notes.push(
+      `throughput was ${percent(share)} of the load generator's calibrated ceiling (${Math.round(ceilingRps!)} req/s): the calibration ran low (a busy moment?), so only the load generator's CPU says whether this cell was client-bound`,
+    );
+  } else if (share >= thresholds.ceilingShare) {
     clientBound = true;
     notes.push(
-      `throughput reached ${percent(rps / ceilingRps)} of the load generator's calibrated ceiling (${Math.round(ceilingRps)} req/s)`,
+      `throughput reached ${percent(share)} of the load generator's calibrated ceiling (${Math.round(ceilingRps!)} req/s)`,
     );
   }
   const cpu = summary.loadgenCpuShare.median;

@@ -70,16 +70,17 @@ describe('a cell', () => {
     );
   });
 
-  it('marks a cell client-bound against a ceiling it reaches', async () => {
+  it("questions a ceiling the cell passes, and marks it client-bound by the load generator's CPU", async () => {
     const cell = await runCell({
       target,
       scenario: findScenario('hello')!,
       connections: 2,
       loadgen,
-      settings: { ...settings, trials: 1, warmupSec: 0 },
+      settings: { ...settings, trials: 1, warmupSec: 0, thresholds: { ceilingShare: 0.85, loadgenCpuShare: 0 } },
       ceilingRps: 1,
     });
     assert.equal(cell.flags.clientBound, true);
+    assert.match(cell.flags.notes.join(), /the calibration ran low/);
   });
 
   it('fails a cell whose server answers wrongly, loudly, without timing it', async () => {

@@ -13,6 +13,12 @@ describe('client-bound marking', () => {
     assert.equal(flags.clientBound, true);
     assert.match(flags.notes[0] ?? '', /85% of the load generator's calibrated ceiling/);
   });
+  it('questions the calibration, rather than calling the cell client-bound, above 110% of the ceiling', () => {
+    const above = cellFlags(summaryOf(60_000, 0.5), 50_000);
+    assert.equal(above.clientBound, false);
+    assert.match(above.notes.join(), /120% of the load generator's calibrated ceiling .*the calibration ran low/);
+    assert.equal(cellFlags(summaryOf(60_000, 0.95), 50_000).clientBound, true, 'its CPU still says so');
+  });
   it('leaves a cell below the ceiling and below a full core alone', () => {
     const flags = cellFlags(summaryOf(30_000, 0.6), 50_000);
     assert.deepEqual(flags, { clientBound: false, errored: false, notes: [] });
