@@ -26,7 +26,8 @@ import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
 import { writeResults } from '../bench/results/file.ts';
-import { checkOutputFile, OutputPathError } from '../bench/results/output.ts';
+import { cellsCsv, runBmf } from '../bench/results/export.ts';
+import { checkOutputFile, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 import type { Results } from '../bench/results/schema.ts';
 import { emptyResults, planCells, planMatrix, runPlan } from '../bench/run/run.ts';
 import type { PlannedCell, RunPlan } from '../bench/run/run.ts';
@@ -122,7 +123,14 @@ async function main(argv: string[]): Promise<number> {
   const path = outPath(options, id);
   const runtime = resolveRuntime(options.node);
   const placement = place(options.serverCpus, options.clientCpus);
-  const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
+  const scenarios = options.scenarios.map(
+    (name) => options.fileScenarios.find((s) => s.name === name) ?? (findScenario(name) as ScenarioDef),
+  );
+  for (const [flag, file] of [
+    ['--csv', options.csv],
+    ['--bmf', options.bmf],
+  ] as const)
+    if (file !== null) checkOutputFile(resolve(process.cwd(), file), `${flag} file`);
   const started = new StartedProcesses();
   const launch: TargetLaunch = {
     cpus: placement.serverCpus,
@@ -257,6 +265,7 @@ async function main(argv: string[]): Promise<number> {
     return 130;
   }
   finish(results, path, options.json);
+  writeExports(results, options);
   await renderReportOf(path, options.json);
   // A cell that failed is a failed run; one that was client-bound, errored under load or starved is what
   // a model did (a blocking model's waiting connections, a pool's 503s when full), flagged, not a failure.
@@ -284,6 +293,19 @@ function finish(results: Results, path: string, json: boolean): void {
   const ratios = peerRatioLines(results);
   if (ratios.length > 0) process.stdout.write(`\n${ratios.join('\n')}\n`);
   process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** `--csv` and `--bmf`: the cells in the formats other tools read, from this run alone. */
+function writeExports(results: Results, options: RunOptions): void {
+  const log = (line: string): void => void (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  if (options.csv !== null) {
+    writeFileAtomic(options.csv, cellsCsv(results));
+    log(`csv: ${options.csv}`);
+  }
+  if (options.bmf !== null) {
+    writeFileAtomic(options.bmf, `${JSON.stringify(runBmf(results), null, 2)}\n`);
+    log(`bmf: ${options.bmf}`);
+  }
 }
 
 /** Charts and the report at the end of a run; loaded only then (vega is heavy), and a failure is said, not fatal. */
