@@ -8,7 +8,15 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from '../bench/run/display.ts';
+import {
+  calibrationLine,
+  cellLine,
+  outputWidth,
+  peerRatioLines,
+  Progress,
+  resultsTable,
+  wrapText,
+} from '../bench/run/display.ts';
 import { loadGenerators } from '../bench/loadgen/registry.ts';
 import type { LoadGeneratorKind } from '../bench/loadgen/registry.ts';
 import type { LoadGenerator } from '../bench/loadgen/types.ts';
@@ -211,7 +219,9 @@ async function main(argv: string[]): Promise<number> {
     cells.length * options.rounds,
     plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0),
   );
-  const say = (line: string) => progress.log(line);
+  // Progress goes to standard error: its lines fit that terminal.
+  const width = outputWidth(process.stderr);
+  const say = (line: string) => progress.log(wrapText(line, width));
   const rounds =
     options.rounds > 1
       ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each`
@@ -249,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
           `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`,
         ),
       onPhase: (phase) => progress.phase(phase),
-      onCellDone: (_index, cell, round) => progress.cellDone(`${cellLine(cell)}${roundLabel(round, options.rounds)}`),
+      onCellDone: (_index, cell, round) => progress.cellDone(cellLine(cell, width, roundLabel(round, options.rounds))),
     });
   } catch (error) {
     if (!abort.signal.aborted) throw error;
@@ -283,14 +293,15 @@ function finish(results: Results, path: string, json: boolean): void {
     process.stdout.write(`${JSON.stringify({ resultsPath: path, results })}\n`);
     return;
   }
-  process.stdout.write(`\n${resultsTable(results)}\n`);
+  const width = outputWidth(process.stdout);
+  const wrap = (line: string) => wrapText(line, width, 4);
+  process.stdout.write(`\n${resultsTable(results, width)}\n`);
   for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
-    process.stdout.write(
-      `  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`,
-    );
+    const notes = [cell.error, ...cell.flags.notes].filter(Boolean).join('; ');
+    process.stdout.write(`  ${wrap(`${cell.model} ${cell.scenario} c=${cell.connections}: ${notes}`)}\n`);
   }
-  if (results.config.network) process.stdout.write(`  ${networkNote(results.config.network)}\n`);
-  const ratios = peerRatioLines(results);
+  if (results.config.network) process.stdout.write(`  ${wrap(networkNote(results.config.network))}\n`);
+  const ratios = peerRatioLines(results).map((line) => wrapText(line, width));
   if (ratios.length > 0) process.stdout.write(`\n${ratios.join('\n')}\n`);
   process.stdout.write(`\nresults: ${path}\n`);
 }
