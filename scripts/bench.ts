@@ -8,7 +8,15 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { calibrationLine, cellLine, peerRatioLines, Progress, resultsTable } from '../bench/run/display.ts';
+import {
+  calibrationLine,
+  cellLine,
+  outputWidth,
+  peerRatioLines,
+  Progress,
+  resultsTable,
+  wrapText,
+} from '../bench/run/display.ts';
 import { loadGenerators } from '../bench/loadgen/registry.ts';
 import type { LoadGeneratorKind } from '../bench/loadgen/registry.ts';
 import type { LoadGenerator } from '../bench/loadgen/types.ts';
@@ -26,7 +34,8 @@ import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
 import { writeResults } from '../bench/results/file.ts';
-import { checkOutputFile, OutputPathError } from '../bench/results/output.ts';
+import { cellsCsv, runBmf } from '../bench/results/export.ts';
+import { checkOutputFile, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 import type { Results } from '../bench/results/schema.ts';
 import { emptyResults, planCells, planMatrix, runPlan } from '../bench/run/run.ts';
 import type { PlannedCell, RunPlan } from '../bench/run/run.ts';
@@ -122,7 +131,14 @@ async function main(argv: string[]): Promise<number> {
   const path = outPath(options, id);
   const runtime = resolveRuntime(options.node);
   const placement = place(options.serverCpus, options.clientCpus);
-  const scenarios = options.scenarios.map((name) => findScenario(name) as ScenarioDef);
+  const scenarios = options.scenarios.map(
+    (name) => options.fileScenarios.find((s) => s.name === name) ?? (findScenario(name) as ScenarioDef),
+  );
+  for (const [flag, file] of [
+    ['--csv', options.csv],
+    ['--bmf', options.bmf],
+  ] as const)
+    if (file !== null) checkOutputFile(resolve(process.cwd(), file), `${flag} file`);
   const started = new StartedProcesses();
   const launch: TargetLaunch = {
     cpus: placement.serverCpus,
@@ -203,7 +219,9 @@ async function main(argv: string[]): Promise<number> {
     cells.length * options.rounds,
     plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0),
   );
-  const say = (line: string) => progress.log(line);
+  // Progress goes to standard error: its lines fit that terminal.
+  const width = outputWidth(process.stderr);
+  const say = (line: string) => progress.log(wrapText(line, width));
   const rounds =
     options.rounds > 1
       ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each`
@@ -241,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
           `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`,
         ),
       onPhase: (phase) => progress.phase(phase),
-      onCellDone: (_index, cell, round) => progress.cellDone(`${cellLine(cell)}${roundLabel(round, options.rounds)}`),
+      onCellDone: (_index, cell, round) => progress.cellDone(cellLine(cell, width, roundLabel(round, options.rounds))),
     });
   } catch (error) {
     if (!abort.signal.aborted) throw error;
@@ -257,6 +275,7 @@ async function main(argv: string[]): Promise<number> {
     return 130;
   }
   finish(results, path, options.json);
+  writeExports(results, options);
   await renderReportOf(path, options.json);
   // A cell that failed is a failed run; one that was client-bound, errored under load or starved is what
   // a model did (a blocking model's waiting connections, a pool's 503s when full), flagged, not a failure.
@@ -274,16 +293,30 @@ function finish(results: Results, path: string, json: boolean): void {
     process.stdout.write(`${JSON.stringify({ resultsPath: path, results })}\n`);
     return;
   }
-  process.stdout.write(`\n${resultsTable(results)}\n`);
+  const width = outputWidth(process.stdout);
+  const wrap = (line: string) => wrapText(line, width, 4);
+  process.stdout.write(`\n${resultsTable(results, width)}\n`);
   for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
-    process.stdout.write(
-      `  ${cell.model} ${cell.scenario} c=${cell.connections}: ${[cell.error, ...cell.flags.notes].filter(Boolean).join('; ')}\n`,
-    );
+    const notes = [cell.error, ...cell.flags.notes].filter(Boolean).join('; ');
+    process.stdout.write(`  ${wrap(`${cell.model} ${cell.scenario} c=${cell.connections}: ${notes}`)}\n`);
   }
-  if (results.config.network) process.stdout.write(`  ${networkNote(results.config.network)}\n`);
-  const ratios = peerRatioLines(results);
+  if (results.config.network) process.stdout.write(`  ${wrap(networkNote(results.config.network))}\n`);
+  const ratios = peerRatioLines(results).map((line) => wrapText(line, width));
   if (ratios.length > 0) process.stdout.write(`\n${ratios.join('\n')}\n`);
   process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** `--csv` and `--bmf`: the cells in the formats other tools read, from this run alone. */
+function writeExports(results: Results, options: RunOptions): void {
+  const log = (line: string): void => void (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  if (options.csv !== null) {
+    writeFileAtomic(options.csv, cellsCsv(results));
+    log(`csv: ${options.csv}`);
+  }
+  if (options.bmf !== null) {
+    writeFileAtomic(options.bmf, `${JSON.stringify(runBmf(results), null, 2)}\n`);
+    log(`bmf: ${options.bmf}`);
+  }
 }
 
 /** Charts and the report at the end of a run; loaded only then (vega is heavy), and a failure is said, not fatal. */

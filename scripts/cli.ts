@@ -36,6 +36,12 @@ const commands: { name: string; module: string; summary: string; example: string
     example: 'server-models compare base.json current.json',
   },
   {
+    name: 'export',
+    module: './export.ts',
+    summary: "one run's cells as CSV, Bencher Metric Format or github-action-benchmark JSON",
+    example: 'server-models export results/RUN.json --csv cells.csv',
+  },
+  {
     name: 'findings',
     module: './findings.ts',
     summary: 'the six classic findings as checks on a results file',

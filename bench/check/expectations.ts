@@ -6,6 +6,10 @@
  *   the bytes received, and the scenario's content (the exact /hello and /json
  *   bodies of the application's table, the /cpu digest, the echoed body, the
  *   site's file bytes).
+ * - `framingFor`: what a user's own server (--target-cmd, --target-url) is held
+ *   to on a built-in scenario: status 200 and framing, not our application's
+ *   bodies, which it has no reason to serve. A scenario file's requests carry
+ *   the checks the file declared instead (bench/plan/scenario-file.ts).
  * - `appExpectFor`: what our application promises on top, taken from its own
  *   table (servers/app/exchanges.ts) so that the tests and the benchmark check
  *   answers against one definition: Content-Type, X-Served-By, ETag,
@@ -20,8 +24,11 @@ import type { LoadRequest } from '../http/request.ts';
 /** Failures of one response against its expectation (empty when it is right). */
 export type ResponseCheck = (response: RawResponse) => string[];
 
-/** Which promises a server is held to: HTTP's and the scenario's, or also our application's. */
-export type Contract = 'http' | 'app';
+/**
+ * Which promises a server is held to: status and framing alone (a user's server), HTTP's and the
+ * scenario's content (nginx), or also our application's (our models, node-http).
+ */
+export type Contract = 'framing' | 'http' | 'app';
 
 const site = siteContents();
 const pathOf = (target: string): string => target.split('?')[0] ?? target;
@@ -30,10 +37,9 @@ const queryNumber = (target: string, name: string): number | undefined => {
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 };
 
-/** The HTTP-level check for one request of a scenario: any server, ours or not. */
-export function expectFor(request: LoadRequest): ResponseCheck {
+/** Status 200 and a Content-Length that agrees with the body received: all a server of the user's owes a built-in scenario. */
+export function framingFor(request: LoadRequest): ResponseCheck {
   const what = `${request.method} ${request.path}`;
-  const content = expectedContent(request);
   return (response) => {
     const failures: string[] = [];
     if (response.status !== 200) failures.push(`${what}: expected status 200, got ${response.status}`);
@@ -41,6 +47,17 @@ export function expectFor(request: LoadRequest): ResponseCheck {
     if (declared !== undefined && Number(declared) !== response.body.length) {
       failures.push(`${what}: Content-Length ${declared} but ${response.body.length} body bytes`);
     }
+    return failures;
+  };
+}
+
+/** The HTTP-level check for one request of a scenario: status, framing and the scenario's content. */
+export function expectFor(request: LoadRequest): ResponseCheck {
+  const what = `${request.method} ${request.path}`;
+  const framing = framingFor(request);
+  const content = expectedContent(request);
+  return (response) => {
+    const failures = framing(response);
     const problem = content(response.body);
     if (problem !== undefined) failures.push(`${what}: ${problem}`);
     return failures;
@@ -138,8 +155,16 @@ function headerOf(request: LoadRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** The check a contract asks for: HTTP's alone, or HTTP's and the application's. */
-export function checksFor(request: LoadRequest & { check?: ResponseCheck }, contract: Contract): ResponseCheck {
+/**
+ * The check a contract asks for: a scenario file's declared check whatever the server; else status and
+ * framing, HTTP's and the scenario's, or those and the application's.
+ */
+export function checksFor(
+  request: LoadRequest & { check?: ResponseCheck; declared?: boolean },
+  contract: Contract,
+): ResponseCheck {
+  if (request.declared && request.check) return request.check;
+  if (contract === 'framing') return framingFor(request);
   const http = request.check ?? expectFor(request);
   if (contract === 'http') return http;
   const app = appExpectFor(request);

@@ -4,7 +4,8 @@
  * or one connection each), or the cell fails loudly and is never timed.
  * `contract` says what the server is held to (see expectations.ts): `app` for
  * servers that implement our application (our models, the node-http peer),
- * `http` for those that do not (nginx, a --target-cmd server).
+ * `http` for those that serve its site (nginx), `framing` for a user's own
+ * (--target-cmd, --target-url), unless a scenario file declares more.
  */
 import { checksFor, type Contract } from './expectations.ts';
 import { exchange } from '../http/client.ts';
@@ -16,7 +17,8 @@ import type { Target } from '../targets/types.ts';
 const appPeers: ReadonlySet<string> = new Set(['node-http']);
 
 /** The contract a target is validated against: `app` for our models and the peers that serve our application. */
-export function contractOf(target: Pick<Target, 'kind' | 'name'>): Contract {
+export function contractOf(target: Pick<Target, 'kind' | 'name' | 'foreign'>): Contract {
+  if (target.foreign) return 'framing';
   return target.kind === 'model' || appPeers.has(target.name) ? 'app' : 'http';
 }
 

@@ -7,6 +7,8 @@ import { FlagError, parseFlags } from './args.ts';
 import { benchDefaults, profiles } from './profiles.ts';
 import type { MatrixEntry, Profile } from './profiles.ts';
 import { scenarioNames } from './scenarios.ts';
+import type { ScenarioDef } from './scenarios.ts';
+import { loadScenarioFile, ScenarioFileError } from './scenario-file.ts';
 import { loadGenerators } from '../loadgen/registry.ts';
 import { localOrigin } from '../targets/url.ts';
 import { parseRates } from '../loadgen/open-loop-rate.ts';
@@ -28,6 +30,11 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   loadgen: string;
   /** Results file to write. */
   out: string | null;
+  /** `--csv`, `--bmf`: the cells as CSV and in Bencher Metric Format, written beside the results file. */
+  csv: string | null;
+  bmf: string | null;
+  /** The scenarios of `--scenario-file`, validated; empty without one. */
+  fileScenarios: ScenarioDef[];
   /** CPU lists for taskset: undefined = choose by the machine's core count, null = unpinned. */
   serverCpus: string | null | undefined;
   clientCpus: string | null | undefined;
@@ -57,6 +64,9 @@ const flagSpec = {
   trials: { type: 'string' },
   rounds: { type: 'string' },
   out: { type: 'string' },
+  csv: { type: 'string' },
+  bmf: { type: 'string' },
+  'scenario-file': { type: 'string' },
   'server-cpus': { type: 'string' },
   'client-cpus': { type: 'string' },
   loadgen: { type: 'string' },
@@ -82,6 +92,9 @@ ${Object.entries(profiles)
   .join('\n')}
   --models a,b          models and peers to run (default: every available one, nginx when installed)
   --scenarios a,b       scenarios: ${scenarioNames.join(', ')}
+  --scenario-file FILE  your own workloads (JSON: requests, mix, keep-alive, pipelining, the right
+                          answer); runs the file's scenarios unless --scenarios picks (README,
+                          "Benchmark your own server"; examples/items.scenarios.json)
   --connections 1,16    concurrent connections, one cell per level
   --duration SEC        length of each measured trial
   --warmup SEC          warm-up before the trials (0 for none; recorded apart)
@@ -107,11 +120,14 @@ ${Object.entries(loadGenerators)
                           by a veth with netem delay MS/2 each way (needs root and netem; 0 = no delay)
   --target-cmd CMD      load any server: CMD is run with sh -c, PORT and HOST in its environment
                           (a free port on 127.0.0.1); ready when that port accepts. Only this server
-                          is run, unless --models names ours to run beside it
+                          is run, unless --models names ours to run beside it; a built-in
+                          scenario checks only its status and framing
   --target-url URL      the same for an already-running server on http://127.0.0.1:PORT (not sampled)
   --target-name NAME    its name in the results (default ${defaultTargetName})
   --target-timeout SEC  how long --target-cmd may take to accept connections (default ${benchDefaults.readyTimeoutMs / 1000})
   --out FILE            results file (default results/<run-id>.json)
+  --csv FILE            also write the cells as CSV (one row per cell, medians of its trials)
+  --bmf FILE            also write them in Bencher Metric Format (BMF JSON)
   --json                print the results as JSON instead of tables
   --help                this text`;
 
@@ -129,6 +145,8 @@ export function parseOptions(argv: string[]): RunOptions {
   if (!profile)
     throw new UsageError(`unknown profile "${profileName}" (profiles: ${Object.keys(profiles).join(', ')})`);
   const target = targetFlags(values);
+  const fileScenarios = values['scenario-file'] === undefined ? [] : scenarioFile(values['scenario-file']);
+  const known = [...scenarioNames, ...fileScenarios.map((s) => s.name)];
   const loads = values.rate === undefined ? null : rates(values.rate);
   const open = loads?.some((l) => l.mode === 'open') ?? false;
   const loadgen = values.loadgen ?? (open ? 'open-loop' : benchDefaults.loadgen);
@@ -141,13 +159,18 @@ export function parseOptions(argv: string[]): RunOptions {
     );
   // A user's server alone unless --models asks for ours beside it.
   const models = values.models === undefined ? (target ? [] : profile.models) : list('--models', values.models);
-  const scenarios = values.scenarios === undefined ? profile.scenarios : scenarioList(values.scenarios);
+  const scenarios =
+    values.scenarios !== undefined
+      ? scenarioList(values.scenarios, known)
+      : fileScenarios.length > 0
+        ? fileScenarios.map((s) => s.name)
+        : profile.scenarios;
   const connections =
     values.connections === undefined
       ? profile.connections
       : list('--connections', values.connections).map((c) => positiveInt('--connections', c));
   const matrix =
-    profile.matrix && !target
+    profile.matrix && !target && fileScenarios.length === 0
       ? matrixAfterFlags(profile.matrix, {
           models: values.models === undefined ? undefined : (models as string[]),
           scenarios: values.scenarios === undefined ? undefined : scenarios,
@@ -169,6 +192,9 @@ export function parseOptions(argv: string[]): RunOptions {
     rounds: values.rounds === undefined ? (profile.rounds ?? 1) : positiveInt('--rounds', values.rounds),
     loadgen,
     out: values.out ?? null,
+    csv: values.csv ?? null,
+    bmf: values.bmf ?? null,
+    fileScenarios,
     serverCpus: cpuList('--server-cpus', values['server-cpus']),
     clientCpus: cpuList('--client-cpus', values['client-cpus']),
     json: values.json ?? false,
@@ -259,12 +285,20 @@ function list(flag: string, text: string): string[] {
   return items;
 }
 
-function scenarioList(text: string): string[] {
+function scenarioList(text: string, known: readonly string[]): string[] {
   const names = list('--scenarios', text);
-  const unknown = names.filter((n) => !scenarioNames.includes(n));
-  if (unknown.length > 0)
-    throw new UsageError(`unknown scenario "${unknown[0]}" (scenarios: ${scenarioNames.join(', ')})`);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario "${unknown[0]}" (scenarios: ${known.join(', ')})`);
   return names;
+}
+
+function scenarioFile(path: string): ScenarioDef[] {
+  try {
+    return loadScenarioFile(path, scenarioNames);
+  } catch (error) {
+    if (error instanceof ScenarioFileError) throw new UsageError(`--scenario-file: ${error.message}`);
+    throw error;
+  }
 }
 
 function positiveInt(flag: string, text: string): number {

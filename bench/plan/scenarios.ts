@@ -15,6 +15,8 @@ import type { ResponseCheck } from '../check/expectations.ts';
 /** A request of a scenario with the check its response must pass. */
 export interface ScenarioRequest extends LoadRequest {
   check: ResponseCheck;
+  /** The check is what a scenario file declared (scenario-file.ts): the whole of a right answer, for any server. */
+  declared?: boolean;
 }
 
 /** A named workload. */

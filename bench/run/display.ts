@@ -5,10 +5,11 @@
  * cells and results, it measures nothing.
  */
 import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
 import type { Calibration, Cell, Results } from '../results/schema.ts';
 
 const flagLegend =
-  'C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, B = busy machine: other processes took CPU, F = failed, S = skipped';
+  'flags: C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, B = busy machine: other processes took CPU, F = failed, S = skipped; — = no latency (nothing answered)';
 
 /** Short flags of a cell: C, E, W, B, F, S. */
 export function cellMarks(cell: Cell): string {
@@ -39,23 +40,80 @@ function formatDuration(sec: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** One line for a finished cell. */
-export function cellLine(cell: Cell): string {
+/**
+ * The width output should fit: the terminal's (so wider when it is), else $COLUMNS, else 80, the
+ * width of a default terminal and of most CI log viewers.
+ */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  const columns = stream.isTTY && stream.columns ? stream.columns : Number(process.env.COLUMNS) || 80;
+  return Math.max(40, columns);
+}
+
+/** Figures (or words, with `separator` ' ') packed into lines of at most `width`, each line after the first indented. */
+export function packLine(head: string, parts: string[], width: number, indent = 6, separator = '  '): string {
+  const lines = [head];
+  for (const part of parts.filter(Boolean)) {
+    const last = lines[lines.length - 1] as string;
+    const fresh = last.trim() === '';
+    if (fresh || last.length + separator.length + part.length <= width)
+      lines[lines.length - 1] = fresh ? `${last}${part}` : `${last}${separator}${part}`;
+    else lines.push(`${' '.repeat(indent)}${part}`);
+  }
+  return lines.join('\n');
+}
+
+/** Plain words wrapped at `width`, lines after the first indented. */
+export function wrapText(text: string, width: number, indent = 2): string {
+  const lines = [''];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1] as string;
+    if (last.trim() === '' || last.length + 1 + word.length <= width)
+      lines[lines.length - 1] = last.trim() === '' ? `${last}${word}` : `${last} ${word}`;
+    else lines.push(`${' '.repeat(indent)}${word}`);
+  }
+  return lines.join('\n');
+}
+
+/** A latency figure, or `—` where none exists (a trial that answered nothing has no p99, not a 0 µs one). */
+export function latencyText(us: number | undefined): string {
+  return us === undefined || us <= 0 ? '—' : formatUs(us);
+}
+
+/**
+ * A finished cell in as many lines of `width` as it needs, flags first: `✓ CE  model scenario c=N`,
+ * then requests/s, p99, server CPU, RSS and the load generator's share, then group latencies and
+ * the counted figure; what does not fit goes on the next line, nothing is cut. `suffix` follows the
+ * name (a round: ` (round 2/5)`).
+ */
+export function cellLine(cell: Cell, width = 80, suffix = ''): string {
   const name = `${cell.model} ${cell.scenario} c=${cell.connections}${cell.rate ? ` open ${cell.rate.requested} (${formatRate(cell.rate.targetRps)}/s)` : cell.loadMode ? ` ${cell.loadMode}` : ''}`;
-  if (cell.status !== 'ok' || !cell.summary) return `✗ ${name.padEnd(40)} ${cell.status}: ${cell.error ?? ''}`;
-  const s = cell.summary;
   const marks = cellMarks(cell);
-  if (s.requestsPerSec.max === 0)
-    return `✓ ${name.padEnd(40)} answered no request in any trial  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB${marks ? `  [${marks}]` : ''}`;
-  const groups = s.groupP99Us
-    ? `  ${Object.entries(s.groupP99Us)
-        .map(([g, st]) => `${g} p99 ${formatUs(st.median)}`)
-        .join(', ')}`
-    : '';
+  const ok = cell.status === 'ok' && cell.summary;
+  const label = `${name}${suffix}`;
+  const head = `${ok ? '✓' : '✗'} ${marks.padEnd(3)} ${width >= 100 ? label.padEnd(36) : label}`;
+  if (!ok || !cell.summary) return packLine(head, `${cell.status}: ${cell.error ?? ''}`.split(' '), width, 6, ' ');
+  const s = cell.summary;
+  const resources = [
+    `cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms/kreq`,
+    `rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB`,
+    `loadgen ${Math.round(s.loadgenCpuShare.median * 100)}%`,
+  ];
+  if (s.requestsPerSec.max === 0) return packLine(head, ['answered no request in any trial', ...resources], width);
+  const groups = Object.entries(s.groupP99Us ?? {}).map(([g, st]) => `${g} p99 ${latencyText(st.median)}`);
   const count = s.instructionsPerRequest
-    ? `  instructions/req ${Math.round(s.instructionsPerRequest.median).toLocaleString('en-US')} (blocks ±${(s.instructionsPerRequest.relSpread * 50).toFixed(1)}%)`
+    ? `${Math.round(s.instructionsPerRequest.median).toLocaleString('en-US')} instructions/req (blocks ±${(s.instructionsPerRequest.relSpread * 50).toFixed(1)}%)`
     : '';
-  return `✓ ${name.padEnd(40)} ${formatRate(s.requestsPerSec.median).padStart(7)} req/s  p99 ${formatUs(s.p99Us.median).padStart(8)}  server cpu ${(s.cpuPerKiloReq.median * 1000).toFixed(1)} ms/kreq  rss ${Math.round(s.serverPeakRssBytes.median / 2 ** 20)} MiB  loadgen ${Math.round(s.loadgenCpuShare.median * 100)}%${marks ? `  [${marks}]` : ''}${groups}${count}`;
+  return packLine(
+    head,
+    [
+      `${formatRate(s.requestsPerSec.median).padStart(6)} req/s`,
+      `p99 ${latencyText(s.p99Us.median).padStart(7)}`,
+      ...resources,
+      ...groups,
+      count,
+    ],
+    width,
+  );
 }
 
 export function calibrationLine(c: Calibration): string {
@@ -135,42 +193,103 @@ export class Progress {
   }
 }
 
-/** The closing table: one row per scenario and connection count, one column per model. */
-export function resultsTable(results: Results): string {
-  const models = [...new Set(results.cells.map((c) => c.model))];
-  const rows = [...new Set(results.cells.map((c) => `${c.scenario}\u0000${c.connections}`))];
-  const header = ['scenario', 'conns', ...models];
-  const body = rows.map((key) => {
-    const [scenario, conns] = key.split('\u0000') as [string, string];
-    return [
-      scenario,
-      conns,
-      ...models.map((model) => {
-        const cell = results.cells.find(
-          (c) => c.model === model && c.scenario === scenario && String(c.connections) === conns,
-        );
-        if (!cell) return '';
-        if (!cell.summary) return cellMarks(cell) || cell.status;
-        const marks = `${cellMarks(cell)}${cell.placement?.rule === 'every-cpu' ? '*' : ''}`;
-        const rps = cell.summary.requestsPerSec;
-        // A cell that answered nothing has no rate and no latency to show: say so in words.
-        if (rps.max === 0) return `no answer${marks ? ` ${marks}` : ''}`;
-        const spread = cell.trials.length > 1 ? ` ±${Math.round(rps.relSpread * 100)}%` : '';
-        return `${formatRate(rps.median)}${spread} ${formatUs(cell.summary.p99Us.median)}${marks ? ` ${marks}` : ''}`;
-      }),
-    ];
+/** One model's entry in the closing table: `30.0k/s ±2% 2.5 ms CE`, or words where there is no figure. */
+function tableEntry(cell: Cell | undefined): string {
+  if (!cell) return '';
+  if (!cell.summary) return cellMarks(cell) || cell.status;
+  const marks = `${cellMarks(cell)}${cell.placement?.rule === 'every-cpu' ? '*' : ''}`;
+  const rps = cell.summary.requestsPerSec;
+  // A cell that answered nothing has no rate and no latency to show: say so in words.
+  if (rps.max === 0) return `no answer${marks ? ` ${marks}` : ''}`;
+  const spread = cell.trials.length > 1 ? ` ±${Math.round(rps.relSpread * 100)}%` : '';
+  // Flags padded to one width, so that the figures of a column line up.
+  return `${formatRate(rps.median)}/s${spread} ${latencyText(cell.summary.p99Us.median)} ${marks.padEnd(3)}`;
+}
+
+/** A borderless table of `rows` (the first is the header), the first two columns left-aligned, the rest right. */
+function plainTable(rows: string[][]): string {
+  const table = new Table({
+    chars: Object.fromEntries(tableChars.map((c) => [c, ''])),
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
+    colAligns: (rows[0] ?? []).map((_, i) => (i < 2 ? 'left' : 'right')),
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const [header = [], ...body] = rows;
+  table.push(
+    header,
+    header.map((h) => '-'.repeat(h.length)),
+    ...body,
+  );
+  return table
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
+}
+
+/** cli-table3's border pieces, every one blank: the table is aligned columns only. */
+const tableChars = [
+  'top',
+  'top-mid',
+  'top-left',
+  'top-right',
+  'bottom',
+  'bottom-mid',
+  'bottom-left',
+  'bottom-right',
+  'left',
+  'left-mid',
+  'mid',
+  'mid-mid',
+  'right',
+  'right-mid',
+  'middle',
+];
+
+/**
+ * The closing table: one row per scenario and connection count, one column per model, split into
+ * several tables of fewer models where all of them would not fit `width` (each repeats the row labels).
+ */
+export function resultsTable(results: Results, width = 80): string {
+  const models = [...new Set(results.cells.map((c) => c.model))];
+  const rows = [...new Set(results.cells.map((c) => `${c.scenario}\u0000${c.connections}`))].map(
+    (key) => key.split('\u0000') as [string, string],
+  );
+  const entry = (model: string, [scenario, conns]: [string, string]) =>
+    tableEntry(
+      results.cells.find((c) => c.model === model && c.scenario === scenario && String(c.connections) === conns),
+    );
+  const columnWidth = (values: string[]) => Math.max(...values.map((v) => v.length)) + 2;
+  const labels = columnWidth(['scenario', ...rows.map((r) => r[0])]) + columnWidth(['conns', ...rows.map((r) => r[1])]);
+  const groups: string[][] = [[]];
+  let used = labels;
+  for (const model of models) {
+    const w = columnWidth([model, ...rows.map((r) => entry(model, r))]);
+    const group = groups[groups.length - 1] as string[];
+    if (group.length > 0 && used + w > width) {
+      groups.push([model]);
+      used = labels + w;
+    } else {
+      group.push(model);
+      used += w;
+    }
+  }
+  const tables = groups.map((group) =>
+    plainTable([['scenario', 'conns', ...group], ...rows.map((r) => [r[0], r[1], ...group.map((m) => entry(m, r))])]),
+  );
   return [
-    'requests/s (median of trials ± their median absolute deviation) and p99 latency, per scenario and connections:',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...body.map(line),
-    flagLegend,
+    wrapText(
+      'requests/s (median of trials ± their median absolute deviation) and p99 latency, per scenario and connections:',
+      width,
+    ),
+    tables.join('\n\n'),
+    wrapText(flagLegend, width),
     ...(results.cells.some((c) => c.placement?.rule === 'every-cpu')
-      ? ['* = server on every CPU, shared with the load generator (a parallel scenario: see the placement rule)']
+      ? [
+          wrapText(
+            '* = server on every CPU, shared with the load generator (a parallel scenario: see the placement rule)',
+            width,
+          ),
+        ]
       : []),
   ].join('\n');
 }

@@ -23,6 +23,7 @@ export function commandTarget(spec: CommandSpec, launch: TargetLaunch): Target {
   return {
     name: spec.name,
     kind: 'peer',
+    foreign: true,
     start: async (): Promise<RunningTarget> => {
       const host = launch.host ?? loopback;
       const port = await freePort();

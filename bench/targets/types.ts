@@ -14,6 +14,11 @@ export interface Target {
   /** `model` for ours, `peer` for reference servers. */
   readonly kind: 'model' | 'peer';
   /**
+   * A server of the user's (--target-cmd, --target-url): a built-in scenario checks only its status
+   * and framing, since it does not serve our application's bodies (bench/check/validate.ts).
+   */
+  readonly foreign?: boolean;
+  /**
    * The scenarios it can serve, when not all (nginx serves the site's static
    * files, not our application's routes): other cells are not planned, and `why`
    * says so once in the run's output.

@@ -38,6 +38,7 @@ export function urlTarget(name: string, origin: string): Target {
   return {
     name,
     kind: 'peer',
+    foreign: true,
     start: async (): Promise<RunningTarget> => {
       if (!(await portAccepts(Number(port), hostname))) throw new Error(`nothing accepts connections at ${origin}`);
       return {

@@ -294,9 +294,11 @@ describe('any server through the bench command', () => {
   let serverUrl: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'server-models-targets-'));
+    // Not our application: /hello answers other words (a user's server is held to status and framing), /json is missing.
     server = createServer((req, res) => {
       res.setHeader('Content-Type', 'text/plain');
-      res.end(req.url === '/hello' ? 'Hello, World!' : 'no');
+      res.statusCode = req.url === '/hello' ? 200 : 404;
+      res.end(req.url === '/hello' ? 'Hi there' : 'no');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     serverUrl = `http://localhost:${(server.address() as { port: number }).port}`;
@@ -370,7 +372,7 @@ describe('any server through the bench command', () => {
     assert.equal(run.code, 1);
     const cell = readResults(out).cells[0]!;
     assert.equal(cell.status, 'failed');
-    assert.match(cell.error ?? '', /wrong answers, not timed/);
+    assert.match(cell.error ?? '', /wrong answers, not timed: GET \/json: expected status 200, got 404/);
     assert.equal(cell.trials.length, 0);
   });
 
