@@ -14,6 +14,13 @@ export const maxUploadBytes = defaultMaxUploadBytes;
 /** How long `close()` waits for in-flight requests before it cuts the remaining connections. */
 export const drainTimeoutMs = 5_000;
 
+/**
+ * Connections one database pool holds (`--db-pool`): the event loop and node:http have one pool,
+ * the worker pool one per worker thread, prefork one per process. Eight keep a 2-CPU database
+ * server busy without queueing many queries inside it.
+ */
+export const defaultDatabasePoolSize = 8;
+
 /** Everything but the folders, which each server gets fresh (see `serve.ts`). */
 export const serverDefaults: Readonly<Omit<CoreOptions, 'root' | 'uploadDir'>> = Object.freeze({
   host: '127.0.0.1',
@@ -43,5 +50,6 @@ export const serverDefaults: Readonly<Omit<CoreOptions, 'root' | 'uploadDir'>> =
   // queue for the CPUs, and the second per CPU covers a child that waits on its backend.
   maxChildren: 2 * availableParallelism(),
   reusePort: undefined,
+  database: undefined,
   inject: undefined,
 });

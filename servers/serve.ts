@@ -3,9 +3,11 @@
  *
  *   npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR]
  *                    [--threads N] [--max-children N] [--access-log FILE] [--node PATH|MAJOR]
+ *                    [--db embedded | --db-url postgres://…] [--db-pool N]
  *
  * The first line on standard output is exactly `listening on http://HOST:PORT`;
  * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
+ * With `--db embedded` it starts a private PostgreSQL cluster first and removes it on exit.
  * TEST-ONLY: the variables of `cores/inject.ts` add work to every request.
  */
 import { closeSync, openSync, rmSync, statSync } from 'node:fs';
@@ -16,7 +18,9 @@ import { makeScratchDir } from './scratch-dir.ts';
 import { ensureDefaultSite } from './app/site.ts';
 import { injectableModels, injectionFromEnvironment, injectionVariables } from './cores/inject.ts';
 import type { CoreOptions } from './cores/types.ts';
-import { serverDefaults } from './defaults.ts';
+import { type DatabaseChoice, DatabaseUrlError, openDatabase } from './database/connect.ts';
+import type { DatabaseServer } from './database/embedded.ts';
+import { defaultDatabasePoolSize, serverDefaults } from './defaults.ts';
 import { nodeBinary, runOn, takeNodeFlag } from './on-node.ts';
 import { findServer, registry } from './registry.ts';
 
@@ -31,6 +35,7 @@ function usage(): string {
   return [
     'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N]',
     '                        [--max-children N] [--access-log FILE] [--node PATH|MAJOR]',
+    '                        [--db embedded | --db-url postgres://...] [--db-pool N]',
     '',
     'models:',
     ...lines,
@@ -38,13 +43,18 @@ function usage(): string {
     `--max-children N: process-per-request's cap on children running at once (default ${serverDefaults.maxChildren},`,
     '  2 × the CPUs this process may run on); a request over it waits in the parent.',
     '--node PATH|MAJOR: serve on that Node (MAJOR: one npm run setup:node -- MAJOR installed).',
+    '--db embedded: start a private PostgreSQL (TechEmpower World and Fortune) for /db, /queries, /fortunes,',
+    '  /updates and /cached-queries, removed on exit; --db-url: a server of yours (only the schema',
+    `  server_models is created or written). --db-pool N: connections per pool (default ${defaultDatabasePoolSize}).`,
     'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
     `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs),`,
     `${injectionVariables.loopIterations}=N (an integer loop of N iterations); models: ${injectableModels.join(', ')}.`,
   ].join('\n');
 }
 
-function parseCommandLine(argv: string[]): { model: string; options: CoreOptions } | 'help' {
+function parseCommandLine(
+  argv: string[],
+): { model: string; options: CoreOptions; database: DatabaseChoice; poolSize: number } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -59,6 +69,9 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
         threads: { type: 'string' },
         'max-children': { type: 'string' },
         'access-log': { type: 'string' },
+        db: { type: 'string' },
+        'db-url': { type: 'string' },
+        'db-pool': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -76,6 +89,17 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   const maxChildren = integerFlag('--max-children', values['max-children'], 1, 4_096) ?? serverDefaults.maxChildren;
   const root = values.root === undefined ? ensureDefaultSite() : resolve(values.root);
   if (!isDirectory(root)) throw new UsageError(`--root ${values.root}: not a directory`);
+  const poolSize = integerFlag('--db-pool', values['db-pool'], 1, 1_000) ?? defaultDatabasePoolSize;
+  if (values.db !== undefined && values.db !== 'embedded')
+    throw new UsageError(`--db ${values.db}: the only value is embedded (for a server of yours: --db-url)`);
+  if (values.db !== undefined && values['db-url'] !== undefined)
+    throw new UsageError('--db embedded and --db-url: choose one');
+  const database: DatabaseChoice =
+    values['db-url'] !== undefined
+      ? { kind: 'url', url: values['db-url'] }
+      : values.db === 'embedded'
+        ? { kind: 'embedded' }
+        : { kind: 'none' };
   const accessLog = values['access-log'] === undefined ? undefined : resolve(values['access-log']);
   if (accessLog !== undefined) checkAppendable(accessLog);
   let inject;
@@ -86,6 +110,8 @@ function parseCommandLine(argv: string[]): { model: string; options: CoreOptions
   }
   return {
     model: entry.name,
+    database,
+    poolSize,
     options: {
       ...serverDefaults,
       host: values.host ?? serverDefaults.host,
@@ -150,13 +176,29 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage()}\n`);
     return;
   }
+  let database: DatabaseServer | undefined;
+  if (parsed.database.kind !== 'none') {
+    try {
+      database = await openDatabase(parsed.database);
+    } catch (error) {
+      process.stderr.write(
+        `serve: ${error instanceof DatabaseUrlError ? '' : 'cannot start the database: '}${(error as Error).message.split('\n')[0]}\n`,
+      );
+      process.exit(error instanceof DatabaseUrlError ? 2 : 1);
+    }
+  }
   const uploadDir = makeScratchDir('upload');
   const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
+  const cleanUp = async (): Promise<void> => {
+    removeUploads();
+    await database?.stop();
+  };
+  const databaseSettings = database && { url: database.url, poolSize: parsed.poolSize };
   let server;
   try {
-    server = await findServer(parsed.model)!.start({ ...parsed.options, uploadDir });
+    server = await findServer(parsed.model)!.start({ ...parsed.options, uploadDir, database: databaseSettings });
   } catch (error) {
-    removeUploads();
+    await cleanUp();
     process.stderr.write(`serve: cannot start ${parsed.model}: ${(error as Error).message.split('\n')[0]}\n`);
     process.exit(1);
   }
@@ -167,12 +209,12 @@ async function main(): Promise<void> {
     stopping = true;
     server
       .close()
-      .then(() => {
-        removeUploads();
+      .then(async () => {
+        await cleanUp();
         process.exit(0);
       })
-      .catch((error: unknown) => {
-        removeUploads();
+      .catch(async (error: unknown) => {
+        await cleanUp();
         process.stderr.write(`serve: close failed: ${(error as Error).message}\n`);
         process.exit(1);
       });

@@ -8,6 +8,7 @@ import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/type
 import { privatePage } from './auth.ts';
 import type { AppConfig } from './config.ts';
 import { cpuDigest, maxCpuUnits } from './cpu.ts';
+import { serveDatabase } from './db/routes.ts';
 import { serveIndex } from './index-page.ts';
 import type { AppIO } from './io.ts';
 import { boundedInt, constant, queryParam, reply, text } from './responses.ts';
@@ -112,5 +113,11 @@ async function serve(route: Route, req: HttpRequest, io: AppIO, config: AppConfi
       return privatePage(req, config);
     case 'session':
       return sessionPage(req, config);
+    case 'db':
+    case 'queries':
+    case 'fortunes':
+    case 'updates':
+    case 'cached-queries':
+      return serveDatabase(route.name, req, io.database);
   }
 }

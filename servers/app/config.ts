@@ -1,4 +1,6 @@
 /** The application's settings: plain data, since it is sent to worker threads and child processes as JSON. */
+import type { DatabaseSettings } from './db/settings.ts';
+
 export interface AppConfig {
   /** Document root served under /static. */
   root: string;
@@ -23,6 +25,8 @@ export interface AppConfig {
    * Without it, a key is derived from this config's folders and credentials (see `sessions.ts`).
    */
   sessionSecret?: string | undefined;
+  /** The database server of /db, /queries, /fortunes, /updates and /cached-queries; none: they answer 503. */
+  database?: DatabaseSettings | undefined;
 }
 
 /**

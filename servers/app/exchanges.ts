@@ -8,6 +8,7 @@
  * Requests a standard client cannot send (no Host, no framing) are tested on the
  * handler directly (test/app/) and over raw sockets by the core tests.
  */
+import { noDatabaseRows } from './exchanges/database.ts';
 import { dynamicRows } from './exchanges/dynamic.ts';
 import { protocolRows } from './exchanges/protocol.ts';
 import { sessionRows } from './exchanges/sessions.ts';
@@ -24,6 +25,7 @@ export const exchanges: readonly Exchange[] = [
   ...uploadRows,
   ...protocolRows,
   ...sessionRows,
+  ...noDatabaseRows,
 ];
 
 /** What is wrong with a response to `exchange`; empty when it is right. */

@@ -7,6 +7,9 @@
  *   files are read synchronously; the returned promises are already settled.
  * - event-loop and the worker-pool's workers: `wait` is a timer, files are read
  *   asynchronously, so other connections (or tasks) go on meanwhile.
+ *
+ * The database is the one piece each core supplies itself (`database`): which
+ * connections it holds and how it waits for them is the model (see `db/`).
  */
 export interface AppIO {
   /** Which scheduling this is, for `X-Served-By` and the access log: `sync` or `async`. */
@@ -31,6 +34,32 @@ export interface AppIO {
   listFiles(dir: string): Promise<Array<{ name: string; size: number }>>;
   /** Remove a file; resolves false when there was none. */
   removeFile(path: string): Promise<boolean>;
+  /** The database server, or undefined when none is configured (its routes then answer 503). */
+  readonly database?: Database | undefined;
+}
+
+/** A row of TechEmpower's `World` table. */
+export interface World {
+  id: number;
+  randomNumber: number;
+}
+
+/** A row of TechEmpower's `Fortune` table. */
+export interface Fortune {
+  id: number;
+  message: string;
+}
+
+/** The queries the database routes make, each sent to the database server as TechEmpower asks. */
+export interface Database {
+  /** The `World` rows of `ids`, in that order, one query per id. */
+  worlds(ids: readonly number[]): Promise<World[]>;
+  /** Like `worlds`, from an in-process cache of rows, the database asked only on a miss. */
+  cachedWorlds(ids: readonly number[]): Promise<World[]>;
+  /** Every `Fortune` row. */
+  fortunes(): Promise<Fortune[]>;
+  /** Write each row's `randomNumber` (one statement for the batch; ids distinct). */
+  saveWorlds(rows: readonly World[]): Promise<void>;
 }
 
 export interface FileInfo {

@@ -1,4 +1,5 @@
 /** The application's routes: which paths exist and which methods each takes. */
+import type { DatabaseRouteName } from './db/routes.ts';
 
 /** What a path is, for the handler to dispatch on. */
 export type RouteName =
@@ -13,7 +14,8 @@ export type RouteName =
   | 'redirect-permanent'
   | 'redirect-temporary'
   | 'private'
-  | 'session';
+  | 'session'
+  | DatabaseRouteName;
 
 export interface Route {
   name: RouteName;
@@ -39,6 +41,11 @@ const exact = new Map<string, Route>([
   ['/redirect/temporary', route('redirect-temporary', read)],
   ['/private', route('private', read)],
   ['/session', route('session', read)],
+  ['/db', route('db', read)],
+  ['/queries', route('queries', read)],
+  ['/fortunes', route('fortunes', read)],
+  ['/updates', route('updates', read)],
+  ['/cached-queries', route('cached-queries', read)],
 ]);
 const staticRoute = route('static', read);
 const uploadRoute = route('upload', ['GET', 'HEAD', 'PUT', 'DELETE']);

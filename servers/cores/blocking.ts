@@ -7,6 +7,8 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { handleRequest } from '../app/app.ts';
+import { blockingDatabase, blockingWorkerEntry } from '../app/db/blocking-database.ts';
+import { bundleEntry } from './bundle.ts';
 import { syncIO } from '../app/sync-io.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
@@ -18,7 +20,12 @@ export const blockingCore: ServerCore = {
   async start(options: CoreOptions): Promise<RunningServer> {
     const config = appConfigOf(options);
     const settings = { ...connectionSettingsOf(options), batchPipelined: false };
-    const connections = new Connections((request) => handleRequest(request, syncIO, config), settings);
+    // One connection to the database, queried synchronously: a query blocks the thread.
+    const database =
+      config.database &&
+      (await blockingDatabase(config.database, await bundleEntry(blockingWorkerEntry, 'blocking-database-worker')));
+    const io = database ? { ...syncIO, database } : syncIO;
+    const connections = new Connections((request) => handleRequest(request, io, config), settings);
     // Sockets accepted while another is being served. `pauseOnConnect` keeps the kernel
     // from handing us their bytes: nothing of theirs is read until their turn.
     const waiting: Socket[] = [];
@@ -50,6 +57,7 @@ export const blockingCore: ServerCore = {
         // Connections never reached are not in flight: they are closed unread.
         for (const socket of waiting.splice(0)) socket.destroy();
         await Promise.all([stopListening(server), connections.drain(options.drainTimeoutMs)]);
+        await database?.close();
       },
     };
   },

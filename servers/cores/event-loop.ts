@@ -8,6 +8,7 @@
 import { createServer } from 'node:net';
 import { handleRequest } from '../app/app.ts';
 import { asyncIO } from '../app/async-io.ts';
+import { poolDatabase } from '../app/db/pool-database.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
 import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
@@ -17,11 +18,11 @@ export const eventLoopCore: ServerCore = {
   summary: 'one thread multiplexes every connection; waits are timers, CPU work stalls everyone',
   async start(options: CoreOptions): Promise<RunningServer> {
     const config = appConfigOf(options);
+    // One asynchronous pool of database connections for every connection of this thread.
+    const database = config.database && poolDatabase(config.database);
+    const io = database ? { ...asyncIO, database } : asyncIO;
     // The model: every request runs on this thread, with I/O that waits by timers.
-    const connections = new Connections(
-      (request) => handleRequest(request, asyncIO, config),
-      connectionSettingsOf(options),
-    );
+    const connections = new Connections((request) => handleRequest(request, io, config), connectionSettingsOf(options));
     // Every accepted socket is served at once: nothing waits for a turn.
     const server = createServer((socket) => connections.serve(socket));
     const url = await listen(server, options);
@@ -29,6 +30,7 @@ export const eventLoopCore: ServerCore = {
       url,
       async close() {
         await Promise.all([stopListening(server), connections.drain(options.drainTimeoutMs)]);
+        await database?.close();
       },
     };
   },

@@ -9,8 +9,8 @@ import type { CoreOptions } from './types.ts';
 
 /** The application's plain-data config (it crosses into workers and child processes). */
 export function appConfigOf(options: CoreOptions): AppConfig {
-  const { root, uploadDir, maxUploadBytes, credentials } = options;
-  return { root, uploadDir, maxUploadBytes, credentials };
+  const { root, uploadDir, maxUploadBytes, credentials, database } = options;
+  return { root, uploadDir, maxUploadBytes, credentials, database };
 }
 
 /** The connection driver's settings. */

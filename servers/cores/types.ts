@@ -2,6 +2,7 @@
  * The contract between a core and whoever starts it. It imports no defaults:
  * `servers/defaults.ts` fills these types, and the cores read only what they are given.
  */
+import type { DatabaseSettings } from '../app/db/settings.ts';
 import type { ParserLimits } from '../protocol/types.ts';
 import type { Injection } from './inject.ts';
 
@@ -46,6 +47,8 @@ export interface CoreOptions {
    * instance limit or Apache's MaxRequestWorkers; a request over it waits in the parent.
    */
   maxChildren: number;
+  /** The database server the database routes query; undefined: they answer 503. */
+  database?: DatabaseSettings | undefined;
   /** Listen with SO_REUSEPORT, so that several sockets share the port (the reuseport model's threads). */
   reusePort?: boolean | undefined;
   /** TEST-ONLY fault injection (see `inject.ts`); undefined in every real run. */

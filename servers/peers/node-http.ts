@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { handleRequest } from '../app/app.ts';
 import { asyncIO } from '../app/async-io.ts';
+import { poolDatabase } from '../app/db/pool-database.ts';
+import type { AppIO } from '../app/io.ts';
 import type { AppConfig } from '../app/config.ts';
 import type { HeaderList, HttpRequest } from '../protocol/types.ts';
 import type { CoreOptions, RunningServer, ServerCore } from '../cores/types.ts';
@@ -22,7 +24,11 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
     uploadDir: options.uploadDir,
     maxUploadBytes: options.maxUploadBytes,
     credentials: options.credentials,
+    database: options.database,
   };
+  // One asynchronous pool of database connections, as the event-loop core has.
+  const database = config.database && poolDatabase(config.database);
+  const io: AppIO = database ? { ...asyncIO, database } : asyncIO;
   const maxBody = options.limits.maxBodyBytes;
   const server = createServer(
     {
@@ -35,7 +41,7 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
       if (declared > maxBody) return refuse(res, 413);
       // GET and HEAD rarely carry a body: answer without waiting for 'end' (the hot path).
       if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
-        void respond(req, res, emptyBody, config);
+        void respond(req, res, emptyBody, io, config);
         return;
       }
       const chunks: Buffer[] = [];
@@ -48,7 +54,7 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
         } else chunks.push(chunk);
       });
       req.on('end', () => {
-        if (size <= maxBody) void respond(req, res, Buffer.concat(chunks, size), config);
+        if (size <= maxBody) void respond(req, res, Buffer.concat(chunks, size), io, config);
       });
     },
   );
@@ -69,7 +75,7 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
         const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs).unref();
         server.close(() => {
           clearTimeout(cut);
-          resolve();
+          void (database?.close() ?? Promise.resolve()).then(resolve);
         });
         server.closeIdleConnections();
       }),
@@ -78,8 +84,14 @@ async function startNodeHttp(options: CoreOptions): Promise<RunningServer> {
 
 const emptyBody = new Uint8Array(0);
 
-async function respond(req: IncomingMessage, res: ServerResponse, body: Uint8Array, config: AppConfig): Promise<void> {
-  const response = await handleRequest(toHttpRequest(req, body), asyncIO, config);
+async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Uint8Array,
+  io: AppIO,
+  config: AppConfig,
+): Promise<void> {
+  const response = await handleRequest(toHttpRequest(req, body), io, config);
   const fields: string[] = [];
   for (const [name, value] of response.headers) fields.push(name, value);
   const bytes = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;

@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { handleRequest } from '../../app/app.ts';
+import { connectionDatabase } from '../../app/db/connection-database.ts';
 import { syncIO } from '../../app/sync-io.ts';
 import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './framing.ts';
 
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
     process.stderr.write('process-per-request child: no whole request frame on standard input\n');
     process.exit(2);
   }
-  const response = await handleRequest({ ...frame.meta.request, body: frame.body }, syncIO, frame.meta.config);
+  // As a CGI program does: a connection of its own to the database, opened if this request asks it.
+  const { config } = frame.meta;
+  const database = config.database && connectionDatabase(config.database);
+  const io = database ? { ...syncIO, database } : syncIO;
+  const response = await handleRequest({ ...frame.meta.request, body: frame.body }, io, config);
+  await database?.close();
   writeAll(
     1,
     encodeFrame({ status: response.status, headers: response.headers } satisfies ResponseFrame, response.body),
