@@ -6,7 +6,7 @@
  * server's `accept(); while (read()) handle(); close();` loop.
  */
 import { createServer, type Socket } from 'node:net';
-import { handleRequest } from '../app/app.ts';
+import { answerAtOnce, handleRequest } from '../app/app.ts';
 import { syncIO } from '../app/sync-io.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
@@ -18,7 +18,11 @@ export const blockingCore: ServerCore = {
   async start(options: CoreOptions): Promise<RunningServer> {
     const config = appConfigOf(options);
     const settings = { ...connectionSettingsOf(options), batchPipelined: false };
-    const connections = new Connections((request) => handleRequest(request, syncIO, config), settings);
+    // Inline, as the event loop runs it: an answer the application has at once needs no promise.
+    const connections = new Connections(
+      (request) => answerAtOnce(request) ?? handleRequest(request, syncIO, config),
+      settings,
+    );
     // Sockets accepted while another is being served. `pauseOnConnect` keeps the kernel
     // from handing us their bytes: nothing of theirs is read until their turn.
     const waiting: Socket[] = [];

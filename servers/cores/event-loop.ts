@@ -6,7 +6,7 @@
  * I/O (`../app/async-io.ts`) is what makes a wait a timer.
  */
 import { createServer } from 'node:net';
-import { handleRequest } from '../app/app.ts';
+import { answerAtOnce, handleRequest } from '../app/app.ts';
 import { asyncIO } from '../app/async-io.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
@@ -17,9 +17,10 @@ export const eventLoopCore: ServerCore = {
   summary: 'one thread multiplexes every connection; waits are timers, CPU work stalls everyone',
   async start(options: CoreOptions): Promise<RunningServer> {
     const config = appConfigOf(options);
-    // The model: every request runs on this thread, with I/O that waits by timers.
+    // The model: every request runs on this thread, with I/O that waits by timers; an answer
+    // the application has at once (the constant routes) is written without a promise.
     const connections = new Connections(
-      (request) => handleRequest(request, asyncIO, config),
+      (request) => answerAtOnce(request) ?? handleRequest(request, asyncIO, config),
       connectionSettingsOf(options),
     );
     // Every accepted socket is served at once: nothing waits for a turn.
