@@ -6,7 +6,7 @@
  * server's `accept(); while (read()) handle(); close();` loop.
  */
 import { createServer, type Socket } from 'node:net';
-import { handleRequest } from '../app/app.ts';
+import { answerAtOnce, handleRequest } from '../app/app.ts';
 import { blockingDatabase, blockingWorkerEntry } from '../app/db/blocking-database.ts';
 import { bundleEntry } from './bundle.ts';
 import { syncIO } from '../app/sync-io.ts';
@@ -25,7 +25,11 @@ export const blockingCore: ServerCore = {
       config.database &&
       (await blockingDatabase(config.database, await bundleEntry(blockingWorkerEntry, 'blocking-database-worker')));
     const io = database ? { ...syncIO, database } : syncIO;
-    const connections = new Connections((request) => handleRequest(request, io, config), settings);
+    // Inline, as the event loop runs it: an answer the application has at once needs no promise.
+    const connections = new Connections(
+      (request) => answerAtOnce(request) ?? handleRequest(request, io, config),
+      settings,
+    );
     // Sockets accepted while another is being served. `pauseOnConnect` keeps the kernel
     // from handing us their bytes: nothing of theirs is read until their turn.
     const waiting: Socket[] = [];

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, stop } from 'esbuild';
+import { build, type Plugin, stop } from 'esbuild';
 
 const buildDir = join(tmpdir(), 'server-models-build');
 /** Builds under way in this process: esbuild's service process is stopped when none is. */
@@ -20,10 +20,15 @@ let building = 0;
  * by the hash of its content: a build whose sources did not change reuses the
  * file already there, and a changed source never runs stale code.
  */
-export async function bundleEntry(entry: string, name: string, format: 'esm' | 'cjs' = 'esm'): Promise<string> {
+export async function bundleEntry(
+  entry: string,
+  name: string,
+  format: 'esm' | 'cjs' = 'esm',
+  options: BundleOptions = {},
+): Promise<string> {
   building++;
   try {
-    return await bundle(entry, name, format);
+    return await bundle(entry, name, format, options);
   } finally {
     // esbuild keeps a service child process for later builds; a server that has started
     // must not leave a child behind when it closes, so stop it once no build needs it.
@@ -31,8 +36,32 @@ export async function bundleEntry(entry: string, name: string, format: 'esm' | '
   }
 }
 
-async function bundle(entry: string, name: string, format: 'esm' | 'cjs'): Promise<string> {
+/** How an entry is built beyond its format. */
+export interface BundleOptions {
+  /**
+   * The entry only ever runs as its process's main thread (a per-request child): `threadId` is 0
+   * there, so the bundle answers `node:worker_threads`' `threadId` and `isMainThread` itself
+   * rather than load the module, which pulls in some 26 of Node's internal modules at every start
+   * (docs/models/process-per-request.md). Any other import of that module fails the build.
+   */
+  mainThreadOnly?: boolean | undefined;
+}
+
+/** `node:worker_threads` as a main thread sees it, for `mainThreadOnly`. */
+const mainThread: Plugin = {
+  name: 'main-thread',
+  setup(build) {
+    build.onResolve({ filter: /^node:worker_threads$/ }, () => ({ path: 'worker_threads', namespace: 'main-thread' }));
+    build.onLoad({ filter: /.*/, namespace: 'main-thread' }, () => ({
+      contents: 'export const threadId = 0;\nexport const isMainThread = true;\n',
+      loader: 'js',
+    }));
+  },
+};
+
+async function bundle(entry: string, name: string, format: 'esm' | 'cjs', options: BundleOptions): Promise<string> {
   const result = await build({
+    plugins: options.mainThreadOnly ? [mainThread] : [],
     entryPoints: [entry],
     bundle: true,
     platform: 'node',

@@ -8,9 +8,11 @@ import type { Injection } from './inject.ts';
 /**
  * Runs one request's handler, the model's way. It must resolve; a rejection is answered 500.
  * `connected` says whether the request's client is still there: a model that queues requests
- * (process-per-request waiting for a child slot) starts no work for one that left.
+ * (process-per-request waiting for a child slot) starts no work for one that left. A model whose
+ * handler runs on the driver's own thread may return an answer it has at once as it is: the
+ * driver writes it without the promise and the microtask turn a promise costs.
  */
-export type Dispatch = (request: HttpRequest, connected?: () => boolean) => Promise<HttpResponse>;
+export type Dispatch = (request: HttpRequest, connected?: () => boolean) => HttpResponse | Promise<HttpResponse>;
 
 /** What the driver needs besides the dispatch. */
 export interface ConnectionSettings {

@@ -215,28 +215,33 @@ class Connection {
   }
 
   onResponse(response: HttpResponse): void {
+    if (this.#write(response)) this.#next();
+  }
+
+  /** Write the answer to the current request; true when the next queued request may run now. */
+  #write(response: HttpResponse): boolean {
     const request = this.#current!;
     this.#current = undefined;
     if (this.#state !== State.Handling || this.#socket.destroyed) {
       // The client left (Orphaned), or the connection was cut: nothing to write to.
       if (this.#state === State.Orphaned) this.#release();
       else if (this.#state === State.Handling) this.#state = State.Closing; // 'close' follows
-      return;
+      return false;
     }
     const keepAlive = request.keepAlive && !request.upgrade && !this.#owner.draining;
-    const bytes = serializeResponse(response, {
-      method: request.method,
-      keepAlive,
-      versionMinor: request.versionMinor,
-    });
-    const flowing = this.#socket.write(bytes);
+    const context = { method: request.method, keepAlive, versionMinor: request.versionMinor };
+    const flowing = this.#socket.write(serializeResponse(response, context));
     this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
-    if (!keepAlive) return this.#end();
-    if (flowing) return this.#next();
+    if (!keepAlive) {
+      this.#end();
+      return false;
+    }
+    if (flowing) return true;
     // Backpressure: the client is not taking what we send. Build nothing more for it until it does.
     this.#socket.pause();
     this.#unsent = this.#socket.writableLength;
     this.#enter(State.Sending, this.#owner.settings.sendTimeoutMs);
+    return false;
   }
 
   uncork(): void {
@@ -244,8 +249,7 @@ class Connection {
   }
 
   onFailure(error: unknown): void {
-    process.emitWarning(`handler failed: ${(error as Error)?.message ?? String(error)}`);
-    this.onResponse(errorResponse(500));
+    this.onResponse(failed(error));
   }
 
   #release(): void {
@@ -257,14 +261,18 @@ class Connection {
 
   /** Run the next queued request, or settle in the state the parser is in when there is none. */
   #next(): void {
-    const request = this.#queue.shift();
-    if (request !== undefined) {
+    for (let request = this.#queue.shift(); request !== undefined; request = this.#queue.shift()) {
       this.#enter(State.Handling, 0);
       this.#current = request;
       // An expectation we cannot meet is answered 417 without running the handler, as a response in turn.
-      const response = expectationOf(request) === 'unmet' ? Promise.resolve(errorResponse(417)) : undefined;
-      (response ?? this.#owner.dispatch(request, this.connected)).then(this.onResponse, this.onFailure);
-      return;
+      const answer =
+        expectationOf(request) === 'unmet' ? errorResponse(417) : this.#owner.dispatch(request, this.connected);
+      if (answer instanceof Promise) {
+        answer.then(this.onResponse, this.onFailure);
+        return;
+      }
+      // An answer the handler had at once is written now, and the next queued request runs in this loop.
+      if (!this.#write(answer)) return;
     }
     const error = this.#parser.error;
     if (error !== undefined) {
@@ -379,4 +387,10 @@ class Connection {
     // 'close' follows and releases the connection, even if a handler still runs on it.
     if (this.#state === State.Handling) this.#state = State.Closing;
   }
+}
+
+/** The answer to a request whose handler failed (its cause goes to the server's log only). */
+function failed(error: unknown): HttpResponse {
+  process.emitWarning(`handler failed: ${(error as Error)?.message ?? String(error)}`);
+  return errorResponse(500);
 }

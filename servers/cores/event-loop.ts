@@ -6,7 +6,7 @@
  * I/O (`../app/async-io.ts`) is what makes a wait a timer.
  */
 import { createServer } from 'node:net';
-import { handleRequest } from '../app/app.ts';
+import { answerAtOnce, handleRequest } from '../app/app.ts';
 import { asyncIO } from '../app/async-io.ts';
 import { poolDatabase } from '../app/db/pool-database.ts';
 import { Connections } from './connection.ts';
@@ -21,8 +21,12 @@ export const eventLoopCore: ServerCore = {
     // One asynchronous pool of database connections for every connection of this thread.
     const database = config.database && poolDatabase(config.database);
     const io = database ? { ...asyncIO, database } : asyncIO;
-    // The model: every request runs on this thread, with I/O that waits by timers.
-    const connections = new Connections((request) => handleRequest(request, io, config), connectionSettingsOf(options));
+    // The model: every request runs on this thread, with I/O that waits by timers; an answer
+    // the application has at once (the constant routes) is written without a promise.
+    const connections = new Connections(
+      (request) => answerAtOnce(request) ?? handleRequest(request, io, config),
+      connectionSettingsOf(options),
+    );
     // Every accepted socket is served at once: nothing waits for a turn.
     const server = createServer((socket) => connections.serve(socket));
     const url = await listen(server, options);

@@ -43,7 +43,7 @@ export function injectionFromEnvironment(env: NodeJS.ProcessEnv = process.env): 
   return Object.keys(injection).length === 0 ? undefined : injection;
 }
 
-type Handler = (request: HttpRequest, connected?: () => boolean) => Promise<HttpResponse>;
+type Handler = (request: HttpRequest, connected?: () => boolean) => HttpResponse | Promise<HttpResponse>;
 
 /** `dispatch` with the injected work run first, on the thread that dispatches; `dispatch` itself when none. */
 export function withInjection(dispatch: Handler, injection: Injection | undefined): Handler {
@@ -52,7 +52,7 @@ export function withInjection(dispatch: Handler, injection: Injection | undefine
   if (spinUs <= 0 && iterations <= 0) return dispatch;
   // Each loop starts from the last one's result: the result is used, so the JIT cannot drop the loop.
   let last = 0;
-  return (request: HttpRequest, connected?: () => boolean): Promise<HttpResponse> => {
+  return (request: HttpRequest, connected?: () => boolean): HttpResponse | Promise<HttpResponse> => {
     if (spinUs > 0) spin(spinUs);
     if (iterations > 0) last = loop(iterations, last);
     return dispatch(request, connected);

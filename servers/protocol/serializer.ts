@@ -3,7 +3,8 @@
  * headers the protocol owns (Date, Server, Content-Length or chunked framing,
  * Connection). Every core calls this for every response, so it builds the head
  * as one string and writes head and body into one Buffer: one allocation, one
- * socket write.
+ * socket write. A frozen response (the application's constant replies) is built
+ * once a second, when its Date changes, and its bytes reused until then.
  */
 import type { HttpResponse } from './types.ts';
 
@@ -83,12 +84,10 @@ export function reasonPhrase(status: number): string {
   );
 }
 
-/** The `Date` header's value, formatted at most once a second (RFC 9110 §6.6.1 needs only seconds). */
+/** The `Date` header's value for `second`, formatted at most once a second (RFC 9110 §6.6.1 needs only seconds). */
 let dateSecond = -1;
 let dateValue = '';
-function httpDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
+function httpDate(second: number): string {
   if (second !== dateSecond) {
     dateSecond = second;
     dateValue = new Date(second * 1000).toUTCString();
@@ -96,8 +95,32 @@ function httpDate(): string {
   return dateValue;
 }
 
+/**
+ * The last frozen response serialized, for which context and second, and its bytes. A frozen
+ * response is one the application never changes (`constant` in ../app/responses.ts), so its bytes
+ * stay right until the Date changes: the head of a constant reply is not built again per request.
+ */
+let frozen: HttpResponse | undefined;
+let frozenVariant = -1;
+let frozenSecond = -1;
+let frozenBytes: Buffer = Buffer.alloc(0);
+
 /** Serialize `res` as the answer to the request described by `ctx`: head and body in one Buffer. */
 export function serializeResponse(res: HttpResponse, ctx: ResponseContext): Buffer {
+  const second = Math.floor(Date.now() / 1000);
+  if (!Object.isFrozen(res)) return serialize(res, ctx, second);
+  // What of the context the bytes depend on: keep-alive, HTTP/1.0, and whether a body is sent.
+  const variant = (ctx.keepAlive ? 1 : 0) | (ctx.versionMinor === 0 ? 2 : 0) | (ctx.method === 'HEAD' ? 4 : 0);
+  if (res !== frozen || variant !== frozenVariant || second !== frozenSecond) {
+    frozenBytes = serialize(res, ctx, second);
+    frozen = res;
+    frozenVariant = variant;
+    frozenSecond = second;
+  }
+  return frozenBytes;
+}
+
+function serialize(res: HttpResponse, ctx: ResponseContext, second: number): Buffer {
   const status = res.status;
   let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
   let chunked = false;
@@ -115,7 +138,7 @@ export function serializeResponse(res: HttpResponse, ctx: ResponseContext): Buff
     if (unsafe(name) || unsafe(value)) throw new TypeError(`Response header ${name} contains CR or LF`);
     head += `${name}: ${value}\r\n`;
   }
-  head += `Date: ${httpDate()}\r\nServer: ${serverName}\r\n`;
+  head += `Date: ${httpDate(second)}\r\nServer: ${serverName}\r\n`;
   if (!ctx.keepAlive) head += 'Connection: close\r\n';
   else if (ctx.versionMinor === 0) head += 'Connection: keep-alive\r\n';
 
