@@ -180,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
       ...(pair ? { network: networkConfig(pair) } : {}),
       extra: {
         placement: placement.note,
+        ...(options.overrides.length ? { overrides: options.overrides } : {}),
         serverNode: runtime.version,
         warmupConnections,
         measure: options.measure,
