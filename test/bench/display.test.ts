@@ -122,7 +122,10 @@ describe('terminal output', () => {
     it(`${script} --help fits 80 columns where the terminal is not wider`, () => {
       const env = { ...process.env };
       delete env.COLUMNS;
-      const r = spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, '--help'], { encoding: 'utf8', env });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, '--help'], {
+        encoding: 'utf8',
+        env,
+      });
       assert.equal(r.status, 0, r.stderr);
       const wide = r.stdout.split('\n').filter((l) => l.length > 80);
       assert.deepEqual(wide, []);
