@@ -3,6 +3,7 @@ import type { Results } from '../bench/results/schema.ts';
 import type { ChartDef } from './charts/index.ts';
 import { cellRows } from './charts/rows.ts';
 import { explainScenario } from './explain.ts';
+import { runTitle } from './html.ts';
 import { modelGlance, scenarioGlance } from './glance.ts';
 import type { Finding } from './findings/types.ts';
 
@@ -10,8 +11,11 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
 export function renderSummaryMd(results: Results, charts: ChartDef[], findings: Finding[]): string {
   const m = results.machine;
+  const { title, ran } = runTitle(results);
   const lines = [
-    `# server-models: ${results.config.profile} run ${results.runId}`,
+    `# server-models: ${title} (${results.runId})`,
+    '',
+    ran,
     '',
     `${m.cpuModel}, ${m.cores} cores · Node ${m.node} · commit ${results.git.commit?.slice(0, 10) ?? 'unknown'}${results.git.dirty ? ' (dirty)' : ''}${results.complete ? '' : ' · **incomplete run**'}`,
     '',
@@ -33,7 +37,7 @@ export function renderSummaryMd(results: Results, charts: ChartDef[], findings: 
     .filter((x) => top.get(`${x.model}|${x.scenario}`) === x.connections)
     .sort((a, b) => a.scenario.localeCompare(b.scenario) || b.rps - a.rps)) {
     lines.push(
-      `| ${cell(r.scenario)} | ${cell(r.label)} | ${r.connections} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p99Ms.toFixed(2)} | ${r.mark === 'ok' ? '' : r.mark} |`,
+      `| ${cell(r.scenario)} | ${cell(r.label)} | ${r.connections} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.rps > 0 && r.p99Ms > 0 ? r.p99Ms.toFixed(2) : '—'} | ${r.mark === 'ok' ? '' : r.mark} |`,
     );
   }
   lines.push('', '## What the numbers show', '');

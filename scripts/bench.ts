@@ -34,6 +34,7 @@ import type { Placement } from '../bench/os/placement.ts';
 import { isAlive, pinSelf, StartedProcesses } from '../bench/os/processes.ts';
 import { benchDefaults, plannedSeconds } from '../bench/plan/profiles.ts';
 import { writeResults } from '../bench/results/file.ts';
+import { fitHelp } from '../bench/results/text.ts';
 import { cellsCsv, runBmf } from '../bench/results/export.ts';
 import { checkOutputFile, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
 import type { Results } from '../bench/results/schema.ts';
@@ -111,7 +112,7 @@ function countedPairs(cells: PlannedCell[], options: RunOptions): Set<string> {
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
   if (options.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${fitHelp(usage, outputWidth(process.stdout))}\n`);
     return 0;
   }
   // --rtt: this process sets up the namespaces and runs the bench again inside the client one, where it finds its pair.
@@ -179,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
       ...(pair ? { network: networkConfig(pair) } : {}),
       extra: {
         placement: placement.note,
+        ...(options.overrides.length ? { overrides: options.overrides } : {}),
         serverNode: runtime.version,
         warmupConnections,
         measure: options.measure,

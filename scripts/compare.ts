@@ -4,6 +4,8 @@
  * Exit 1 when any cell regressed, 0 otherwise, 2 on bad input or flags.
  */
 import { parseFlags } from '../bench/plan/args.ts';
+import { fitHelp } from '../bench/results/text.ts';
+import { outputWidth } from '../bench/run/display.ts';
 import { compareDefaults, compareResults } from '../bench/results/compare/compare.ts';
 import { NormalisationError, parseReference } from '../bench/results/compare/metrics.ts';
 import type { Mode } from '../bench/results/compare/metrics.ts';
@@ -52,7 +54,7 @@ function main(): number {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${fitHelp(usage, outputWidth(process.stdout))}\n`);
     return 0;
   }
   if (positionals.length !== 2)
@@ -98,7 +100,7 @@ function main(): number {
     fail(
       `the runs are not the same measurement: ${comparison.mismatches[0]}${comparison.mismatches.length > 1 ? ` (and ${comparison.mismatches.length - 1} more)` : ''}; --force compares them anyway`,
     );
-  process.stdout.write(renderTerminal(comparison));
+  process.stdout.write(renderTerminal(comparison, outputWidth(process.stdout)));
   try {
     if (values.markdown) writeFileAtomic(values.markdown, renderMarkdown(comparison));
     if (values.json) writeFileAtomic(values.json, `${JSON.stringify(comparison, null, 2)}\n`);

@@ -5,6 +5,8 @@
  * written; exit 2 on a bad flag, path or results file.
  */
 import { FlagError, parseFlags } from '../bench/plan/args.ts';
+import { fitHelp } from '../bench/results/text.ts';
+import { outputWidth } from '../bench/run/display.ts';
 import { cellsCsv, runBenchmarkAction, runBmf } from '../bench/results/export.ts';
 import { ResultsFileError, readResults } from '../bench/results/file.ts';
 import { checkOutputFile, OutputPathError, writeFileAtomic } from '../bench/results/output.ts';
@@ -29,7 +31,7 @@ function main(argv: string[]): number {
     { allowPositionals: true },
   );
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${fitHelp(usage, outputWidth(process.stdout))}\n`);
     return 0;
   }
   if (positionals.length !== 1)

@@ -35,6 +35,8 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   bmf: string | null;
   /** The scenarios of `--scenario-file`, validated; empty without one. */
   fileScenarios: ScenarioDef[];
+  /** The flags that changed what the profile runs (`--duration`, `--scenarios`, …), recorded so a report says so. */
+  overrides: string[];
   /** CPU lists for taskset: undefined = choose by the machine's core count, null = unpinned. */
   serverCpus: string | null | undefined;
   clientCpus: string | null | undefined;
@@ -83,6 +85,23 @@ const flagSpec = {
 } as const;
 
 const defaultTargetName = 'target';
+
+/** Flags that change a profile's matrix or its measurement: a run with any of them is not the profile as designed. */
+const profileFlags = [
+  'models',
+  'scenarios',
+  'scenario-file',
+  'connections',
+  'duration',
+  'warmup',
+  'trials',
+  'rounds',
+  'rate',
+  'loadgen',
+  'measure',
+  'target-cmd',
+  'target-url',
+] as const;
 
 export const usage = `usage: npm run bench -- [--profile ${Object.keys(profiles).join('|')}] [flags]
 
@@ -195,6 +214,7 @@ export function parseOptions(argv: string[]): RunOptions {
     csv: values.csv ?? null,
     bmf: values.bmf ?? null,
     fileScenarios,
+    overrides: profileFlags.filter((flag) => values[flag] !== undefined).map((flag) => `--${flag}`),
     serverCpus: cpuList('--server-cpus', values['server-cpus']),
     clientCpus: cpuList('--client-cpus', values['client-cpus']),
     json: values.json ?? false,

@@ -7,6 +7,9 @@
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Calibration, Cell, Results } from '../results/schema.ts';
+import { wrapText } from '../results/text.ts';
+
+export { wrapText };
 
 const flagLegend =
   'flags: C = client-bound (a lower bound for the server), E = errors/timeouts/non-2xx under load, W = starved: requests left waiting, B = busy machine: other processes took CPU, F = failed, S = skipped; — = no latency (nothing answered)';
@@ -58,18 +61,6 @@ export function packLine(head: string, parts: string[], width: number, indent = 
     if (fresh || last.length + separator.length + part.length <= width)
       lines[lines.length - 1] = fresh ? `${last}${part}` : `${last}${separator}${part}`;
     else lines.push(`${' '.repeat(indent)}${part}`);
-  }
-  return lines.join('\n');
-}
-
-/** Plain words wrapped at `width`, lines after the first indented. */
-export function wrapText(text: string, width: number, indent = 2): string {
-  const lines = [''];
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const last = lines[lines.length - 1] as string;
-    if (last.trim() === '' || last.length + 1 + word.length <= width)
-      lines[lines.length - 1] = last.trim() === '' ? `${last}${word}` : `${last} ${word}`;
-    else lines.push(`${' '.repeat(indent)}${word}`);
   }
   return lines.join('\n');
 }

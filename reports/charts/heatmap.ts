@@ -1,4 +1,8 @@
-/** Summary heatmap: model × scenario, best throughput of each model normalised to the best model of the scenario. */
+/**
+ * Summary heatmap: model × scenario, each model's best throughput over the connection levels it ran
+ * at, as a share of the scenario's best; the level is written in the square (`@64`), since the best
+ * of one model may be at another level than another's.
+ */
 import type { Results } from '../../bench/results/schema.ts';
 import { cellRows } from './rows.ts';
 
@@ -16,14 +20,17 @@ export function heatmapChart(results: Results): Record<string, unknown> {
     return {
       ...b,
       share,
-      text: `${(share * 100).toFixed(0)}%${b.mark === 'ok' ? '' : b.mark === 'errored' ? ' ✗' : b.mark === 'starved' ? ' ▽' : ' ≥'}`,
+      text: `${(share * 100).toFixed(0)}% @${b.connections}${b.mark === 'ok' ? '' : b.mark === 'errored' ? ' ✗' : b.mark === 'starved' ? ' ▽' : ' ≥'}`,
     };
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'Throughput relative to the best model per scenario (≥ client-bound, ✗ errored, ▽ starved)',
+    title: [
+      "Throughput relative to the scenario's best, each model at its best connection level (@N)",
+      '≥ client-bound, ✗ errored, ▽ starved',
+    ],
     data: { values: rows },
-    width: { step: 90 },
+    width: { step: 104 },
     height: { step: 26 },
     encoding: {
       x: { field: 'scenario', type: 'nominal', title: null, axis: { labelAngle: -30 } },

@@ -45,7 +45,8 @@ export function latencyChart(results: Results): Record<string, unknown> {
             x,
             y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } },
             y2: { field: 'hi' },
-            color: colour,
+            // No legend from the half-transparent ranges: the lines' swatches are the opaque ones.
+            color: { ...colour, legend: null },
           },
         },
         { mark: 'line', encoding: { x, y, color: colour, strokeDash: dash, detail: { field: 'pct' } } },

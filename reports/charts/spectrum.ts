@@ -1,16 +1,29 @@
 /**
  * The HDR percentile spectrum at one concurrency: x is the percentile on a
  * log-of-1/(1−p) scale (50, 90, 99, 99.9, 99.99 evenly spaced), y the latency.
+ * A starved cell's line is dotted and labelled at its end: it covers only the
+ * requests the model answered, so it would otherwise read as the fastest.
  */
 import type { Results } from '../../bench/results/schema.ts';
 import { colourScale } from '../palette.ts';
-import { facetByScenario, peerDash } from './rows.ts';
+import { cellMark, facetByScenario, peerDash } from './rows.ts';
 
 /** The chosen concurrency: the highest connection count every scenario's cells share, else the highest. */
 export function spectrumConnections(results: Results): number {
   const counts = [...new Set(results.cells.map((c) => c.connections))].sort((a, b) => b - a);
   return counts[0] ?? 1;
 }
+
+/** Our models solid, peers dashed (as on every chart), a starved cell's line dotted whichever it is. */
+const lineDash = {
+  field: 'line',
+  type: 'nominal',
+  title: 'line',
+  scale: {
+    domain: [...peerDash.scale.domain, 'starved'],
+    range: [...peerDash.scale.range, [1, 3]],
+  },
+};
 
 export function spectrumChart(results: Results, connections = spectrumConnections(results)): Record<string, unknown> {
   const rows = results.cells
@@ -27,6 +40,7 @@ export function spectrumChart(results: Results, connections = spectrumConnection
         .map(([p, us]) => ({
           model: c.model,
           kind: c.kind,
+          line: cellMark(c.flags) === 'starved' ? 'starved' : c.kind,
           scenario: c.scenario,
           percentile: p,
           nines: 1 / (1 - p / 100),
@@ -36,13 +50,12 @@ export function spectrumChart(results: Results, connections = spectrumConnection
   const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `Latency by percentile at ${connections} connections`,
+    title: `Latency by percentile at ${connections} connections (dotted, ▽: starved, only the answered requests)`,
     data: { values: rows },
     ...facetByScenario,
     spec: {
       width: 220,
       height: 160,
-      mark: { type: 'line', point: false },
       encoding: {
         x: {
           field: 'nines',
@@ -56,13 +69,35 @@ export function spectrumChart(results: Results, connections = spectrumConnection
         },
         y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' },
         color: colour,
-        strokeDash: peerDash,
-        tooltip: [
-          { field: 'model' },
-          { field: 'percentile', format: '.3f' },
-          { field: 'ms', format: ',.3f', title: 'ms' },
-        ],
       },
+      layer: [
+        {
+          mark: { type: 'line', point: false },
+          encoding: {
+            strokeDash: lineDash,
+            tooltip: [
+              { field: 'model' },
+              { field: 'line', title: 'line' },
+              { field: 'percentile', format: '.3f' },
+              { field: 'ms', format: ',.3f', title: 'ms' },
+            ],
+          },
+        },
+        {
+          // The label at a starved line's highest percentile.
+          transform: [
+            { filter: "datum.line === 'starved'" },
+            {
+              window: [{ op: 'row_number', as: 'fromTop' }],
+              sort: [{ field: 'nines', order: 'descending' }],
+              groupby: ['model'],
+            },
+            { filter: 'datum.fromTop === 1' },
+          ],
+          mark: { type: 'text', align: 'right', dx: -4, dy: -8, fontSize: 10 },
+          encoding: { text: { value: '▽ starved' } },
+        },
+      ],
     },
   };
 }

@@ -21,7 +21,8 @@ export function throughputChart(results: Results): Record<string, unknown> {
             x,
             y: { field: 'rpsMin', type: 'quantitative', title: 'requests/s' },
             y2: { field: 'rpsMax' },
-            color: colour,
+            // No legend from the faint band: its swatches would be as faint, and the models look alike.
+            color: { ...colour, legend: null },
           },
         },
         {

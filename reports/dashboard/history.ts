@@ -17,7 +17,11 @@ export interface Run {
   results: Results;
   /** Commit time, or the run's start when the commit time is unknown. */
   time: string;
-  /** Short commit sha, with a * when the tree was dirty; the run id when there is no commit. */
+  /**
+   * The run's x position: short commit sha (with a * when the tree was dirty) and the run's start,
+   * `f92549c 11-30 10:05`, so that two runs of one commit are two points, not one tick joined by a
+   * vertical line; the run id when there is no commit.
+   */
   label: string;
 }
 
@@ -64,7 +68,8 @@ export function loadRuns(dir: string): { runs: Run[]; skipped: string[] } {
     try {
       const results = readResults(path);
       const commit = results.git.commit;
-      const label = commit ? `${commit.slice(0, 7)}${results.git.dirty ? '*' : ''}` : results.runId;
+      const started = results.startedAt.slice(5, 16).replace('T', ' ');
+      const label = commit ? `${commit.slice(0, 7)}${results.git.dirty ? '*' : ''} ${started}` : results.runId;
       runs.push({ path, results, time: results.git.commitTime ?? results.startedAt, label });
     } catch (error) {
       if (!(error instanceof ResultsFileError)) throw error;
@@ -72,6 +77,13 @@ export function loadRuns(dir: string): { runs: Run[]; skipped: string[] } {
     }
   }
   runs.sort((a, b) => a.time.localeCompare(b.time) || a.results.startedAt.localeCompare(b.results.startedAt));
+  // Two runs started in the same minute of one commit would share a position: number the later ones.
+  const seen = new Map<string, number>();
+  for (const run of runs) {
+    const n = (seen.get(run.label) ?? 0) + 1;
+    seen.set(run.label, n);
+    if (n > 1) run.label = `${run.label} #${n}`;
+  }
   return { runs, skipped };
 }
 

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellLine, cellMarks, formatUs, outputWidth, peerRatioLines, resultsTable } from '../../bench/run/display.ts';
+import { fitHelp } from '../../bench/results/text.ts';
 import { syntheticResults } from '../helpers/synthetic-results.ts';
 
 describe('terminal output', () => {
@@ -107,4 +109,27 @@ describe('terminal output', () => {
     if (saved === undefined) delete process.env.COLUMNS;
     else process.env.COLUMNS = saved;
   });
+
+  it('wraps a help text with each description kept in its column', () => {
+    const help = `  --flag VALUE  ${'word '.repeat(30).trim()}\n                continued ${'more '.repeat(20).trim()}`;
+    const fitted = fitHelp(help, 60).split('\n');
+    assert.ok(fitted.every((l) => l.length <= 60));
+    assert.ok(fitted.slice(1).every((l) => l.startsWith(' '.repeat(16)) && l[16] !== ' '));
+    assert.equal(fitHelp(help, 400), help);
+  });
+
+  for (const script of ['bench', 'compare', 'export']) {
+    it(`${script} --help fits 80 columns where the terminal is not wider`, () => {
+      const env = { ...process.env };
+      delete env.COLUMNS;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, '--help'], {
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const wide = r.stdout.split('\n').filter((l) => l.length > 80);
+      assert.deepEqual(wide, []);
+      assert.match(r.stdout, /--/);
+    });
+  }
 });

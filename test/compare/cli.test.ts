@@ -106,14 +106,20 @@ describe('npm run compare (end to end)', () => {
     assert.match(normalised.out, /calibration ceiling/);
     const both = compare(file('base.json'), file('drift.json'));
     assert.equal(both.code, 0, both.out);
+    // The prose is wrapped to the terminal (80 columns here): read it with its line breaks as spaces.
     assert.match(
-      both.out,
-      /^mode: both — absolute figures shown; a change is called only when the comparison normalised by/m,
+      both.out.replace(/\s+/g, ' '),
+      / mode: both — absolute figures shown; a change is called only when the comparison normalised by/,
     );
-    // The two disagree on the slowed cells: not established, and the row says what each said.
+    assert.ok(
+      both.out.split('\n').every((l) => l.length <= 80),
+      'fits 80 columns',
+    );
+    // The two disagree on the slowed cells: not established, and the row says what each said (the cell's
+    // name on its line, its metrics under it, each figure with its unit).
     assert.match(
       both.out,
-      /worker-pool:hello:16 +requests\/s .*\? inconclusive \(absolute ✗, normalised [+-]\d+\.\d% =\)/,
+      /^worker-pool:hello:16\n +requests\/s +[\d,]+ req\/s +[\d,]+ req\/s [^\n]*\n?[^\n]*\? inconclusive \(absolute ✗, normalised [+-]\d+\.\d% =\)/m,
     );
   });
 

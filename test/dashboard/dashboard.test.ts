@@ -91,7 +91,19 @@ describe('dashboard', () => {
     assert.ok(!history.points.some((p) => p.runId === 'run-3' && p.rpsRegressed));
   });
 
-  it('renders from file:// in chromium: every chart drawn, no console errors, latest report linked', async () => {
+  it('gives each run its own x position, two runs of one commit included', () => {
+    const same = mkdtempSync(join(tmpdir(), 'dashboard-same-'));
+    try {
+      for (const [i, startedAt] of ['2026-11-20T10:00:00.000Z', '2026-11-20T10:40:00.000Z'].entries())
+        writeFileSync(join(same, `r${i}.json`), JSON.stringify({ ...run(0), runId: `same-${i}`, startedAt }));
+      const labels = buildHistory(same).runs.map((r) => r.label);
+      assert.deepEqual(labels, ['0abcdef 11-20 10:00', '0abcdef 11-20 10:40']);
+    } finally {
+      rmSync(same, { recursive: true, force: true });
+    }
+  });
+
+  it('renders from file:// in chromium: every chart drawn, no console errors or warnings, an overview first, latest report linked', async () => {
     const out = join(dir, 'site');
     const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dashboard.ts', dir, '--out', out], {
       encoding: 'utf8',
@@ -108,7 +120,8 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const errors: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      // Warnings too: vega's "Infinite extent" ones came from a layer left empty by a filter.
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(e.message));
     // Nothing may come from the network: the page must be self-contained.
@@ -130,6 +143,17 @@ describe('dashboard', () => {
     for (const c of charts) assert.ok(c.marks > 10 && c.width > 300, `${c.id} is empty: ${JSON.stringify(c)}`);
     assert.equal(await page.$eval('a[href$="report.html"]', (a) => a.getAttribute('href')), '../run-4/report.html');
     assert.match((await page.textContent('body')) ?? '', /2 file\(s\) skipped/);
+    // The overview comes before the charts: a row per scenario and model, worker-pool's recovery said.
+    const overview = await page.$$eval('table.overview tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    assert.equal(overview.length, 6);
+    const pool = overview.find((r) => r[0] === 'hello' && r[1] === 'worker-pool');
+    assert.deepEqual([pool?.[2], pool?.[7]], ['16', '2'], JSON.stringify(pool));
+    const overviewFirst = await page.evaluate(
+      "Boolean(document.querySelector('table.overview').compareDocumentPosition(document.querySelector('section')) & Node.DOCUMENT_POSITION_FOLLOWING)",
+    );
+    assert.equal(overviewFirst, true, 'the overview is above the charts');
     await page
       .locator('section')
       .filter({ hasText: 'hello' })

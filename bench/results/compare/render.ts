@@ -2,6 +2,7 @@
  * Render a comparison: a terminal table, Markdown for a job summary or a PR
  * comment, and github-action-benchmark's custom JSON.
  */
+import { wrapText } from '../text.ts';
 import type { CellComparison, Comparison, MetricRow } from './compare.ts';
 
 const mark: Record<MetricRow['verdict'], string> = {
@@ -25,10 +26,17 @@ function verdictText(row: MetricRow): string {
   return `${mark[row.verdict]} (absolute ${short[a.absolute]}, normalised ${percent(a.normalisedChange)} ${short[a.normalised]})${second}`;
 }
 
-function figure(value: number, normalised: boolean): string {
+/**
+ * A figure with its unit: `12,345 req/s`, `3,831 µs`, `86.9 MiB`, `32,465 instr`; a normalised one
+ * (a share of the run's reference) as `0.8123 norm.`.
+ */
+function figure(value: number, row: Pick<MetricRow, 'unit' | 'metric'>, normalised: boolean): string {
   if (!Number.isFinite(value)) return String(value);
-  if (normalised && Math.abs(value) < 1000) return value.toPrecision(4);
-  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+  const scaled = normalised && row.metric !== 'rss';
+  if (scaled && Math.abs(value) < 1000) return `${value.toPrecision(4)} norm.`;
+  if (row.unit === 'bytes') return `${(value / 2 ** 20).toFixed(1)} MiB`;
+  const number = Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+  return `${number} ${scaled ? 'norm.' : row.unit}`;
 }
 
 function percent(change: number): string {
@@ -52,8 +60,8 @@ function lines(comparison: Comparison): string[][] {
       out.push([
         cell.key,
         row.label,
-        figure(row.baseline, normalised && row.metric !== 'rss'),
-        figure(row.current, normalised && row.metric !== 'rss'),
+        figure(row.baseline, row, normalised),
+        figure(row.current, row, normalised),
         percent(row.change),
         interval(row),
         verdictText(row),
@@ -99,23 +107,42 @@ function summaryLine(comparison: Comparison): string {
   return `${head} — ${count('regressed')} regressed, ${count('improved')} improved, ${count('unchanged')} unchanged, ${count('inconclusive')} inconclusive`;
 }
 
-/** The terminal table, with warnings first and loud. */
-export function renderTerminal(comparison: Comparison): string {
+/**
+ * The terminal table, with warnings first and loud, fitted to `width`: each cell's name on a line of
+ * its own and its metrics under it (a name such as process-per-request:static-large:256 and six
+ * columns would not fit 80 side by side), the prose wrapped.
+ */
+export function renderTerminal(comparison: Comparison, width = 80): string {
+  const wrap = (line: string) => wrapText(line, width, 2);
   const out: string[] = [];
-  for (const warning of comparison.warnings) out.push(`WARNING: ${warning}`);
-  out.push(...preamble(comparison), '');
-  const rows = [header, ...lines(comparison)];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const row of rows)
-    out.push(
-      row
-        .map((v, i) => (i >= 2 && i <= 4 ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number)))
-        .join('  ')
-        .trimEnd(),
-    );
-  if (comparison.added.length) out.push('', `added (only in current): ${comparison.added.join(', ')}`);
-  if (comparison.removed.length) out.push('', `removed (only in baseline): ${comparison.removed.join(', ')}`);
-  out.push('', summaryLine(comparison));
+  for (const warning of comparison.warnings) out.push(wrap(`WARNING: ${warning}`));
+  out.push(...preamble(comparison).map(wrap), '');
+  const all = lines(comparison);
+  const rows = [header.slice(1), ...all.map((r) => r.slice(1))];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const padded = (row: string[]) =>
+    row.map((v, i) => (i >= 1 && i <= 3 ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number)));
+  // Metric, figures and change on the line; the interval and verdict after them when they fit, else under them.
+  const line = (row: string[]) => {
+    const cells = padded(row);
+    const whole = `  ${cells.join('  ').trimEnd()}`;
+    if (whole.length <= width) return whole;
+    return `  ${cells.slice(0, 4).join('  ')}\n${wrapText(`${row[4]}  ${row[5]}`, width - 6, 6).replace(/^/, '      ')}`;
+  };
+  out.push(line(rows[0]!));
+  let cell = '';
+  for (const row of all) {
+    if (row[0] !== cell) {
+      cell = row[0] as string;
+      out.push(cell);
+    }
+    // A cell's note (why some metrics were not compared) has no figures: it reads as words.
+    if (row[1] === '') out.push(`  ${wrapText(row[6] ?? '', width - 2, 4)}`);
+    else out.push(line(row.slice(1)));
+  }
+  if (comparison.added.length) out.push('', wrap(`added (only in current): ${comparison.added.join(', ')}`));
+  if (comparison.removed.length) out.push('', wrap(`removed (only in baseline): ${comparison.removed.join(', ')}`));
+  out.push('', wrap(summaryLine(comparison)));
   return `${out.join('\n')}\n`;
 }
 
