@@ -12,8 +12,6 @@ import { chromium } from 'playwright-core';
 import { writeResults } from '../../bench/results/file.ts';
 import { heatmapChart } from '../../reports/charts/heatmap.ts';
 import { spectrumChart } from '../../reports/charts/spectrum.ts';
-import { latencyChart } from '../../reports/charts/latency.ts';
-import { throughputChart } from '../../reports/charts/throughput.ts';
 import { runTitle } from '../../reports/html.ts';
 import { renderReport } from '../../reports/render.ts';
 import { specToSvg } from '../../reports/render-svg.ts';
