@@ -210,8 +210,9 @@ describe('network distance: the bench command', { skip }, () => {
     assert.equal(cell?.status, 'ok', cell?.error);
     assert.ok((cell?.validation.checked ?? 0) > 0);
     assert.ok((cell?.trials[0]?.requests ?? 0) > 0);
+    // The notes wrap to the terminal's width: read them as one line.
     assert.match(
-      r.stdout,
+      r.stdout.replace(/\s+/g, ' '),
       /network: server in namespace sm-\d+-srv \(169\.254\.77\.1\), load generator in sm-\d+-cli \(169\.254\.77\.2\), one veth, no added delay/,
     );
     assert.match(r.stderr, new RegExp(`network: deleted namespaces sm-${child.pid}-srv and sm-${child.pid}-cli\\n$`));
