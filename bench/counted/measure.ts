@@ -58,6 +58,8 @@ export interface MeasureOptions {
   nodeFlags?: string[];
   /** Extra environment for the server (e.g. a fault injection's variable). */
   env?: Record<string, string>;
+  /** The Node that serves (its binary and version); this process's own when unset. */
+  node?: { path: string; version: string };
   /** A serve file to run instead of bundling servers/serve.ts (a hand-edited copy, for instance). */
   serveFile?: string;
   /** Keep the run's folder (the dumps, for callgrind_annotate) instead of removing it. */
@@ -122,6 +124,7 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
       serveFile,
       serveArgs,
       nodeFlags: options.nodeFlags ?? [],
+      ...(options.node ? { node: options.node.path } : {}),
       valgrindFlags: options.valgrindFlags ?? [],
       instrumentation,
       dir,
@@ -181,9 +184,9 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
       connections: client.connections,
       setup: {
         valgrind: await valgrindVersion(),
-        node: process.version,
+        node: options.node?.version ?? process.version,
         flags: server.flags,
-        command: [process.execPath, ...(options.nodeFlags ?? []), serveFile, ...serveArgs],
+        command: [options.node?.path ?? process.execPath, ...(options.nodeFlags ?? []), serveFile, ...serveArgs],
         instrumentation,
         event: 'Ir',
         warmupRequests: options.warmupRequests,

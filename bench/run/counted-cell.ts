@@ -52,6 +52,7 @@ export async function countCell(
   scenario: ScenarioDef,
   threads: number,
   log: (line: string) => void = () => {},
+  node?: { path: string; version: string },
 ): Promise<{ instructionsPerRequest: Stat; counted: NonNullable<Cell['counted']> }> {
   const pool = poolSize(model, threads);
   const defaults = countedDefaults(model, pool);
@@ -68,6 +69,7 @@ export async function countCell(
     discardBlocks: defaults.discardBlocks,
     serveArgs: ['--threads', String(pool)],
     ...(nodeFlags.length ? { nodeFlags } : {}),
+    ...(node ? { node } : {}),
     log,
   });
   const summary = measured.instructionsPerRequest;

@@ -179,6 +179,10 @@ async function countFirst(
       planned.target.name,
       planned.scenario,
       plan.counted.threads,
+      undefined,
+      planned.target.nodePath && planned.target.node
+        ? { path: planned.target.nodePath, version: planned.target.node }
+        : undefined,
     );
     cell.summary.instructionsPerRequest = instructionsPerRequest;
     cell.counted = counted;

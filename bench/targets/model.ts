@@ -30,6 +30,7 @@ export function modelTarget(
     name,
     kind,
     node: node?.version ?? process.version,
+    ...(node ? { nodePath: node.path } : {}),
     start: async (): Promise<RunningTarget> =>
       startSpawned({
         command: node?.path ?? process.execPath,

@@ -26,6 +26,8 @@ export interface Target {
   readonly scope?: { serves(scenario: ScenarioDef): boolean; why: string };
   /** The Node version that serves it (`v24.21.0`), for our models and the node-http peer. */
   readonly node?: string;
+  /** The Node binary that serves, when it is not the harness's own (counted cells run it too). */
+  readonly nodePath?: string;
   start(): Promise<RunningTarget>;
 }
 

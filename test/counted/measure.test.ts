@@ -5,7 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { measureInstructions } from '../../bench/counted/measure.ts';
+import { installedNodePath } from '../../bench/os/runtime.ts';
 
 function valgrindMissing(): string | false {
   try {
@@ -51,5 +54,36 @@ describe('measureInstructions under Callgrind', { skip: valgrindMissing() }, () 
     assert.ok(result.setup.flags.includes('--instr-atstart=no'));
     assert.match(result.setup.valgrind, /^valgrind-/);
     assert.ok(result.idle !== undefined && result.idle.perSecond >= 0);
+  });
+  const node24 = installedNodePath('24');
+  it('counts on the Node it is given: the dumps name that binary', {
+    timeout: 180_000,
+    skip: existsSync(node24) ? false : 'Node 24 is not installed (npm run setup:node -- 24)',
+  }, async () => {
+    const version = execFileSync(node24, ['--version'], { encoding: 'utf8' }).trim();
+    const result = await measureInstructions({
+      model: 'event-loop',
+      requests: [{ method: 'GET', path: '/hello' }],
+      warmupRequests: 2000,
+      warmupConnections: 2,
+      blockRequests: 500,
+      blocks: 2,
+      discardBlocks: 1,
+      node: { path: node24, version },
+      keepFiles: true,
+    });
+    try {
+      assert.equal(result.setup.node, version);
+      assert.equal(result.setup.command[0], node24);
+      // Callgrind writes the command it ran into every dump: the proof of which binary was counted.
+      const dumps = readdirSync(result.dir!).filter((name) => name.startsWith('callgrind.out.'));
+      assert.ok(dumps.length > 0);
+      for (const dump of dumps) {
+        const cmd = /^cmd:\s+(\S+)/m.exec(readFileSync(join(result.dir!, dump), 'utf8'));
+        assert.equal(cmd?.[1], node24, dump);
+      }
+    } finally {
+      rmSync(result.dir!, { recursive: true, force: true });
+    }
   });
 });
