@@ -131,6 +131,12 @@ for (const model of runnableModels) {
       assert.ok(first?.body.equals(tail.subarray(tail.length - 2 * MiB)), 'the pipelined range');
       assert.equal(second?.status, 200);
       assert.ok(raw.closedByServer);
+      // HTTP/1.0: the body, then the close.
+      const old = await rawExchange(server, `GET /static/big.bin HTTP/1.0\r\nRange: bytes=-${2 * MiB}\r\n\r\n`, {
+        waitMs: 20_000,
+      });
+      assert.ok(old.closedByServer);
+      assert.ok(splitResponses(old.bytes)[0]?.body.equals(tail.subarray(tail.length - 2 * MiB)), 'the HTTP/1.0 range');
     });
 
     it('answers HEAD at once with its length, reading nothing', async () => {
@@ -209,6 +215,24 @@ for (const model of runnableModels) {
       assert.ok(head.toString('latin1', 0, 300).includes(`Content-Length: ${size}`), head.toString('latin1', 0, 300));
       assert.ok(body < size, `${body} of ${size} bytes, then the cut`);
       assert.equal((await httpRequest(server, '/hello', { timeoutMs: 10_000 })).status, 200);
+    });
+  });
+}
+
+for (const model of ['blocking', 'event-loop']) {
+  describe(`${model}: close() while a client that reads nothing holds a 3 GiB GET`, () => {
+    it('resolves once the drain timeout has cut it', async () => {
+      const server = await startServer(model, { root, drainTimeoutMs: 500 });
+      const greedy = await holdingClient(server, 'GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+      try {
+        while (greedy.socket.readableLength === 0) await sleep(5);
+        const start = performance.now();
+        await server.close();
+        const ms = performance.now() - start;
+        assert.ok(ms >= 400 && ms < 5_000, `close() took ${ms.toFixed(0)} ms`);
+      } finally {
+        greedy.socket.destroy();
+      }
     });
   });
 }
