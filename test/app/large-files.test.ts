@@ -104,10 +104,13 @@ for (const base of [syncIO, asyncIO] satisfies AppIO[]) {
       assert.equal(header(response, 'content-length'), String(bigSize));
       assert.equal(Buffer.from(response.body).length, 0);
       const file = fileOf(response);
-      assert.deepEqual(
-        file && { path: file.path, start: file.start, end: file.end, size: file.size, io: file.io },
-        { path: join(root, 'big.bin'), start: 0, end: bigSize, size: bigSize, io: base.kind },
-      );
+      assert.deepEqual(file && { path: file.path, start: file.start, end: file.end, size: file.size, io: file.io }, {
+        path: join(root, 'big.bin'),
+        start: 0,
+        end: bigSize,
+        size: bigSize,
+        io: base.kind,
+      });
       assert.deepEqual(reads, []);
       // A range over the bound is a descriptor of that range.
       const range = await call(request('GET', '/static/big.bin', [['Range', 'bytes=1000-']]));
