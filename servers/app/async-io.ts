@@ -2,7 +2,7 @@
 import { open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { absent, type AppIO } from './io.ts';
+import { absent, type AppIO, type OpenedFile } from './io.ts';
 
 export const asyncIO: AppIO = {
   kind: 'async',
@@ -55,3 +55,22 @@ export const asyncIO: AppIO = {
     }
   },
 };
+
+/**
+ * Open `path` to send it in chunks, each read through libuv's thread pool while the loop goes on.
+ * Undefined when there is no such file.
+ */
+export async function openToSend(path: string): Promise<OpenedFile | undefined> {
+  const handle = await open(path, 'r').catch(absent);
+  if (handle === undefined) return undefined;
+  const s = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
+  return {
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    read: async (buffer, position) => (await handle.read(buffer, 0, buffer.length, position)).bytesRead,
+    close: () => void handle.close().catch(() => {}),
+  };
+}

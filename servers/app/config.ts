@@ -13,8 +13,8 @@ export interface AppConfig {
   /** Most files the upload area holds (507 for a new one beyond); `uploadAreaDefaults` when unset. */
   maxUploadFiles?: number | undefined;
   /**
-   * Largest static body read into memory to be sent (a 500 beyond it, ranges still work);
-   * `defaultMaxInMemoryBodyBytes` (64 MiB) when unset. See file-body.ts.
+   * Largest static body (a whole file or a range) read into memory and sent in one write; a larger
+   * one is streamed in 64 KiB chunks. `defaultMaxInMemoryBodyBytes` (1 MiB) when unset. See file-body.ts.
    */
   maxInMemoryBodyBytes?: number | undefined;
   /** Basic-auth credentials for /private. */

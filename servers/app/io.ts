@@ -62,6 +62,18 @@ export interface Database {
   saveWorlds(rows: readonly World[]): Promise<void>;
 }
 
+/**
+ * A file opened to be sent in chunks (servers/cores/file-stream.ts). Its size and time are the
+ * open file's (fstat): the chunks come from this file, whatever its path names meanwhile.
+ */
+export interface OpenedFile {
+  size: number;
+  mtimeMs: number;
+  /** Read up to `buffer.length` bytes at `position` into `buffer`; resolves how many (0: past the end). */
+  read(buffer: Uint8Array, position: number): Promise<number>;
+  close(): void;
+}
+
 export interface FileInfo {
   size: number;
   mtimeMs: number;

@@ -2,6 +2,7 @@
  * GET and HEAD /static/<path>: files under the document root with MIME type,
  * validators (ETag, Last-Modified) and conditional requests, single byte ranges,
  * and gzip by Accept-Encoding. Paths are decoded once and confined to the root.
+ * A large body is answered as a file range that the connection's side streams (file-body.ts).
  * The asynchronous models look files up through an open-file cache (file-cache.ts);
  * the synchronous ones (blocking, process-per-request) stat and read every time.
  */
@@ -10,7 +11,7 @@ import { sep } from 'node:path';
 import { getHeader, type HeaderList, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
 import { zlib } from './builtins.ts';
 import type { AppConfig } from './config.ts';
-import { bodyBytes, defaultMaxInMemoryBodyBytes, type FileBody } from './file-body.ts';
+import { defaultMaxInMemoryBodyBytes, type FileBody, type FileResponse } from './file-body.ts';
 import { FileCache } from './file-cache.ts';
 import type { AppIO, FileInfo } from './io.ts';
 import { isCompressible, mimeType } from './mime.ts';
@@ -137,8 +138,7 @@ export async function serveStatic(
         ['Content-Range', `bytes ${wanted.start}-${wanted.end - 1}/${info.size}`],
         ['Accept-Ranges', 'bytes'],
       );
-      const body: FileBody = { kind: 'file', path: file, start: wanted.start, end: wanted.end };
-      return send(req, io, files, config, 206, headers, body);
+      return send(req, io, files, config, 206, headers, file, info, wanted);
     }
   }
   headers.push(['Accept-Ranges', 'bytes']);
@@ -158,15 +158,15 @@ export async function serveStatic(
     headers[1] = ['ETag', `${etag.slice(0, -1)}-gzip"`];
     return reply(200, headers, body);
   }
-  return send(req, io, files, config, 200, headers, { kind: 'file', path: file, start: 0, end: info.size });
+  return send(req, io, files, config, 200, headers, file, info, { start: 0, end: info.size });
 }
 
 /**
- * Answer with a file's bytes. A body the server would hold in memory is read for a
- * HEAD as for a GET, so that the HEAD's Content-Length is measured from its body as
- * every server of ours (node:http's peer too) measures it. A HEAD of a larger one
- * reads nothing: its length comes from the stat, given as Content-Length, which the
- * serializer keeps when the application sets it.
+ * Answer with bytes [start, end) of a file. A HEAD reads nothing: its Content-Length comes from
+ * the stat (the serializer keeps one the application sets). A GET of a body up to
+ * `maxInMemoryBodyBytes` reads it and sends it in one write, its length measured from what was
+ * read; a larger one is answered with the descriptor of its bytes, which the side that holds the
+ * socket streams in bounded chunks (file-body.ts).
  */
 async function send(
   req: HttpRequest,
@@ -175,25 +175,24 @@ async function send(
   config: AppConfig,
   status: 200 | 206,
   headers: HeaderList,
-  body: FileBody,
+  file: string,
+  info: FileInfo,
+  range: { start: number; end: number },
 ): Promise<HttpResponse> {
-  const max = config.maxInMemoryBodyBytes ?? defaultMaxInMemoryBodyBytes;
-  if (req.method === 'HEAD' && body.end - body.start > max) {
-    headers.push(['Content-Length', String(body.end - body.start)]);
+  const { start, end } = range;
+  if (req.method === 'HEAD') {
+    headers.push(['Content-Length', String(end - start)]);
     return reply(status, headers);
   }
-  const bytes =
-    files && body.end - body.start <= max
-      ? await files.read(body.path, body.start, body.end)
-      : await bodyBytes(io, body, max);
-  if (bytes === undefined) return gone();
-  if (bytes === 'too-large') {
-    return text(
-      500,
-      `This file is over ${max} bytes, more than the server sends in one piece; ask for it in ranges.\n`,
-      [['Accept-Ranges', 'bytes']],
-    );
+  if (end - start > (config.maxInMemoryBodyBytes ?? defaultMaxInMemoryBodyBytes)) {
+    headers.push(['Content-Length', String(end - start)]);
+    const { size, mtimeMs } = info;
+    const body: FileBody = { kind: 'file', path: file, start, end, size, mtimeMs, io: io.kind };
+    const answer: FileResponse = { ...reply(status, headers), file: body };
+    return answer;
   }
+  const bytes = files ? await files.read(file, start, end) : await io.readFile(file, start, end);
+  if (bytes === undefined) return gone();
   return reply(status, headers, bytes);
 }
 

@@ -11,9 +11,10 @@ import {
   openSync,
   readSync,
   closeSync,
+  fstatSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { absent, type AppIO, type FileInfo } from './io.ts';
+import { absent, type AppIO, type FileInfo, type OpenedFile } from './io.ts';
 
 // Atomics.wait on a private SharedArrayBuffer blocks the thread without spinning the CPU.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -85,3 +86,29 @@ export const syncIO: AppIO = {
     }
   },
 };
+
+/**
+ * Open `path` to send it in chunks, each read synchronously: the blocking model's thread waits for
+ * the disk, as for every read of its. Undefined when there is no such file; the promises are settled.
+ */
+export function openToSendSync(path: string): Promise<OpenedFile | undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    return Promise.resolve(absent(error));
+  }
+  let s: Stats;
+  try {
+    s = fstatSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return Promise.resolve({
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    read: (buffer, position) => Promise.resolve(readSync(fd, buffer, 0, buffer.length, position)),
+    close: () => closeSync(fd),
+  });
+}

@@ -1,11 +1,10 @@
 /**
- * The per-connection HTTP/1.1 driver every core shares: it feeds the parser, answers
- * pipelined requests strictly in order, times out idle keep-alive connections, slow
- * request heads and requests whose bytes stop coming, answers `Expect: 100-continue`
- * before it reads a body, stops building responses for a client that does not read
- * them, answers a parse error with its status and closes, and drains on shutdown.
- * The cores differ only in the `Dispatch` they pass: where and how a request's
- * handler runs.
+ * The per-connection HTTP/1.1 driver every core shares: it feeds the parser, answers pipelined
+ * requests strictly in order, times out idle keep-alive connections, slow request heads and requests
+ * whose bytes stop coming, answers `Expect: 100-continue` before it reads a body, stops building
+ * responses for a client that does not read them, sends a body that lies in a file in bounded chunks
+ * (file-stream.ts), answers a parse error with its status and closes, and drains on shutdown. The
+ * cores differ only in the `Dispatch` they pass: where and how a request's handler runs.
  *
  * A connection is in one `State` at a time; each state has at most one deadline:
  *
@@ -29,6 +28,7 @@ import { errorResponse, serializeResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse } from '../protocol/types.ts';
 import { continueBytes, expectationOf, pendingExpectation } from './expectation.ts';
 import type { ConnectionSettings, Dispatch } from './connection-settings.ts';
+import { sendFile } from './file-stream.ts';
 import { withInjection } from './inject.ts';
 
 export type { ConnectionSettings, Dispatch };
@@ -46,7 +46,7 @@ const enum State {
   Head,
   /** The head is complete, its body is arriving (deadline: the request timeout and its minimum rate). */
   Body,
-  /** A handler runs; bytes that arrive meanwhile are parsed and queued. */
+  /** A handler runs, or a body in a file goes out (file-stream.ts); bytes that arrive meanwhile are queued. */
   Handling,
   /**
    * A response waits in our write buffer past its high-water mark: the client is not reading.
@@ -85,10 +85,6 @@ export class Connections {
     const period = Math.min(1_000, Math.max(10, shortest / 4));
     this.#sweep = setInterval(() => this.#expire(), period);
     this.#sweep.unref();
-  }
-
-  get size(): number {
-    return this.#open.size;
   }
 
   get draining(): boolean {
@@ -230,6 +226,7 @@ class Connection {
     }
     const keepAlive = request.keepAlive && !request.upgrade && !this.#owner.draining;
     const context = { method: request.method, keepAlive, versionMinor: request.versionMinor };
+    if (sendFile(this.#socket, request, response, context, this.#owner, () => this.#sent(keepAlive))) return false;
     const flowing = this.#socket.write(serializeResponse(response, context));
     this.#owner.log?.logResponse(this.#socket.remoteAddress, request, response);
     if (!keepAlive) {
@@ -242,6 +239,12 @@ class Connection {
     this.#unsent = this.#socket.writableLength;
     this.#enter(State.Sending, this.#owner.settings.sendTimeoutMs);
     return false;
+  }
+
+  /** A body in a file is out, in chunks (file-stream.ts), or its socket closed: on as after any response written. */
+  #sent(keepAlive: boolean): void {
+    if (this.#state === State.Orphaned) this.#release();
+    else if (this.#state === State.Handling) keepAlive ? this.#next() : this.#end();
   }
 
   uncork(): void {

@@ -14,7 +14,7 @@ import { errorResponse } from '../protocol/serializer.ts';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
-import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './process-per-request/framing.ts';
+import { decodeResponse, encodeFrame, type RequestFrame } from './process-per-request/framing.ts';
 import { childCommand } from './process-per-request/parent-death.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
 import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
@@ -86,9 +86,8 @@ function runChild(
     child.on('error', () => {}); // spawn failure: 'close' follows with a null code
     child.on('close', (code, signal) => {
       children.delete(child);
-      const frame = code === 0 ? decodeFrame<ResponseFrame>(Buffer.concat(out)) : undefined;
-      if (frame !== undefined)
-        return resolve({ status: frame.meta.status, headers: frame.meta.headers, body: frame.body });
+      const response = code === 0 ? decodeResponse(Buffer.concat(out)) : undefined;
+      if (response !== undefined) return resolve(response);
       process.emitWarning(`process-per-request child ${child.pid ?? '?'} failed (${signal ?? `exit code ${code}`})`);
       resolve(errorResponse(502));
     });

@@ -3,13 +3,16 @@
  * HTTP server (llhttp) with the asynchronous I/O, so that every figure of the
  * event-loop core can be read against what node:http does on the same route.
  */
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { handleRequest } from '../app/app.ts';
 import { asyncIO } from '../app/async-io.ts';
 import { poolDatabase } from '../app/db/pool-database.ts';
+import { fileToSend } from '../app/file-body.ts';
 import type { AppIO } from '../app/io.ts';
 import type { AppConfig } from '../app/config.ts';
-import type { HeaderList, HttpRequest } from '../protocol/types.ts';
+import { getHeader, type HeaderList, type HttpRequest } from '../protocol/types.ts';
 import type { CoreOptions, RunningServer, ServerCore } from '../cores/types.ts';
 
 export const nodeHttpPeer: ServerCore = {
@@ -96,8 +99,14 @@ async function respond(
   for (const [name, value] of response.headers) fields.push(name, value);
   const bytes = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
   const bodiless = response.status === 204 || response.status === 304;
-  if (!bodiless) fields.push('Content-Length', String(bytes.byteLength));
+  // The application gives the length of a HEAD's body, and of a body in a file, which node:http streams.
+  if (!bodiless && getHeader(response.headers, 'content-length') === undefined)
+    fields.push('Content-Length', String(bytes.byteLength));
   res.writeHead(response.status, fields);
+  const file = fileToSend(response, req.method ?? 'GET');
+  // A client that leaves mid-way (or a file that is gone) ends the pipeline: both streams are destroyed.
+  if (file !== undefined)
+    return pipeline(createReadStream(file.path, { start: file.start, end: file.end - 1 }), res).catch(() => {});
   // node:http drops the body itself for HEAD, 204 and 304.
   res.end(bodiless ? undefined : bytes);
 }

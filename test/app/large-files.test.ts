@@ -1,8 +1,9 @@
 /**
- * Static files larger than memory should hold: a sparse file of 3 GiB (no disk
- * used) served by HEAD without a read, by ranges reading only the range, and a
- * whole GET refused before it reads, over the bound of a body held in memory
- * (64 MiB by default).
+ * Static files larger than memory should hold, at the application: a sparse file
+ * of 3 GiB (no disk used) served by HEAD without a read, by small ranges reading
+ * only the range, and by a whole GET answered with the descriptor of its bytes
+ * (over `maxInMemoryBodyBytes`, 1 MiB by default), which the side that holds the
+ * socket streams (its tests: test/cores/file-stream.test.ts).
  */
 import assert from 'node:assert/strict';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { handleRequest } from '../../servers/app/app.ts';
 import { asyncIO } from '../../servers/app/async-io.ts';
 import type { AppConfig } from '../../servers/app/config.ts';
+import type { FileBody, FileResponse } from '../../servers/app/file-body.ts';
 import type { AppIO } from '../../servers/app/io.ts';
 import { syncIO } from '../../servers/app/sync-io.ts';
 import type { HeaderList, HttpRequest, HttpResponse } from '../../servers/protocol/types.ts';
@@ -41,6 +43,7 @@ function request(method: string, target: string, headers: HeaderList = []): Http
     upgrade: false,
   };
 }
+const fileOf = (response: HttpResponse): FileBody | undefined => (response as Partial<FileResponse>).file;
 const header = (response: HttpResponse, name: string): string | undefined =>
   response.headers.find(([n]) => n.toLowerCase() === name)?.[1];
 
@@ -72,17 +75,17 @@ for (const base of [syncIO, asyncIO] satisfies AppIO[]) {
       assert.deepEqual(reads, []);
     });
 
-    it('answers HEAD with a range with the range length, reading nothing past the in-memory bound', async () => {
+    it('answers HEAD with a range with the range length, reading nothing, however small the range', async () => {
       reads.length = 0;
       const response = await call(request('HEAD', '/static/big.bin', [['Range', 'bytes=1-']]));
       assert.equal(response.status, 206);
       assert.equal(header(response, 'content-length'), String(bigSize - 1));
-      assert.deepEqual(reads, []);
-      // A small range is read for the HEAD as for the GET: its Content-Length is its body's.
       const small = await call(request('HEAD', '/static/big.bin', [['Range', 'bytes=-100']]));
       assert.equal(small.status, 206);
-      assert.equal(Buffer.from(small.body).length, 100);
-      assert.deepEqual(reads, [[bigSize - 100, bigSize]]);
+      assert.equal(header(small, 'content-length'), '100');
+      assert.equal(Buffer.from(small.body).length, 0);
+      assert.equal(fileOf(small), undefined);
+      assert.deepEqual(reads, []);
     });
 
     it('reads only the range asked for, past 2 GiB', async () => {
@@ -94,20 +97,40 @@ for (const base of [syncIO, asyncIO] satisfies AppIO[]) {
       assert.deepEqual(reads, [[bigSize - 77, bigSize]]);
     });
 
-    it('refuses a whole body over the in-memory bound before reading it, naming no path, offering ranges', async () => {
+    it('answers a whole GET over the in-memory bound with its descriptor and length, reading nothing', async () => {
       reads.length = 0;
       const response = await call(request('GET', '/static/big.bin'));
-      assert.equal(response.status, 500);
-      assert.equal(header(response, 'accept-ranges'), 'bytes');
-      assert.ok(!Buffer.from(response.body).toString().includes(root));
+      assert.equal(response.status, 200);
+      assert.equal(header(response, 'content-length'), String(bigSize));
+      assert.equal(Buffer.from(response.body).length, 0);
+      const file = fileOf(response);
+      assert.deepEqual(file && { path: file.path, start: file.start, end: file.end, size: file.size, io: file.io }, {
+        path: join(root, 'big.bin'),
+        start: 0,
+        end: bigSize,
+        size: bigSize,
+        io: base.kind,
+      });
       assert.deepEqual(reads, []);
+      // A range over the bound is a descriptor of that range.
+      const range = await call(request('GET', '/static/big.bin', [['Range', 'bytes=1000-']]));
+      assert.equal(range.status, 206);
+      assert.deepEqual([fileOf(range)?.start, fileOf(range)?.end], [1000, bigSize]);
+      assert.deepEqual(reads, []);
+    });
+
+    it('reads a body up to maxInMemoryBodyBytes, and answers a larger one with its descriptor', async () => {
       const bounded: AppConfig = { ...config, maxInMemoryBodyBytes: 1999 };
-      assert.equal((await call(request('GET', '/static/small.txt'), bounded)).status, 500);
-      assert.equal(
-        (await call(request('GET', '/static/small.txt'), { ...bounded, maxInMemoryBodyBytes: 2000 })).status,
-        200,
-      );
-      assert.equal((await call(request('GET', '/static/small.txt', [['Range', 'bytes=0-9']]), bounded)).status, 206);
+      const over = await call(request('GET', '/static/small.txt'), bounded);
+      assert.equal(over.status, 200);
+      assert.deepEqual([fileOf(over)?.start, fileOf(over)?.end], [0, 2000]);
+      const within = await call(request('GET', '/static/small.txt'), { ...bounded, maxInMemoryBodyBytes: 2000 });
+      assert.equal(within.status, 200);
+      assert.equal(fileOf(within), undefined);
+      assert.equal(Buffer.from(within.body).toString(), 'x'.repeat(2000));
+      const range = await call(request('GET', '/static/small.txt', [['Range', 'bytes=0-9']]), bounded);
+      assert.equal(range.status, 206);
+      assert.equal(Buffer.from(range.body).toString(), 'x'.repeat(10));
     });
   });
 }

@@ -8,7 +8,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { handleRequest } from '../../app/app.ts';
 import { connectionDatabase } from '../../app/db/connection-database.ts';
 import { syncIO } from '../../app/sync-io.ts';
-import { decodeFrame, encodeFrame, type RequestFrame, type ResponseFrame } from './framing.ts';
+import { decodeFrame, encodeResponse, type RequestFrame } from './framing.ts';
 
 // Bundled as CommonJS (the fastest start), so no top-level await.
 async function main(): Promise<void> {
@@ -25,10 +25,7 @@ async function main(): Promise<void> {
   const io = database ? { ...syncIO, database } : syncIO;
   const response = await handleRequest({ ...frame.meta.request, body: frame.body }, io, config);
   await database?.close();
-  writeAll(
-    1,
-    encodeFrame({ status: response.status, headers: response.headers } satisfies ResponseFrame, response.body),
-  );
+  writeAll(1, encodeResponse(response));
 }
 
 /** writeSync may write less than asked to a pipe: go on until every byte is out. */

@@ -5,6 +5,7 @@
  * of the stream. Compact, and binary-safe without escaping the body.
  */
 import type { AppConfig } from '../../app/config.ts';
+import type { FileBody, FileResponse } from '../../app/file-body.ts';
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
 
 /** What the parent sends: the request without its body, and the application's config. */
@@ -13,8 +14,29 @@ export interface RequestFrame {
   config: AppConfig;
 }
 
-/** What the child answers: the response without its body. */
-export type ResponseFrame = Omit<HttpResponse, 'body'>;
+/**
+ * What the child answers: the response without its body. A body that lies in a file crosses as its
+ * descriptor (path and range, file-body.ts), not its bytes: the parent, which holds the socket,
+ * streams it from its event loop (../file-stream.ts).
+ */
+export type ResponseFrame = Omit<HttpResponse, 'body'> & { file?: FileBody };
+
+/** The child's frame of `response`. */
+export function encodeResponse(response: HttpResponse): Buffer {
+  const { status, headers } = response;
+  const file = (response as Partial<FileResponse>).file;
+  return encodeFrame({ status, headers, ...(file && { file }) } satisfies ResponseFrame, response.body);
+}
+
+/** The response in a child's frame, or undefined when the bytes are not a whole frame. */
+export function decodeResponse(bytes: Buffer): HttpResponse | undefined {
+  const frame = decodeFrame<ResponseFrame>(bytes);
+  if (frame === undefined) return undefined;
+  const { status, headers, file } = frame.meta;
+  if (file === undefined) return { status, headers, body: frame.body };
+  const response: FileResponse = { status, headers, body: frame.body, file: { ...file, io: 'async' } };
+  return response;
+}
 
 export function encodeFrame(meta: object, body: Uint8Array | string): Buffer {
   const json = Buffer.from(JSON.stringify(meta));

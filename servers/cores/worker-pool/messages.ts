@@ -34,7 +34,8 @@ export interface RequestBatch {
 
 /**
  * The task's result, posted when the batch's last handler settles: the answer to each request,
- * in order, null for one already sent in a `LateAnswers`.
+ * in order, null for one already sent in a `LateAnswers`. A body in a file crosses as its
+ * descriptor (`FileResponse`, ../../app/file-body.ts), not its bytes: the main thread streams it.
  */
 export type BatchAnswers = Array<HttpResponse | null>;
 
