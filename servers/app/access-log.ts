@@ -10,6 +10,7 @@
  */
 import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/types.ts';
+import { fileToSend } from './file-body.ts';
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -46,6 +47,9 @@ export function formatAccessLine(e: AccessEntry): string {
 export function contentBytes(method: string, response: HttpResponse): number {
   const status = response.status;
   if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return 0;
+  // A streamed file's bytes are not in the body: the range that goes on the wire is.
+  const file = fileToSend(response, method);
+  if (file) return file.end - file.start;
   const body = response.body;
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }
