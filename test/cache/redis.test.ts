@@ -50,7 +50,10 @@ describe('the private Redis', { skip: unavailable }, () => {
   it('keeps nothing on disk: no RDB snapshot, no append-only file', async () => {
     const redis = await startRedis();
     try {
-      const config = await redisCommand(Number(new URL(redis.url).port), 'CONFIG GET save\r\nCONFIG GET appendonly\r\n');
+      const config = await redisCommand(
+        Number(new URL(redis.url).port),
+        'CONFIG GET save\r\nCONFIG GET appendonly\r\n',
+      );
       assert.match(config, /save\r\n\$0\r\n\r\n/);
       assert.match(config, /appendonly\r\n\$2\r\nno\r\n/);
     } finally {
