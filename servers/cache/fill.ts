@@ -24,8 +24,8 @@ export async function fillCache(databaseUrl: string, cacheUrl: string): Promise<
   } finally {
     await database.end();
   }
-  const cache = createClient({ url: cacheUrl });
-  cache.on('error', () => undefined);
+  const cache = createClient({ url: cacheUrl, socket: { reconnectStrategy: false } });
+  cache.on('error', () => undefined); // a failure rejects connect() or mSet; unheard, the event would crash us
   await cache.connect();
   try {
     for (let at = 0; at < rows.length; at += batch)
