@@ -48,13 +48,18 @@ export function redisWorldCache(url: string): WorldCache {
     await client.connect();
     return client;
   };
-  const client = (): Promise<Client> => {
-    // A connection that could not be opened is tried afresh by the next request.
+  const client = async (): Promise<Client> => {
+    // A connection that could not be opened, or that the client gave up reconnecting (it is then
+    // closed for good), is opened afresh by the next request: a Redis that comes back is used again.
     connected ??= connect().catch((error: unknown) => {
       connected = undefined;
       throw error;
     });
-    return connected;
+    const opening = connected;
+    const open = await opening;
+    if (open.isOpen) return open;
+    if (connected === opening) connected = undefined;
+    return client();
   };
   return {
     async read(ids) {
