@@ -4,10 +4,14 @@
  *   npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR]
  *                    [--threads N] [--max-children N] [--access-log FILE] [--node PATH|MAJOR]
  *                    [--db embedded | --db-url postgres://…] [--db-pool N]
+ *                    [--cache redis | --cache-url redis://…]
  *
- * The first line on standard output is exactly `listening on http://HOST:PORT`;
- * SIGTERM or SIGINT drains and exits 0; a usage error is one line and exit 2.
- * With `--db embedded` it starts a private PostgreSQL cluster first and removes it on exit.
+ * The first line on standard output is exactly `listening on http://HOST:PORT`,
+ * the second `settings {…}` (the database, its pools, and which cache
+ * `cached-queries` reads, as JSON, passwords redacted); SIGTERM or SIGINT drains
+ * and exits 0; a usage error is one line and exit 2. With `--db embedded` it starts
+ * a private PostgreSQL cluster first and removes it on exit; `--cache redis`, a
+ * private Redis, likewise.
  * TEST-ONLY: the variables of `cores/inject.ts` add work to every request.
  */
 import { closeSync, openSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +24,10 @@ import { injectableModels, injectionFromEnvironment, injectionVariables } from '
 import type { CoreOptions } from './cores/types.ts';
 import { type DatabaseChoice, DatabaseUrlError, openDatabase } from './database/connect.ts';
 import type { DatabaseServer } from './database/embedded.ts';
+import type { CacheChoice, OpenCache } from './cache/connect.ts';
+import { redisUnavailable } from './cache/redis.ts';
+import { CacheUrlError, parseCacheUrl } from './cache/url.ts';
+import { cacheKind, redactedUrl } from './app/db/settings.ts';
 import { defaultDatabasePoolSize, serverDefaults } from './defaults.ts';
 import { nodeBinary, runOn, takeNodeFlag } from './on-node.ts';
 import { findServer, registry } from './registry.ts';
@@ -36,6 +44,7 @@ function usage(): string {
     'usage: npm run serve -- --model <name> [--host 127.0.0.1] [--port 0] [--root DIR] [--threads N]',
     '                        [--max-children N] [--access-log FILE] [--node PATH|MAJOR]',
     '                        [--db embedded | --db-url postgres://...] [--db-pool N]',
+    '                        [--cache redis | --cache-url redis://...]',
     '',
     'models:',
     ...lines,
@@ -46,7 +55,11 @@ function usage(): string {
     '--db embedded: start a private PostgreSQL (TechEmpower World and Fortune) for /db, /queries, /fortunes,',
     '  /updates and /cached-queries, removed on exit; --db-url: a server of yours (only the schema',
     `  server_models is created or written). --db-pool N: connections per pool (default ${defaultDatabasePoolSize}).`,
-    'Prints `listening on http://HOST:PORT` once ready; SIGTERM or SIGINT drains and exits 0.',
+    '--cache redis: /cached-queries from a private Redis (redis-server, removed on exit); --cache-url: a',
+    '  running Redis of yours (only keys server_models:world:* are written). Both need a database, whose',
+    '  World rows are loaded into the cache at start. Default: a cache in each serving process.',
+    'Prints `listening on http://HOST:PORT` once ready, then `settings {...}` (database, pool, cache);',
+    'SIGTERM or SIGINT drains and exits 0.',
     `Test-only fault injection, per request: ${injectionVariables.spinUs}=N (busy-wait N µs),`,
     `${injectionVariables.loopIterations}=N (an integer loop of N iterations); models: ${injectableModels.join(', ')}.`,
   ].join('\n');
@@ -54,7 +67,7 @@ function usage(): string {
 
 function parseCommandLine(
   argv: string[],
-): { model: string; options: CoreOptions; database: DatabaseChoice; poolSize: number } | 'help' {
+): { model: string; options: CoreOptions; database: DatabaseChoice; poolSize: number; cache: CacheChoice } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -72,6 +85,8 @@ function parseCommandLine(
         db: { type: 'string' },
         'db-url': { type: 'string' },
         'db-pool': { type: 'string' },
+        cache: { type: 'string' },
+        'cache-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -100,6 +115,11 @@ function parseCommandLine(
       : values.db === 'embedded'
         ? { kind: 'embedded' }
         : { kind: 'none' };
+  const cache = cacheChoice(values.cache, values['cache-url']);
+  if (cache.kind !== 'memory' && database.kind === 'none')
+    throw new UsageError(
+      `--cache${cache.kind === 'url' ? '-url' : ''} needs a database: add --db embedded or --db-url`,
+    );
   const accessLog = values['access-log'] === undefined ? undefined : resolve(values['access-log']);
   if (accessLog !== undefined) checkAppendable(accessLog);
   let inject;
@@ -112,6 +132,7 @@ function parseCommandLine(
     model: entry.name,
     database,
     poolSize,
+    cache,
     options: {
       ...serverDefaults,
       host: values.host ?? serverDefaults.host,
@@ -125,6 +146,26 @@ function parseCommandLine(
       uploadDir: '',
     },
   };
+}
+
+function cacheChoice(cache: string | undefined, url: string | undefined): CacheChoice {
+  if (cache !== undefined && cache !== 'redis' && cache !== 'memory')
+    throw new UsageError(`--cache ${cache}: expected redis or memory (for a Redis of yours: --cache-url)`);
+  if (cache !== undefined && url !== undefined) throw new UsageError(`--cache ${cache} and --cache-url: choose one`);
+  if (url !== undefined) {
+    try {
+      parseCacheUrl(url);
+    } catch (error) {
+      if (error instanceof CacheUrlError) throw new UsageError(error.message);
+      throw error;
+    }
+    return { kind: 'url', url };
+  }
+  if (cache !== 'redis') return { kind: 'memory' };
+  // Checked before the database starts: a missing redis-server is a usage error, found at once.
+  const why = redisUnavailable();
+  if (why) throw new UsageError(`--cache redis: ${why}`);
+  return { kind: 'redis' };
 }
 
 function integerFlag(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
@@ -187,13 +228,16 @@ async function main(): Promise<void> {
       process.exit(error instanceof DatabaseUrlError ? 2 : 1);
     }
   }
+  let cache: OpenCache | undefined;
+  if (database && parsed.cache.kind !== 'memory') cache = await openCacheOrExit(parsed.cache, database);
   const uploadDir = makeScratchDir('upload');
   const removeUploads = (): void => rmSync(uploadDir, { recursive: true, force: true });
   const cleanUp = async (): Promise<void> => {
     removeUploads();
+    await cache?.stop();
     await database?.stop();
   };
-  const databaseSettings = database && { url: database.url, poolSize: parsed.poolSize };
+  const databaseSettings = database && { url: database.url, poolSize: parsed.poolSize, cacheUrl: cache?.url };
   let server;
   try {
     server = await findServer(parsed.model)!.start({ ...parsed.options, uploadDir, database: databaseSettings });
@@ -223,6 +267,40 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   // Announced only once a signal would stop the server cleanly: whoever waits for this line may stop it at once.
   process.stdout.write(`listening on ${server.url}\n`);
+  const settings = {
+    database: databaseSettings ? redactedUrl(databaseSettings.url) : null,
+    dbPool: databaseSettings ? databaseSettings.poolSize : null,
+    cache: cacheKind(databaseSettings),
+    cacheUrl: cache ? redactedUrl(cache.url) : null,
+  };
+  process.stdout.write(`settings ${JSON.stringify(settings)}\n`);
+}
+
+/**
+ * Start or check the cache server and load the World rows into it, before any model starts (so no
+ * model's first requests pay for the load, and no two processes race to do it); exits on failure.
+ * Loaded only when asked for, so that a serve without a cache server does not load a Redis client.
+ */
+async function openCacheOrExit(
+  choice: Exclude<CacheChoice, { kind: 'memory' }>,
+  database: DatabaseServer,
+): Promise<OpenCache> {
+  const { openCache } = await import('./cache/connect.ts');
+  const { fillCache } = await import('./cache/fill.ts');
+  let cache: OpenCache | undefined;
+  try {
+    cache = await openCache(choice);
+    await fillCache(database.url, cache.url);
+    return cache;
+  } catch (error) {
+    await cache?.stop();
+    await database.stop();
+    const usage = error instanceof CacheUrlError;
+    process.stderr.write(
+      `serve: ${usage ? '' : 'cannot start the cache: '}${(error as Error).message.split('\n')[0]}\n`,
+    );
+    process.exit(usage ? 2 : 1);
+  }
 }
 
 await main();

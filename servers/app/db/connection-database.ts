@@ -3,9 +3,11 @@
  * and closed with `close()`: what a CGI program does, once per request
  * (process-per-request), and what the blocking model's one thread holds.
  * `pg` is loaded at the first query, so a per-request child that never asks the
- * database does not pay for loading the client.
+ * database does not pay for loading the client. With a cache server, it also holds
+ * one connection to that, opened at the first `cachedWorlds`.
  */
 import type { Client } from 'pg';
+import { redisWorldCache } from './redis-cache.ts';
 import { applicationName, type DatabaseSettings } from './settings.ts';
 import { type ClosableDatabase, sqlDatabase } from './sql-database.ts';
 
@@ -32,5 +34,6 @@ export function connectionDatabase(settings: DatabaseSettings): ClosableDatabase
       if (connected) await (await connected.catch(() => undefined))?.end();
       connected = undefined;
     },
+    settings.cacheUrl === undefined ? undefined : redisWorldCache(settings.cacheUrl),
   );
 }

@@ -1,9 +1,11 @@
 /**
  * The database through one asynchronous pool of connections (pg.Pool): how the
  * event loop, each worker thread, each prefork process and node:http reach it.
- * A request waits for a free connection without holding up the thread.
+ * A request waits for a free connection without holding up the thread. With a
+ * cache server, one client of it beside the pool (its commands are pipelined).
  */
 import pg from 'pg';
+import { redisWorldCache } from './redis-cache.ts';
 import { applicationName, type DatabaseSettings } from './settings.ts';
 import { type ClosableDatabase, sqlDatabase } from './sql-database.ts';
 
@@ -20,5 +22,6 @@ export function poolDatabase(settings: DatabaseSettings): ClosableDatabase {
   return sqlDatabase(
     (statement, values) => pool.query({ ...statement, values }),
     () => pool.end(),
+    settings.cacheUrl === undefined ? undefined : redisWorldCache(settings.cacheUrl),
   );
 }

@@ -14,6 +14,19 @@ export interface DatabaseSettings {
    * holds one connection and process-per-request one per request, whatever this says.
    */
   poolSize: number;
+  /**
+   * `redis://host:port` of the cache server `cached-queries` reads, or undefined for the
+   * in-process cache. Each process or thread that serves holds its own client of it, as it
+   * holds its own database connections.
+   */
+  cacheUrl?: string | undefined;
+}
+
+/** Which cache `cached-queries` reads with these settings, as a run records it. */
+export type CacheKind = 'redis' | 'memory';
+
+export function cacheKind(settings: DatabaseSettings | undefined): CacheKind {
+  return settings?.cacheUrl === undefined ? 'memory' : 'redis';
 }
 
 /** The schema that holds the suite's tables (TechEmpower's World and Fortune). */
