@@ -1,24 +1,15 @@
 /**
  * Where the commands write: every output path is checked before any work starts, folders are made
- * one level at a time, and a write is atomic (a temporary sibling, then rename) and leaves no
- * temporary file when it fails. Every failure is an OutputPathError whose message is one line in
+ * one level at a time, and a write is atomic (write-file-atomic: a temporary sibling, fsync, then
+ * rename) and leaves no temporary file when it fails. Every failure is an OutputPathError whose message is one line in
  * plain words, never a Node error code.
  *
  * Folders are made level by level, not with `mkdirSync(…, { recursive: true })`: under /proc that
  * call never returns (it retries ENOENT forever), and a run must fail at once instead.
  */
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  statfsSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { sync as writeFileAtomicSync } from 'write-file-atomic';
 
 /** An output path that cannot be written; `message` is one line for the terminal. */
 export class OutputPathError extends Error {
@@ -118,19 +109,19 @@ export function ensureDir(dir: string): void {
   if (!statSync(target).isDirectory()) throw new OutputPathError(`cannot use ${dir}: it is a file, not a folder`);
 }
 
-/** Write a file atomically: a temporary sibling, then rename over the target; nothing left behind on failure. */
+/**
+ * Write a file atomically with write-file-atomic: a temporary sibling, flushed to disk (fsync),
+ * then renamed over the target, so a crash leaves the old file or the new one, never a torn one;
+ * the temporary file is removed when the write fails.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   ensureDir(dirname(path));
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    writeFileAtomicSync(
+      path,
+      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    );
   } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Never written, or already renamed: nothing to remove.
-    }
     throw new OutputPathError(`cannot write ${path}: ${reasonOf(error)}`);
   }
 }
