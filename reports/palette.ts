@@ -19,6 +19,15 @@ export function colourScale(cells: Cell[]): { domain: string[]; range: string[] 
   return { domain: names, range: names.map((n, i) => modelColours[n] ?? spare[i % spare.length] ?? '#000') };
 }
 
+/**
+ * The colour encoding of the models, legend included. Its swatches are opaque: a legend merged
+ * across layers takes the first layer's mark opacity (a faint band or range), and at 0.2 the
+ * models' colours looked alike.
+ */
+export function modelColour(cells: Cell[]): Record<string, unknown> {
+  return { field: 'model', type: 'nominal', title: 'model', scale: colourScale(cells), legend: { symbolOpacity: 1 } };
+}
+
 function order(name: string): number {
   const i = Object.keys(modelColours).indexOf(name);
   return i < 0 ? 99 : i;

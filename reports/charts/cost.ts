@@ -1,6 +1,6 @@
 /** Cost: server CPU seconds per 1,000 requests and peak RSS, per model and scenario, at each cell's highest concurrency. */
 import type { Results } from '../../bench/results/schema.ts';
-import { colourScale } from '../palette.ts';
+import { modelColour } from '../palette.ts';
 import { cellRows } from './rows.ts';
 
 export function costChart(results: Results): Record<string, unknown> {
@@ -9,7 +9,7 @@ export function costChart(results: Results): Record<string, unknown> {
   for (const r of rows)
     top.set(`${r.model}|${r.scenario}`, Math.max(top.get(`${r.model}|${r.scenario}`) ?? 0, r.connections));
   const picked = rows.filter((r) => top.get(`${r.model}|${r.scenario}`) === r.connections);
-  const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
+  const colour = modelColour(results.cells);
   const bar = (field: string, title: string, format: string): Record<string, unknown> => ({
     width: 300,
     height: { step: 12 },

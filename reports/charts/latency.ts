@@ -1,6 +1,6 @@
 /** Latency vs connections: p50 (dashed) and p99 (solid) per model, log scales, a panel per scenario. */
 import type { Results } from '../../bench/results/schema.ts';
-import { colourScale } from '../palette.ts';
+import { modelColour } from '../palette.ts';
 import { cellRows, flaggedPoint } from './rows.ts';
 
 export function latencyChart(results: Results): Record<string, unknown> {
@@ -14,7 +14,7 @@ export function latencyChart(results: Results): Record<string, unknown> {
       { ...r, pct: 'p99', ms: r.p99Ms, lo: positive(r.p99MinMs, r.p99Ms), hi: r.p99MaxMs },
     ])
     .filter((row) => row.ms > 0);
-  const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
+  const colour = modelColour(results.cells);
   const x = { field: 'connections', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'connections (log)' };
   const y = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log)' };
   const dash = {
@@ -45,8 +45,7 @@ export function latencyChart(results: Results): Record<string, unknown> {
             x,
             y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } },
             y2: { field: 'hi' },
-            // No legend from the half-transparent ranges: the lines' swatches are the opaque ones.
-            color: { ...colour, legend: null },
+            color: colour,
           },
         },
         { mark: 'line', encoding: { x, y, color: colour, strokeDash: dash, detail: { field: 'pct' } } },

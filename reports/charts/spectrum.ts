@@ -5,7 +5,7 @@
  * requests the model answered, so it would otherwise read as the fastest.
  */
 import type { Results } from '../../bench/results/schema.ts';
-import { colourScale } from '../palette.ts';
+import { modelColour } from '../palette.ts';
 import { cellMark, facetByScenario, peerDash } from './rows.ts';
 
 /** The chosen concurrency: the highest connection count every scenario's cells share, else the highest. */
@@ -47,7 +47,7 @@ export function spectrumChart(results: Results, connections = spectrumConnection
           ms: us / 1000,
         }));
     });
-  const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
+  const colour = modelColour(results.cells);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `Latency by percentile at ${connections} connections (dotted, ▽: starved, only the answered requests)`,

@@ -1,10 +1,10 @@
 /** Throughput vs connections: a line per model, a panel per scenario, log connections, min–max band over trials. */
 import type { Results } from '../../bench/results/schema.ts';
-import { colourScale } from '../palette.ts';
+import { modelColour } from '../palette.ts';
 import { cellRows, facetByScenario, flaggedPoint, peerDash } from './rows.ts';
 
 export function throughputChart(results: Results): Record<string, unknown> {
-  const colour = { field: 'model', type: 'nominal', title: 'model', scale: colourScale(results.cells) };
+  const colour = modelColour(results.cells);
   const x = { field: 'connections', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'connections (log)' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -21,8 +21,7 @@ export function throughputChart(results: Results): Record<string, unknown> {
             x,
             y: { field: 'rpsMin', type: 'quantitative', title: 'requests/s' },
             y2: { field: 'rpsMax' },
-            // No legend from the faint band: its swatches would be as faint, and the models look alike.
-            color: { ...colour, legend: null },
+            color: colour,
           },
         },
         {

@@ -11,8 +11,11 @@ import { after, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { writeResults } from '../../bench/results/file.ts';
 import { heatmapChart } from '../../reports/charts/heatmap.ts';
+import { latencyChart } from '../../reports/charts/latency.ts';
+import { throughputChart } from '../../reports/charts/throughput.ts';
 import { spectrumChart } from '../../reports/charts/spectrum.ts';
 import { runTitle } from '../../reports/html.ts';
+import { colourScale } from '../../reports/palette.ts';
 import { renderReport } from '../../reports/render.ts';
 import { specToSvg } from '../../reports/render-svg.ts';
 import { syntheticResults } from '../helpers/synthetic-results.ts';
@@ -37,6 +40,23 @@ const results = syntheticResults([
 ]);
 
 describe('report legibility', () => {
+  it('throughput and latency: a legend names every model with an opaque swatch of its colour', async () => {
+    const { domain, range } = colourScale(results.cells);
+    for (const chart of [throughputChart(results), latencyChart(results)]) {
+      const svg = await specToSvg(chart);
+      const swatches = [
+        ...svg.matchAll(
+          /role-legend-symbol"[^>]*><path [^>]*fill="([^"]+)" fill-opacity="([^"]+)"[^>]*opacity="([^"]+)"/g,
+        ),
+      ];
+      for (const [i, model] of domain.entries()) {
+        assert.match(svg, new RegExp(`>${model}</text>`), `${model} is named in a legend`);
+        const swatch = swatches.find((m) => m[1] === range[i]);
+        assert.ok(swatch, `${model}'s colour ${range[i]} has a legend swatch`);
+        assert.deepEqual([swatch[2], swatch[3]], ['1', '1'], `${model}'s swatch is opaque`);
+      }
+    }
+  });
   it('spectrum: a starved line is dotted and labelled, so it does not read as the fastest', async () => {
     const spec = spectrumChart(results, 16) as { data: { values: { model: string; line: string }[] } };
     const lines = new Set(spec.data.values.map((r) => `${r.model} ${r.line}`));
