@@ -12,7 +12,14 @@ import { asyncIO } from '../../app/async-io.ts';
 import { poolDatabase } from '../../app/db/pool-database.ts';
 import { errorResponse } from '../../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
-import type { BatchAnswers, LateAnswers, RequestBatch, WorkerPoolData, WorkerReady } from './messages.ts';
+import {
+  type BatchAnswers,
+  decodeRequests,
+  type LateAnswers,
+  type RequestBatch,
+  type WorkerPoolData,
+  type WorkerReady,
+} from './messages.ts';
 
 const { config } = workerData as WorkerPoolData;
 // A pool of database connections per worker thread: the worker's tasks share it.
@@ -31,7 +38,8 @@ export function handle(request: HttpRequest): Promise<HttpResponse> {
 export function answerBatches(handleOne: (request: HttpRequest) => Promise<HttpResponse>) {
   return (batch: RequestBatch): Promise<BatchAnswers> =>
     new Promise((resolve) => {
-      const { id, requests } = batch;
+      const id = batch.id;
+      const requests = decodeRequests(batch);
       const answered: BatchAnswers = new Array(requests.length).fill(null);
       let left = requests.length;
       let firstTurn = true;
