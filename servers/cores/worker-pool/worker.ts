@@ -7,7 +7,7 @@
  * answers port, so that a slow request does not hold back the rest of its batch.
  */
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
-import { handleRequest } from '../../app/app.ts';
+import { answerAtOnce, handleRequest } from '../../app/app.ts';
 import { asyncIO } from '../../app/async-io.ts';
 import { poolDatabase } from '../../app/db/pool-database.ts';
 import { errorResponse } from '../../protocol/serializer.ts';
@@ -29,13 +29,16 @@ const io = database ? { ...asyncIO, database } : asyncIO;
 const { port1: answers, port2: lateAnswers } = new MessageChannel();
 lateAnswers.unref();
 
-/** One request: the application, with I/O that waits by timers inside this worker. */
-export function handle(request: HttpRequest): Promise<HttpResponse> {
-  return handleRequest(request, io, config);
+/**
+ * One request: the application, with I/O that waits by timers inside this worker. A constant
+ * route's answer is had at once, without a promise (as on the event loop: ../event-loop.ts).
+ */
+export function handle(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
+  return answerAtOnce(request) ?? handleRequest(request, io, config);
 }
 
 /** The task for a batch of requests, each answered by `handleOne`. */
-export function answerBatches(handleOne: (request: HttpRequest) => Promise<HttpResponse>) {
+export function answerBatches(handleOne: (request: HttpRequest) => HttpResponse | Promise<HttpResponse>) {
   return (batch: RequestBatch): Promise<BatchAnswers> =>
     new Promise((resolve) => {
       const id = batch.id;
@@ -44,21 +47,23 @@ export function answerBatches(handleOne: (request: HttpRequest) => Promise<HttpR
       let left = requests.length;
       let firstTurn = true;
       const settle = (index: number, response: HttpResponse): void => {
-        if (--left === 0 || firstTurn) answered[index] = sendable(response);
-        else
-          lateAnswers.postMessage({
-            batch: id,
-            indexes: [index],
-            responses: [sendable(response)],
-          } satisfies LateAnswers);
-        if (left === 0) resolve(answered);
+        if (--left === 0 || firstTurn) answered[index] = response;
+        else sendLate({ batch: id, indexes: [index], responses: [response] });
+        if (left === 0) {
+          sendable(answered);
+          resolve(answered);
+        }
       };
       for (let index = 0; index < requests.length; index++) {
-        handleOne(requests[index]!).then(
-          (response) => settle(index, response),
-          (error: unknown) => settle(index, failed(error)),
-        );
+        const answer = handleOne(requests[index]!);
+        if (!(answer instanceof Promise)) settle(index, answer);
+        else
+          answer.then(
+            (response) => settle(index, response),
+            (error: unknown) => settle(index, failed(error)),
+          );
       }
+      if (left === 0) return;
       setImmediate(() => {
         firstTurn = false;
         if (left > 0) sendReady(id, answered);
@@ -79,18 +84,48 @@ function sendReady(batch: number, answered: BatchAnswers): void {
     responses.push(response);
     answered[index] = null;
   }
-  if (indexes.length > 0) lateAnswers.postMessage({ batch, indexes, responses } satisfies LateAnswers);
+  if (indexes.length > 0) sendLate({ batch, indexes, responses });
 }
 
+function sendLate(message: LateAnswers): void {
+  sendable(message.responses);
+  lateAnswers.postMessage(message);
+}
+
+/** Bodies up to this size cross packed together (`sendable`); a larger one crosses on its own. */
+const packedBodyBytes = 16 * 1024;
+
 /**
- * The response as it is to cross to the main thread: a body that is a view into a larger buffer
- * (a constant reply cut from Buffer's 8 KiB pool, a range of a cached file) is copied to its own,
- * since a clone copies a view's whole buffer.
+ * The responses as they are to cross to the main thread (in place): the small byte bodies copied
+ * into one buffer, each response's body a view into it. One buffer for the batch is one
+ * allocation and copy on each thread, where a buffer per body cost as much again as the rest of
+ * a `/hello` response's clone (docs/models/worker-pool.md). A clone copies a view's whole buffer,
+ * so a larger body cut from a larger buffer (a range of a cached file) is copied to its own.
+ * The application's responses and buffers are not changed: the constant replies and the file
+ * cache share them.
  */
-function sendable(response: HttpResponse): HttpResponse {
-  const body = response.body;
-  if (typeof body === 'string' || body.byteLength === body.buffer.byteLength) return response;
-  return { status: response.status, headers: response.headers, body: new Uint8Array(body) };
+function sendable(responses: Array<HttpResponse | null>): void {
+  let total = 0;
+  for (const response of responses) {
+    if (response === null || typeof response.body === 'string') continue;
+    const length = response.body.byteLength;
+    if (length <= packedBodyBytes) total += length;
+  }
+  const pack = new Uint8Array(total);
+  let at = 0;
+  for (let k = 0; k < responses.length; k++) {
+    const response = responses[k];
+    if (response === null || response === undefined || typeof response.body === 'string') continue;
+    const body = response.body;
+    const length = body.byteLength;
+    if (length > packedBodyBytes) {
+      if (length !== body.buffer.byteLength) responses[k] = { ...response, body: new Uint8Array(body) };
+      continue;
+    }
+    pack.set(body, at);
+    responses[k] = { ...response, body: pack.subarray(at, at + length) };
+    at += length;
+  }
 }
 
 function failed(error: unknown): HttpResponse {
