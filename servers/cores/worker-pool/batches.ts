@@ -8,6 +8,7 @@
  * the worker's late answers (worker.ts). Bodies cross by transfer, not by copy.
  */
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
+import { movable } from './bodies.ts';
 import { type BatchAnswers, encodeRequests, type LateAnswers, type RequestBatch } from './messages.ts';
 
 /** Runs one batch as a pool task; `transferList` holds the buffers it moves to the worker. */
@@ -98,19 +99,4 @@ export class Batches {
     if (--batch.left === 0) this.#open.delete(id);
     settle(response);
   }
-}
-
-/**
- * The bodies' buffers, to transfer: the parser gives each body its own copy, which nothing on
- * this thread reads once the request is sent. A body cut from a larger buffer (Buffer's pool, a
- * chunked body's spare room) is first copied to one of its own: a clone would copy it all.
- */
-function movable(bodies: Uint8Array[]): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
-  for (let k = 0; k < bodies.length; k++) {
-    let body = bodies[k]!;
-    if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = bodies[k] = new Uint8Array(body);
-    buffers.push(body.buffer as ArrayBuffer);
-  }
-  return buffers;
 }

@@ -20,6 +20,7 @@ import {
   type WorkerPoolData,
   type WorkerReady,
 } from './messages.ts';
+import { sendable } from './bodies.ts';
 
 const { config } = workerData as WorkerPoolData;
 // A pool of database connections per worker thread: the worker's tasks share it.
@@ -90,42 +91,6 @@ function sendReady(batch: number, answered: BatchAnswers): void {
 function sendLate(message: LateAnswers): void {
   sendable(message.responses);
   lateAnswers.postMessage(message);
-}
-
-/** Bodies up to this size cross packed together (`sendable`); a larger one crosses on its own. */
-const packedBodyBytes = 16 * 1024;
-
-/**
- * The responses as they are to cross to the main thread (in place): the small byte bodies copied
- * into one buffer, each response's body a view into it. One buffer for the batch is one
- * allocation and copy on each thread, where a buffer per body cost as much again as the rest of
- * a `/hello` response's clone (docs/models/worker-pool.md). A clone copies a view's whole buffer,
- * so a larger body cut from a larger buffer (a range of a cached file) is copied to its own.
- * The application's responses and buffers are not changed: the constant replies and the file
- * cache share them.
- */
-function sendable(responses: Array<HttpResponse | null>): void {
-  let total = 0;
-  for (const response of responses) {
-    if (response === null || typeof response.body === 'string') continue;
-    const length = response.body.byteLength;
-    if (length <= packedBodyBytes) total += length;
-  }
-  const pack = new Uint8Array(total);
-  let at = 0;
-  for (let k = 0; k < responses.length; k++) {
-    const response = responses[k];
-    if (response === null || response === undefined || typeof response.body === 'string') continue;
-    const body = response.body;
-    const length = body.byteLength;
-    if (length > packedBodyBytes) {
-      if (length !== body.buffer.byteLength) responses[k] = { ...response, body: new Uint8Array(body) };
-      continue;
-    }
-    pack.set(body, at);
-    responses[k] = { ...response, body: pack.subarray(at, at + length) };
-    at += length;
-  }
 }
 
 function failed(error: unknown): HttpResponse {
