@@ -25,7 +25,10 @@ export const processPerRequestCore: ServerCore = {
   name: 'process-per-request',
   summary: 'a brand-new OS process runs each request (CGI-style) and exits after its response',
   async start(options: CoreOptions): Promise<RunningServer> {
-    const childFile = await bundleEntry(childEntry, 'process-per-request-child', 'cjs', { mainThreadOnly: true });
+    const childFile = await bundleEntry(childEntry, 'process-per-request-child', 'cjs', {
+      mainThreadOnly: true,
+      minify: true,
+    });
     const config = appConfigOf(options);
     const children = new Set<ChildProcess>();
     const slots = new Slots(options.maxChildren);

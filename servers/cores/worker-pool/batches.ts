@@ -8,7 +8,8 @@
  * the worker's late answers (worker.ts). Bodies cross by transfer, not by copy.
  */
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
-import type { BatchAnswers, LateAnswers, RequestBatch } from './messages.ts';
+import { movable } from './bodies.ts';
+import { type BatchAnswers, encodeRequests, type LateAnswers, type RequestBatch } from './messages.ts';
 
 /** Runs one batch as a pool task; `transferList` holds the buffers it moves to the worker. */
 export type RunBatch = (batch: RequestBatch, transferList: ArrayBuffer[]) => Promise<BatchAnswers>;
@@ -75,7 +76,9 @@ export class Batches {
     const id = this.#nextId++;
     const batch: OpenBatch = { settles, left: settles.length };
     this.#open.set(id, batch);
-    this.run({ id, requests }, movableBodies(requests)).then(
+    const bodies: Uint8Array[] = [];
+    const fields = encodeRequests(requests, bodies);
+    this.run({ id, fields, bodies }, movable(bodies)).then(
       (answers) => {
         for (let index = 0; index < answers.length; index++) {
           const response = answers[index];
@@ -96,20 +99,4 @@ export class Batches {
     if (--batch.left === 0) this.#open.delete(id);
     settle(response);
   }
-}
-
-/**
- * The buffers of the requests' bodies, to transfer: the parser gives each body its own copy, which
- * nothing on this thread reads once the request is sent. A body cut from a larger buffer (Buffer's
- * pool, a chunked body's spare room) is first copied to one of its own: a clone would copy it all.
- */
-function movableBodies(requests: HttpRequest[]): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
-  for (const request of requests) {
-    let body = request.body;
-    if (body.byteLength === 0) continue;
-    if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) body = request.body = new Uint8Array(body);
-    buffers.push(body.buffer as ArrayBuffer);
-  }
-  return buffers;
 }

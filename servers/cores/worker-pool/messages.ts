@@ -1,7 +1,7 @@
 /** The messages between the worker-pool core and its workers, typed in one place. */
 import type { MessagePort } from 'node:worker_threads';
 import type { AppConfig } from '../../app/config.ts';
-import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
+import type { HeaderList, HttpRequest, HttpResponse } from '../../protocol/types.ts';
 
 /** `workerData` of every worker. */
 export interface WorkerPoolData {
@@ -24,12 +24,74 @@ export function isWorkerReady(message: unknown): message is WorkerReady {
 
 /**
  * One piscina task: the requests the main thread parsed in one turn of its loop, sent in one
- * message so that a batch costs one wake-up of the worker rather than one a request.
+ * message so that a batch costs one wake-up of the worker rather than one a request. The
+ * requests travel as one flat array (`encodeRequests`) rather than as objects: a structured
+ * clone writes and reads every object's property names, and makes the receiver build each
+ * object's shape again, which cost more than the strings themselves (docs/models/worker-pool.md).
  */
 export interface RequestBatch {
   /** Names the batch in `LateAnswers`. */
   id: number;
-  requests: HttpRequest[];
+  /** The requests' fields, one after another, in the order `encodeRequests` writes them. */
+  fields: Array<string | number | boolean>;
+  /** The non-empty bodies, in request order (transferred, not copied: see batches.ts). */
+  bodies: Uint8Array[];
+}
+
+/**
+ * The requests as `RequestBatch.fields`: per request, method, target, path, query, versionMajor,
+ * versionMinor, keepAlive, upgrade, whether a body follows in `bodies`, the header count and the
+ * headers' names and values, then the trailer count and the trailers'.
+ */
+export function encodeRequests(requests: readonly HttpRequest[], bodies: Uint8Array[]): RequestBatch['fields'] {
+  const fields: RequestBatch['fields'] = [];
+  for (const r of requests) {
+    const hasBody = r.body.byteLength > 0;
+    if (hasBody) bodies.push(r.body);
+    fields.push(r.method, r.target, r.path, r.query, r.versionMajor, r.versionMinor, r.keepAlive, r.upgrade, hasBody);
+    pushFields(fields, r.headers);
+    pushFields(fields, r.trailers);
+  }
+  return fields;
+}
+
+function pushFields(out: RequestBatch['fields'], list: HeaderList): void {
+  out.push(list.length);
+  for (const [name, value] of list) out.push(name, value);
+}
+
+const noBody = new Uint8Array(0);
+
+/** The requests of a batch, as the parser gave them (bodies as plain Uint8Arrays). */
+export function decodeRequests(batch: RequestBatch): HttpRequest[] {
+  const { fields, bodies } = batch;
+  const requests: HttpRequest[] = [];
+  let body = 0;
+  for (let k = 0; k < fields.length; ) {
+    const request: HttpRequest = {
+      method: fields[k] as string,
+      target: fields[k + 1] as string,
+      path: fields[k + 2] as string,
+      query: fields[k + 3] as string,
+      versionMajor: fields[k + 4] as number,
+      versionMinor: fields[k + 5] as number,
+      headers: [],
+      trailers: [],
+      body: fields[k + 8] ? bodies[body++]! : noBody,
+      keepAlive: fields[k + 6] as boolean,
+      upgrade: fields[k + 7] as boolean,
+    };
+    k = readFields(fields, k + 9, request.headers);
+    k = readFields(fields, k, request.trailers);
+    requests.push(request);
+  }
+  return requests;
+}
+
+function readFields(fields: RequestBatch['fields'], k: number, into: HeaderList): number {
+  const count = fields[k] as number;
+  for (let f = 0; f < count; f++) into.push([fields[k + 1 + 2 * f] as string, fields[k + 2 + 2 * f] as string]);
+  return k + 1 + 2 * count;
 }
 
 /**

@@ -7,12 +7,20 @@
  * answers port, so that a slow request does not hold back the rest of its batch.
  */
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
-import { handleRequest } from '../../app/app.ts';
+import { answerAtOnce, handleRequest } from '../../app/app.ts';
 import { asyncIO } from '../../app/async-io.ts';
 import { poolDatabase } from '../../app/db/pool-database.ts';
 import { errorResponse } from '../../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
-import type { BatchAnswers, LateAnswers, RequestBatch, WorkerPoolData, WorkerReady } from './messages.ts';
+import {
+  type BatchAnswers,
+  decodeRequests,
+  type LateAnswers,
+  type RequestBatch,
+  type WorkerPoolData,
+  type WorkerReady,
+} from './messages.ts';
+import { sendable } from './bodies.ts';
 
 const { config } = workerData as WorkerPoolData;
 // A pool of database connections per worker thread: the worker's tasks share it.
@@ -22,35 +30,41 @@ const io = database ? { ...asyncIO, database } : asyncIO;
 const { port1: answers, port2: lateAnswers } = new MessageChannel();
 lateAnswers.unref();
 
-/** One request: the application, with I/O that waits by timers inside this worker. */
-export function handle(request: HttpRequest): Promise<HttpResponse> {
-  return handleRequest(request, io, config);
+/**
+ * One request: the application, with I/O that waits by timers inside this worker. A constant
+ * route's answer is had at once, without a promise (as on the event loop: ../event-loop.ts).
+ */
+export function handle(request: HttpRequest): HttpResponse | Promise<HttpResponse> {
+  return answerAtOnce(request) ?? handleRequest(request, io, config);
 }
 
 /** The task for a batch of requests, each answered by `handleOne`. */
-export function answerBatches(handleOne: (request: HttpRequest) => Promise<HttpResponse>) {
+export function answerBatches(handleOne: (request: HttpRequest) => HttpResponse | Promise<HttpResponse>) {
   return (batch: RequestBatch): Promise<BatchAnswers> =>
     new Promise((resolve) => {
-      const { id, requests } = batch;
+      const id = batch.id;
+      const requests = decodeRequests(batch);
       const answered: BatchAnswers = new Array(requests.length).fill(null);
       let left = requests.length;
       let firstTurn = true;
       const settle = (index: number, response: HttpResponse): void => {
-        if (--left === 0 || firstTurn) answered[index] = sendable(response);
-        else
-          lateAnswers.postMessage({
-            batch: id,
-            indexes: [index],
-            responses: [sendable(response)],
-          } satisfies LateAnswers);
-        if (left === 0) resolve(answered);
+        if (--left === 0 || firstTurn) answered[index] = response;
+        else sendLate({ batch: id, indexes: [index], responses: [response] });
+        if (left === 0) {
+          sendable(answered);
+          resolve(answered);
+        }
       };
       for (let index = 0; index < requests.length; index++) {
-        handleOne(requests[index]!).then(
-          (response) => settle(index, response),
-          (error: unknown) => settle(index, failed(error)),
-        );
+        const answer = handleOne(requests[index]!);
+        if (!(answer instanceof Promise)) settle(index, answer);
+        else
+          answer.then(
+            (response) => settle(index, response),
+            (error: unknown) => settle(index, failed(error)),
+          );
       }
+      if (left === 0) return;
       setImmediate(() => {
         firstTurn = false;
         if (left > 0) sendReady(id, answered);
@@ -71,18 +85,12 @@ function sendReady(batch: number, answered: BatchAnswers): void {
     responses.push(response);
     answered[index] = null;
   }
-  if (indexes.length > 0) lateAnswers.postMessage({ batch, indexes, responses } satisfies LateAnswers);
+  if (indexes.length > 0) sendLate({ batch, indexes, responses });
 }
 
-/**
- * The response as it is to cross to the main thread: a body that is a view into a larger buffer
- * (a constant reply cut from Buffer's 8 KiB pool, a range of a cached file) is copied to its own,
- * since a clone copies a view's whole buffer.
- */
-function sendable(response: HttpResponse): HttpResponse {
-  const body = response.body;
-  if (typeof body === 'string' || body.byteLength === body.buffer.byteLength) return response;
-  return { status: response.status, headers: response.headers, body: new Uint8Array(body) };
+function sendLate(message: LateAnswers): void {
+  sendable(message.responses);
+  lateAnswers.postMessage(message);
 }
 
 function failed(error: unknown): HttpResponse {
