@@ -13,6 +13,7 @@ import { loadGenerators } from '../loadgen/registry.ts';
 import { localOrigin } from '../targets/url.ts';
 import { parseRates } from '../loadgen/open-loop-rate.ts';
 import type { LoadSpec } from '../loadgen/open-loop-rate.ts';
+import { defaultDatabasePoolSize } from '../../servers/defaults.ts';
 
 /** A problem with the command line; the message is one line for the terminal. */
 export class UsageError extends Error {
@@ -54,6 +55,10 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   node: string | undefined;
   /** `instructions`: count each cell's instructions per request under Valgrind besides timing it. */
   measure: 'time' | 'instructions';
+  /** `--db-url`: the database server of the database scenarios, or null for the embedded one. */
+  databaseUrl: string | null;
+  /** `--db-pool`: connections per pool of the models that have one. */
+  databasePoolSize: number;
 }
 
 const flagSpec = {
@@ -80,6 +85,8 @@ const flagSpec = {
   rtt: { type: 'string' },
   node: { type: 'string' },
   measure: { type: 'string' },
+  'db-url': { type: 'string' },
+  'db-pool': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -144,6 +151,10 @@ ${Object.entries(loadGenerators)
   --target-url URL      the same for an already-running server on http://127.0.0.1:PORT (not sampled)
   --target-name NAME    its name in the results (default ${defaultTargetName})
   --target-timeout SEC  how long --target-cmd may take to accept connections (default ${benchDefaults.readyTimeoutMs / 1000})
+  --db-url URL          the database scenarios' PostgreSQL (default: a private embedded cluster, started only
+                          when a database scenario runs); only the schema server_models is created or written
+  --db-pool N           database connections per pool: event-loop and node-http one pool, worker-pool one per
+                          thread, prefork one per process (default ${defaultDatabasePoolSize})
   --out FILE            results file (default results/<run-id>.json)
   --csv FILE            also write the cells as CSV (one row per cell, medians of its trials)
   --bmf FILE            also write them in Bencher Metric Format (BMF JSON)
@@ -222,6 +233,9 @@ export function parseOptions(argv: string[]): RunOptions {
     target,
     loads,
     rttMs: values.rtt === undefined ? null : milliseconds('--rtt', values.rtt),
+    databaseUrl: values['db-url'] ?? null,
+    databasePoolSize:
+      values['db-pool'] === undefined ? defaultDatabasePoolSize : positiveInt('--db-pool', values['db-pool']),
   };
 }
 

@@ -53,6 +53,14 @@ export const Trial = z.object({
    * Absent = sampled.
    */
   serverSampled: z.boolean().optional(),
+  /**
+   * A database scenario's database server (the postgres process tree) during the trial: CPU seconds and
+   * peak resident set, absent for a server the harness did not start (--db-url); and the most
+   * connections the server under test held to it at once (pg_stat_activity, sampled every 250 ms).
+   */
+  dbCpuSec: z.number().nonnegative().optional(),
+  dbPeakRssBytes: z.number().nonnegative().optional(),
+  dbConnections: z.number().int().nonnegative().optional(),
   /** CPU seconds of the load generator during the trial, and as a share of one core (0-1+). */
   loadgenCpuSec: z.number().nonnegative(),
   loadgenCpuShare: z.number().nonnegative(),
@@ -148,6 +156,10 @@ export const Cell = z.object({
       /** Server CPU seconds per 1,000 requests. */
       cpuPerKiloReq: Stat,
       serverPeakRssBytes: Stat,
+      /** Database server CPU seconds per 1,000 requests, its peak RSS, the connections held (database scenarios). */
+      dbCpuPerKiloReq: Stat.optional(),
+      dbPeakRssBytes: Stat.optional(),
+      dbConnections: Stat.optional(),
       loadgenCpuShare: Stat,
       errors: z.number().int().nonnegative(),
       timeouts: z.number().int().nonnegative(),

