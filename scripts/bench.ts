@@ -41,9 +41,8 @@ import type { Results } from '../bench/results/schema.ts';
 import { emptyResults, planCells, planMatrix, runPlan } from '../bench/run/run.ts';
 import type { PlannedCell, RunPlan } from '../bench/run/run.ts';
 import { findScenario } from '../bench/plan/scenarios.ts';
-import { needsDatabase, startRunDatabase } from '../bench/run/database.ts';
+import { databaseFor } from '../bench/run/database.ts';
 import { databaseLines } from '../bench/run/database-lines.ts';
-import { DatabaseUrlError } from '../servers/database/connect.ts';
 import type { ScenarioDef } from '../bench/plan/scenarios.ts';
 import { cannedTarget } from '../bench/targets/canned.ts';
 import type { TargetLaunch } from '../bench/targets/types.ts';
@@ -154,14 +153,7 @@ async function main(argv: string[]): Promise<number> {
     ...(pair ? { host: pair.serverAddress, netns: pair.serverNs } : {}),
   };
   // The database server only when a scenario asks it; stopped in the finally below, or by the interrupt.
-  const database = needsDatabase(scenarios)
-    ? await startRunDatabase(
-        options.databaseUrl === null ? { kind: 'embedded' } : { kind: 'url', url: options.databaseUrl },
-        options.databasePoolSize,
-      ).catch((error: Error) => {
-        throw error instanceof DatabaseUrlError ? new UsageError(error.message) : error;
-      })
-    : undefined;
+  const database = await databaseFor(scenarios, options.databaseUrl, options.databasePoolSize);
   try {
     const { targets, skipped } = await resolveTargets(
       options.models,
@@ -283,7 +275,8 @@ async function main(argv: string[]): Promise<number> {
             `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`,
           ),
         onPhase: (phase) => progress.phase(phase),
-        onCellDone: (_index, cell, round) => progress.cellDone(cellLine(cell, width, roundLabel(round, options.rounds))),
+        onCellDone: (_index, cell, round) =>
+          progress.cellDone(cellLine(cell, width, roundLabel(round, options.rounds))),
       });
     } catch (error) {
       if (!abort.signal.aborted) throw error;

@@ -20,7 +20,7 @@ export async function checkUpdatesPersisted(
   const where = `${request.method} ${request.path}`;
   const { responses } = await exchange(url, [request], { pipelined: false, timeoutMs });
   const response = responses[0];
-  if (!response || response.status !== 200) return [`${where}: no 200 answer to read back`];
+  if (response?.status !== 200) return [`${where}: no 200 answer to read back`];
   let rows: { id: number; randomNumber: number }[];
   try {
     rows = JSON.parse(response.body.toString('utf8'));

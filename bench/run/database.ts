@@ -8,8 +8,9 @@
 import pg from 'pg';
 import type { World } from '../../servers/app/io.ts';
 import { applicationName, redactedUrl, schema } from '../../servers/app/db/settings.ts';
-import { type DatabaseChoice, openDatabase } from '../../servers/database/connect.ts';
+import { type DatabaseChoice, DatabaseUrlError, openDatabase } from '../../servers/database/connect.ts';
 import { type DatabaseServer, embeddedSettings } from '../../servers/database/embedded.ts';
+import { UsageError } from '../plan/options.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
 
 /** The database as a run holds it. */
@@ -30,6 +31,22 @@ export interface RunDatabase {
 /** Whether any scenario of the run asks the database server. */
 export function needsDatabase(scenarios: readonly ScenarioDef[]): boolean {
   return scenarios.some((s) => s.database !== undefined);
+}
+
+/**
+ * The run's database when one of its scenarios asks it, else undefined: the embedded cluster, or the
+ * server at `url` (a URL it cannot use is a usage error: one line, exit 2).
+ */
+export async function databaseFor(
+  scenarios: readonly ScenarioDef[],
+  url: string | null,
+  poolSize: number,
+): Promise<RunDatabase | undefined> {
+  if (!needsDatabase(scenarios)) return undefined;
+  const choice = url === null ? ({ kind: 'embedded' } as const) : ({ kind: 'url', url } as const);
+  return startRunDatabase(choice, poolSize).catch((error: Error) => {
+    throw error instanceof DatabaseUrlError ? new UsageError(error.message) : error;
+  });
 }
 
 export async function startRunDatabase(

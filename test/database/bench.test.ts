@@ -38,13 +38,13 @@ function bench(args: string[]) {
   return { harness, exited, output: () => output };
 }
 
-/** The postgres processes under the harness, once a server of ours runs beside them. */
+/** The postgres processes under the harness, once a server of ours (serve's bundle, `--model M`) runs beside them. */
 async function postgresUnder(pid: number): Promise<number[]> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const tree = processTree(pid).map((p) => p.pid);
     const postgres = tree.filter((p) => commandOf(p).startsWith('postgres') || commandOf(p).includes('bin/postgres'));
-    if (postgres.length > 0 && tree.some((p) => commandOf(p).includes('servers/serve.ts'))) return postgres;
+    if (postgres.length > 0 && tree.some((p) => commandOf(p).includes(' --model '))) return postgres;
     await new Promise((r) => setTimeout(r, 100));
   }
   return [];
@@ -60,10 +60,22 @@ async function noneLeft(pids: number[]): Promise<string[]> {
 describe('bench with a database scenario', () => {
   it('records the database server beside the server, and validates updates', async () => {
     const out = join(work, 'ok.json');
-    const run = bench(['--models', 'event-loop', '--scenarios', 'db,updates', '--connections', '4', '--duration', '1', '--out', out]);
+    const run = bench([
+      '--models',
+      'event-loop',
+      '--scenarios',
+      'db,updates',
+      '--connections',
+      '4',
+      '--duration',
+      '1',
+      '--out',
+      out,
+    ]);
     assert.equal(await run.exited, 0, run.output());
     const results = Results.parse(JSON.parse(readFileSync(out, 'utf8')));
-    assert.equal((results.config.extra?.database as { kind: string }).kind, 'embedded');
+    const database = results.config.extra?.database as { kind: string } | undefined;
+    assert.equal(database?.kind, 'embedded');
     for (const cell of results.cells) {
       assert.equal(cell.status, 'ok', cell.error);
       for (const trial of cell.trials) {
@@ -76,7 +88,16 @@ describe('bench with a database scenario', () => {
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`leaves no postgres process after ${signal}`, async () => {
-      const run = bench(['--models', 'event-loop', '--scenarios', 'db', '--duration', '5', '--out', join(work, `${signal}.json`)]);
+      const run = bench([
+        '--models',
+        'event-loop',
+        '--scenarios',
+        'db',
+        '--duration',
+        '5',
+        '--out',
+        join(work, `${signal}.json`),
+      ]);
       const postgres = await postgresUnder(run.harness.pid!);
       assert.ok(postgres.length > 0, `no postgres under the harness: ${run.output()}`);
       const folder = postgres.map(folderOf).find(Boolean) as string;
@@ -90,7 +111,14 @@ describe('bench with a database scenario', () => {
   }
 
   it('a --db-url it cannot use is one line and exit 2', async () => {
-    const run = bench(['--scenarios', 'db', '--db-url', 'postgres://u:p@127.0.0.1:1/x', '--out', join(work, 'bad.json')]);
+    const run = bench([
+      '--scenarios',
+      'db',
+      '--db-url',
+      'postgres://u:p@127.0.0.1:1/x',
+      '--out',
+      join(work, 'bad.json'),
+    ]);
     assert.equal(await run.exited, 2);
     assert.match(run.output(), /^bench: --db-url[^\n]*\n$/);
   });
