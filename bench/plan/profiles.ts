@@ -84,7 +84,7 @@ export const profiles: Record<string, Profile> = {
     description:
       'What each scenario teaches and the cells every finding needs, three rounds of one 1 s trial (each round a fresh server), in about five minutes on two cores (the default)',
     models: 'all',
-    scenarios: ['hello', 'io', 'close', 'cpu', 'mixed', 'static-small', 'slow-clients'],
+    scenarios: ['hello', 'io', 'close', 'cpu', 'mixed', 'static-small', 'slow-clients', 'db', 'fortunes'],
     connections: [1, 2, 8, 16, 64, 256],
     durationSec: 1,
     warmupSec: 0.3,
@@ -110,13 +110,17 @@ export const profiles: Record<string, Profile> = {
       { scenario: 'static-small', connections: [16], models: ['event-loop', 'prefork', 'node-http', 'nginx'] },
       // Slow clients hold the blocking model's one thread.
       { scenario: 'slow-clients', connections: [8], models: ['blocking', 'event-loop', 'worker-pool', 'prefork'] },
+      // Finding 7 and the data tier (the run starts its database for these only): a connection per request
+      // against a pool, and a query with a template; three cells, ~20 s of the plan.
+      { scenario: 'db', connections: [16], models: ['process-per-request', 'event-loop'] },
+      { scenario: 'fortunes', connections: [16], models: ['event-loop'] },
     ],
   },
   findings: {
     description:
-      'The cells the six findings need (io, cpu, mixed, close, hello at 1, 16, 64 connections) for the four models; add --server-cpus 0-1 --client-cpus 0-1 for findings 3 and 4',
+      'The cells the seven findings need (io, cpu, mixed, close, hello, db at 1, 16, 64 connections) for the four models; add --server-cpus 0-1 --client-cpus 0-1 for findings 3 and 4',
     models: ['blocking', 'process-per-request', 'event-loop', 'worker-pool'],
-    scenarios: ['hello', 'io', 'cpu', 'mixed', 'close'],
+    scenarios: ['hello', 'io', 'cpu', 'mixed', 'close', 'db'],
     connections: [1, 16, 64],
     durationSec: 2,
     warmupSec: 0.5,

@@ -42,9 +42,10 @@ export interface ScenarioDef {
   cookieJar?: boolean;
   /**
    * The scenario asks the database server (TechEmpower's tests): the run starts one and gives it to
-   * every model; `writes`: what the answers say was written is read back from the database too.
+   * every model; `writes`: what the answers say was written is read back from the database too;
+   * `cached`: the answers come from a cache, the database asked on a miss (the cell says which cache).
    */
-  database?: 'reads' | 'writes';
+  database?: 'reads' | 'writes' | 'cached';
 }
 
 /** The knobs scenarios are built from; recorded through each scenario's params. */
@@ -232,13 +233,18 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
 /** TechEmpower's database tests, each a scenario of its own, on kept-alive connections. */
 function databaseScenarios(rows: number): ScenarioDef[] {
   const keepAlive = { pipelining: 1, newConnectionPerRequest: false };
-  const database = (name: string, path: string, description: string, writes = false): ScenarioDef => ({
+  const database = (
+    name: string,
+    path: string,
+    description: string,
+    use: NonNullable<ScenarioDef['database']> = 'reads',
+  ): ScenarioDef => ({
     name,
     description,
     params: { path, database: 'postgresql', ...(path.includes('=') ? { rowsPerRequest: rows } : {}) },
     requests: [request('GET', path)],
     ...keepAlive,
-    database: writes ? 'writes' : 'reads',
+    database: use,
   });
   return [
     database('db', '/db', 'One random World row from the database server per request (TechEmpower "single query").'),
@@ -256,12 +262,13 @@ function databaseScenarios(rows: number): ScenarioDef[] {
       'updates',
       `/updates?queries=${rows}`,
       `${rows} World rows read one by one, given new numbers and written back in one statement (TechEmpower "updates").`,
-      true,
+      'writes',
     ),
     database(
       'cached-queries',
       `/cached-queries?count=${rows}`,
-      `${rows} World rows per request from an in-process cache, the database asked on a miss (TechEmpower "cached queries").`,
+      `${rows} World rows per request from a cache (in-process unless the run gives a cache server), the database asked on a miss (TechEmpower "cached queries").`,
+      'cached',
     ),
   ];
 }

@@ -120,6 +120,11 @@ export const Cell = z.object({
    * its request was due). Absent in runs without `--rate`: closed.
    */
   loadMode: z.enum(['closed', 'open']).optional(),
+  /**
+   * cached-queries: which cache answered, `in-process` (the application's own map, the default) or
+   * `redis` (a cache server the run gave the servers). Absent for other scenarios.
+   */
+  cache: z.enum(['in-process', 'redis']).optional(),
   /** Open loop: the rate asked for (`2000/s`, `70%`), the requests/s it came to, and the responses/s achieved (median of the trials). */
   rate: z
     .object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() })

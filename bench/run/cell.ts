@@ -87,6 +87,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
     loadgen: loadgen.name,
     ...(target.node ? { node: target.node } : {}),
     ...(input.load ? { loadMode: input.load.mode } : {}),
+    ...(scenario.database === 'cached' && input.database ? { cache: input.database.cache } : {}),
   };
   const failed = (
     error: string,

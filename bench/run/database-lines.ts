@@ -31,7 +31,8 @@ export function databaseLines(results: Results): string[] {
       const rss = s.dbPeakRssBytes ? `${Math.round(s.dbPeakRssBytes.median / 2 ** 20)} MiB` : '-';
       const conns = s.dbConnections ? Math.round(s.dbConnections.max) : '-';
       const name = `${c.scenario} c=${c.connections} ${c.model}`.padEnd(40);
-      return `  ${name} server ${(s.cpuPerKiloReq.median * 1000).toFixed(1).padStart(7)}  database ${db.padStart(7)}  rss ${rss}  conns ${conns}`;
+      const cache = c.cache ? `  cache ${c.cache}` : '';
+      return `  ${name} server ${(s.cpuPerKiloReq.median * 1000).toFixed(1).padStart(7)}  database ${db.padStart(7)}  rss ${rss}  conns ${conns}${cache}`;
     }),
   ];
 }

