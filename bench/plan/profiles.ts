@@ -10,6 +10,11 @@ export interface MatrixEntry {
   scenario: string;
   connections: number[];
   models?: string[];
+  /**
+   * `models` is a sample for the default run, kept small for its time: a run that names the
+   * scenario (`--scenarios`) runs it on every model.
+   */
+  sample?: true;
 }
 
 /** The matrix and timings of a run. */
@@ -112,8 +117,8 @@ export const profiles: Record<string, Profile> = {
       { scenario: 'slow-clients', connections: [8], models: ['blocking', 'event-loop', 'worker-pool', 'prefork'] },
       // Finding 7 and the data tier (the run starts its database for these only): a connection per request
       // against a pool, and a query with a template; three cells, ~20 s of the plan.
-      { scenario: 'db', connections: [16], models: ['process-per-request', 'event-loop'] },
-      { scenario: 'fortunes', connections: [16], models: ['event-loop'] },
+      { scenario: 'db', connections: [16], models: ['process-per-request', 'event-loop'], sample: true },
+      { scenario: 'fortunes', connections: [16], models: ['event-loop'], sample: true },
     ],
   },
   findings: {

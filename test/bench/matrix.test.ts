@@ -25,6 +25,22 @@ describe('a designed matrix', () => {
       { scenario: 'cpu', connections: [4], models: ['reuseport'] },
     ]);
   });
+  it('runs a scenario asked for by name on every model where the matrix only samples them', () => {
+    const sampled = [
+      { scenario: 'db', connections: [16], models: ['event-loop'], sample: true as const },
+      { scenario: 'io', connections: [64], models: ['blocking'] },
+    ];
+    const out = matrixAfterFlags(sampled, { models: undefined, scenarios: ['db', 'io'], connections: undefined });
+    assert.deepEqual(out, [
+      { scenario: 'db', connections: [16] },
+      { scenario: 'io', connections: [64], models: ['blocking'] },
+    ]);
+    // The default run keeps the sample.
+    assert.deepEqual(
+      matrixAfterFlags(sampled, { models: undefined, scenarios: undefined, connections: undefined }),
+      sampled,
+    );
+  });
   it('runs an entry once when the flags make two alike', () => {
     const twice = [...matrix, { scenario: 'cpu', connections: [16], models: ['prefork'] }];
     const out = matrixAfterFlags(twice, { models: ['blocking'], scenarios: ['cpu'], connections: [8] });
