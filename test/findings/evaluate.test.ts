@@ -295,7 +295,22 @@ describe('evaluateFindings', () => {
         f.figures.ratio,
         Number((heldDbCpuMs['process-per-request'] / heldDbCpuMs['event-loop']).toPrecision(3)),
       );
-      assert.equal(f.figures.connections, 16);
+      assert.equal(f.figures.connections, 2);
+      assert.doesNotMatch(f.detail, /upper bound/);
+    });
+    it("takes the database's idle CPU out of each cell's requests before dividing", () => {
+      const idle = (perSec: number) => (r: Results) => {
+        r.config.extra = { ...r.config.extra, database: { idleCpuPerSec: perSec } };
+      };
+      // 20 ms/s idle: process-per-request 1.2 - 20/35 = 0.629 ms, the event loop 0.08 - 20/4000 = 0.075 ms.
+      const held = finding(resultsOf(heldCells(), idle(0.02)), id);
+      assert.equal(held.status, 'held');
+      assert.equal(held.figures.perRequestDbCpuMs, 0.629);
+      assert.equal(held.figures.ratio, 8.38);
+      // 35 ms/s idle: 0.2 ms against 0.0713 ms, under 3×: the 1.2 ms were mostly the database's own background.
+      const notHeld = finding(resultsOf(heldCells(), idle(0.035)), id);
+      assert.equal(notHeld.status, 'not-held');
+      assert.equal(notHeld.figures.ratio, 2.81);
     });
     it('is not held below 3× and names a busy cell', () => {
       const f = finding(
@@ -311,7 +326,16 @@ describe('evaluateFindings', () => {
       );
       assert.equal(f.status, 'not-held');
       assert.equal(f.figures.ratio, 2.5);
+      assert.doesNotMatch(f.detail, /upper bound/);
       assert.match(f.explanation ?? '', /busy machine/);
+    });
+    it('says the figure is an upper bound when the process-per-request cell had timeouts', () => {
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'process-per-request' && c.scenario === 'db' ? { ...c, errors: 5 } : undefined,
+      );
+      const f = finding(resultsOf(cells), id);
+      assert.equal(f.status, 'held');
+      assert.match(f.detail, /upper bound/);
     });
     it("is not measured without the database server's CPU (a --db-url server)", () => {
       const f = finding(

@@ -43,9 +43,9 @@ export function heldCells(): SyntheticCell[] {
     c.push({ model: m, scenario: 'hello', connections: 16, rps: hello });
     c.push({ model: m, scenario: 'close', connections: 16, rps: close });
   }
-  // 7: db at 16 connections; resultsOf gives them the database server's CPU per request.
-  c.push({ model: 'process-per-request', scenario: 'db', connections: 16, rps: 35 });
-  c.push({ model: 'event-loop', scenario: 'db', connections: 16, rps: 4_000 });
+  // 7: db at 2 connections; resultsOf gives them the database server's CPU per request.
+  c.push({ model: 'process-per-request', scenario: 'db', connections: 2, rps: 35 });
+  c.push({ model: 'event-loop', scenario: 'db', connections: 2, rps: 4_000 });
   return c;
 }
 
