@@ -3,6 +3,7 @@ import type { Results } from '../bench/results/schema.ts';
 import { inlineVegaScripts } from './dashboard/vega-scripts.ts';
 import type { Finding } from './findings/types.ts';
 import type { ChartDef } from './charts/index.ts';
+import { databaseSection } from './database.ts';
 import { explainScenario } from './explain.ts';
 import { modelGlance, scenarioGlance } from './glance.ts';
 
@@ -149,6 +150,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:3px 6px;b
 <h2>What the numbers show</h2>${scenarios}
 ${findings.length ? `<h2>Findings</h2><table><tr><th>finding</th><th>status</th><th>detail</th><th>figures</th></tr>${findingRows}</table>` : ''}
 <h2>Charts</h2>${specs.map((s) => `<div class="chart"><div id="${s.id}"></div></div>`).join('')}
+${databaseSection(results)}
 <h2>Every cell</h2><p class="muted">Click a column's heading to sort by it (again for the other way).</p>
 <table id="cells"><thead><tr><th>model</th><th>scenario</th><th>conns</th><th>req/s</th><th>min–max</th><th>p50 ms</th><th>p99 ms</th><th>CPU s/1k</th><th>RSS MiB</th><th>err</th><th>flag</th><th>notes</th></tr></thead><tbody>${rows}</tbody></table>
 <script>${sortScript}</script>

@@ -41,6 +41,8 @@ import type { Results } from '../bench/results/schema.ts';
 import { emptyResults, planCells, planMatrix, runPlan } from '../bench/run/run.ts';
 import type { PlannedCell, RunPlan } from '../bench/run/run.ts';
 import { findScenario } from '../bench/plan/scenarios.ts';
+import { databaseFor } from '../bench/run/database.ts';
+import { databaseLines } from '../bench/run/database-lines.ts';
 import type { ScenarioDef } from '../bench/plan/scenarios.ts';
 import { cannedTarget } from '../bench/targets/canned.ts';
 import type { TargetLaunch } from '../bench/targets/types.ts';
@@ -150,139 +152,155 @@ async function main(argv: string[]): Promise<number> {
     ...(runtime.own ? {} : { node: runtime }),
     ...(pair ? { host: pair.serverAddress, netns: pair.serverNs } : {}),
   };
-  const { targets, skipped } = await resolveTargets(options.models, launch, placement.serverCpuCount, options.target);
-  const notPlanned = outOfScope(targets, scenarios);
-  const cells = options.matrix
-    ? planMatrix(targets, options.matrix, options.loads)
-    : planCells(targets, scenarios, options.connections, options.loads);
-  await offerEveryCpu(cells, options, placement, launch);
-  const depths = new Set(scenarios.map((s) => s.pipelining)).size;
-  const planned = plannedSeconds(cells.length, options, depths);
-
-  // The harness samples and talks to the load generator during trials: keep it off the server's CPUs.
-  pinSelf(placement.clientCpus);
-  const loadgen = await startLoadgen(options, placement, started);
-  const plan: RunPlan = {
-    runId: id,
-    outPath: path,
-    config: {
-      profile: options.profile,
-      models: targets.map((t) => t.name),
-      scenarios: options.scenarios,
-      connections: options.connections,
-      durationSec: options.durationSec,
-      warmupSec: options.warmupSec,
-      trials: options.trials,
-      ...(options.rounds > 1 ? { rounds: options.rounds } : {}),
-      loadgen: loadgen.name,
-      serverCpus: placement.serverCpus,
-      clientCpus: placement.clientCpus,
-      ...(pair ? { network: networkConfig(pair) } : {}),
-      extra: {
-        placement: placement.note,
-        ...(options.overrides.length ? { overrides: options.overrides } : {}),
-        serverNode: runtime.version,
-        warmupConnections,
-        measure: options.measure,
-        ...(Object.keys(injectedFromEnvironment()).length ? { injected: injectedFromEnvironment() } : {}),
-        serverThreads: placement.serverCpuCount,
-        timeoutSec: benchDefaults.timeoutSec,
-        clientBoundThresholds: benchDefaults.thresholds,
-        calibration: benchDefaults.calibration,
-        skippedModels: skipped,
-        notPlanned,
-        plannedSeconds: Math.round(planned),
-        ...(options.loads ? { rate: options.loads.map(rateLabel) } : {}),
-      },
-    },
-    cells,
-    ...(options.measure === 'instructions'
-      ? { counted: { pairs: countedPairs(cells, options), threads: placement.serverCpuCount } }
-      : {}),
-    rounds: options.rounds,
-    scenarios,
-    loadgen,
-    canned: cannedTarget(launch),
-    calibration: { ...benchDefaults.calibration, timeoutSec: benchDefaults.timeoutSec },
-    settings: {
-      durationSec: options.durationSec,
-      warmupSec: options.warmupSec,
-      trials: options.trials,
-      timeoutSec: benchDefaults.timeoutSec,
-      validationTimeoutMs: benchDefaults.validationTimeoutMs,
-      sampleIntervalMs: benchDefaults.sampleIntervalMs,
-      thresholds: benchDefaults.thresholds,
-      clientCpus: placement.clientCpus,
-    },
-  };
-  const results = emptyResults(plan);
-  const oneRound = { ...options, rounds: 1 };
-  const progress = new Progress(
-    cells.length * options.rounds,
-    plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0),
-  );
-  // Progress goes to standard error: its lines fit that terminal.
-  const width = outputWidth(process.stderr);
-  const say = (line: string) => progress.log(wrapText(line, width));
-  const rounds =
-    options.rounds > 1
-      ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each`
-      : '';
-  say(
-    `server-models bench: profile ${options.profile}, ${cells.length} cells (${
-      options.matrix
-        ? `${targets.length} models in ${scenarios.length} scenarios, each at the levels it needs`
-        : `${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels`
-    })${rounds}, ${loadgen.name}; ${placement.note}${runtime.own ? '' : `; servers on Node ${runtime.version}`}`,
-  );
-  say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
-  if (pair) say(networkNote(networkConfig(pair)));
-  for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
-  for (const n of notPlanned) say(`not planned: ${n.name} for ${n.scenarios.join(', ')} (${n.why})`);
-
-  const abort = new AbortController();
-  plan.signal = abort.signal;
-  const interrupt = onInterrupt(abort, async () => {
-    progress.stop();
-    process.stderr.write('\ninterrupted: stopping every process this run started…\n');
-    started.terminateAll();
-    await waitFor(() => started.pids().every((pid) => !isAlive(pid)), 1500);
-    started.killAll();
-  });
-
+  // The database server only when a scenario asks it; stopped in the finally below, or by the interrupt.
+  const database = await databaseFor(scenarios, options.databaseUrl, options.databasePoolSize);
   try {
-    await runPlan(plan, results, {
-      onCalibration: (calibration) => {
-        for (const c of calibration) say(calibrationLine(c));
+    const { targets, skipped } = await resolveTargets(
+      options.models,
+      launch,
+      placement.serverCpuCount,
+      options.target,
+      database?.serveArgs,
+    );
+    const notPlanned = outOfScope(targets, scenarios);
+    const cells = options.matrix
+      ? planMatrix(targets, options.matrix, options.loads)
+      : planCells(targets, scenarios, options.connections, options.loads);
+    await offerEveryCpu(cells, options, placement, launch);
+    const depths = new Set(scenarios.map((s) => s.pipelining)).size;
+    const planned = plannedSeconds(cells.length, options, depths);
+
+    // The harness samples and talks to the load generator during trials: keep it off the server's CPUs.
+    pinSelf(placement.clientCpus);
+    const loadgen = await startLoadgen(options, placement, started);
+    const plan: RunPlan = {
+      runId: id,
+      outPath: path,
+      config: {
+        profile: options.profile,
+        models: targets.map((t) => t.name),
+        scenarios: options.scenarios,
+        connections: options.connections,
+        durationSec: options.durationSec,
+        warmupSec: options.warmupSec,
+        trials: options.trials,
+        ...(options.rounds > 1 ? { rounds: options.rounds } : {}),
+        loadgen: loadgen.name,
+        serverCpus: placement.serverCpus,
+        clientCpus: placement.clientCpus,
+        ...(pair ? { network: networkConfig(pair) } : {}),
+        extra: {
+          placement: placement.note,
+          ...(options.overrides.length ? { overrides: options.overrides } : {}),
+          serverNode: runtime.version,
+          warmupConnections,
+          measure: options.measure,
+          ...(Object.keys(injectedFromEnvironment()).length ? { injected: injectedFromEnvironment() } : {}),
+          serverThreads: placement.serverCpuCount,
+          timeoutSec: benchDefaults.timeoutSec,
+          clientBoundThresholds: benchDefaults.thresholds,
+          calibration: benchDefaults.calibration,
+          skippedModels: skipped,
+          notPlanned,
+          plannedSeconds: Math.round(planned),
+          ...(options.loads ? { rate: options.loads.map(rateLabel) } : {}),
+          ...(database ? { database: database.description } : {}),
+        },
       },
-      onCellStart: (index, cell, round) =>
-        progress.cellStarted(
-          index,
-          `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`,
-        ),
-      onPhase: (phase) => progress.phase(phase),
-      onCellDone: (_index, cell, round) => progress.cellDone(cellLine(cell, width, roundLabel(round, options.rounds))),
+      ...(database ? { database } : {}),
+      cells,
+      ...(options.measure === 'instructions'
+        ? { counted: { pairs: countedPairs(cells, options), threads: placement.serverCpuCount } }
+        : {}),
+      rounds: options.rounds,
+      scenarios,
+      loadgen,
+      canned: cannedTarget(launch),
+      calibration: { ...benchDefaults.calibration, timeoutSec: benchDefaults.timeoutSec },
+      settings: {
+        durationSec: options.durationSec,
+        warmupSec: options.warmupSec,
+        trials: options.trials,
+        timeoutSec: benchDefaults.timeoutSec,
+        validationTimeoutMs: benchDefaults.validationTimeoutMs,
+        sampleIntervalMs: benchDefaults.sampleIntervalMs,
+        thresholds: benchDefaults.thresholds,
+        clientCpus: placement.clientCpus,
+      },
+    };
+    const results = emptyResults(plan);
+    const oneRound = { ...options, rounds: 1 };
+    const progress = new Progress(
+      cells.length * options.rounds,
+      plannedSeconds(1, oneRound, 0) - plannedSeconds(0, oneRound, 0),
+    );
+    // Progress goes to standard error: its lines fit that terminal.
+    const width = outputWidth(process.stderr);
+    const say = (line: string) => progress.log(wrapText(line, width));
+    const rounds =
+      options.rounds > 1
+        ? `, ${options.rounds} rounds of ${options.trials} trial${options.trials > 1 ? 's' : ''} each`
+        : '';
+    say(
+      `server-models bench: profile ${options.profile}, ${cells.length} cells (${
+        options.matrix
+          ? `${targets.length} models in ${scenarios.length} scenarios, each at the levels it needs`
+          : `${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels`
+      })${rounds}, ${loadgen.name}; ${placement.note}${runtime.own ? '' : `; servers on Node ${runtime.version}`}`,
+    );
+    say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
+    if (pair) say(networkNote(networkConfig(pair)));
+    for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
+    for (const n of notPlanned) say(`not planned: ${n.name} for ${n.scenarios.join(', ')} (${n.why})`);
+
+    const abort = new AbortController();
+    plan.signal = abort.signal;
+    const interrupt = onInterrupt(abort, async () => {
+      progress.stop();
+      process.stderr.write('\ninterrupted: stopping every process this run started…\n');
+      started.terminateAll();
+      await waitFor(() => started.pids().every((pid) => !isAlive(pid)), 1500);
+      started.killAll();
+      await database?.stop();
     });
-  } catch (error) {
-    if (!abort.signal.aborted) throw error;
+
+    try {
+      await runPlan(plan, results, {
+        onCalibration: (calibration) => {
+          for (const c of calibration) say(calibrationLine(c));
+        },
+        onCellStart: (index, cell, round) =>
+          progress.cellStarted(
+            index,
+            `${cell.target.name} ${cell.scenario.name} c=${cell.connections}${cell.load ? ` ${rateLabel(cell.load)}` : ''}${roundLabel(round, options.rounds)}`,
+          ),
+        onPhase: (phase) => progress.phase(phase),
+        onCellDone: (_index, cell, round) =>
+          progress.cellDone(cellLine(cell, width, roundLabel(round, options.rounds))),
+      });
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+      if (abort.signal.aborted) await interrupt.cleanedUp;
+      await loadgen.close();
+    }
+    if (abort.signal.aborted) {
+      writeResults(path, results);
+      process.stderr.write(`kept ${results.cells.length} finished cell(s) in ${path} (complete: false)\n`);
+      return 130;
+    }
+    finish(results, path, options.json);
+    writeExports(results, options);
+    await renderReportOf(path, options.json);
+    // A cell that failed is a failed run; one that was client-bound, errored under load or starved is what
+    // a model did (a blocking model's waiting connections, a pool's 503s when full), flagged, not a failure.
+    const bad = results.cells.filter((c) => c.status === 'failed' || !c.validation.ok);
+    return bad.length > 0 ? 1 : 0;
   } finally {
-    progress.stop();
-    interrupt.dispose();
-    if (abort.signal.aborted) await interrupt.cleanedUp;
-    await loadgen.close();
+    await database?.stop();
   }
-  if (abort.signal.aborted) {
-    writeResults(path, results);
-    process.stderr.write(`kept ${results.cells.length} finished cell(s) in ${path} (complete: false)\n`);
-    return 130;
-  }
-  finish(results, path, options.json);
-  writeExports(results, options);
-  await renderReportOf(path, options.json);
-  // A cell that failed is a failed run; one that was client-bound, errored under load or starved is what
-  // a model did (a blocking model's waiting connections, a pool's 503s when full), flagged, not a failure.
-  const bad = results.cells.filter((c) => c.status === 'failed' || !c.validation.ok);
-  return bad.length > 0 ? 1 : 0;
 }
 
 /** ` (round 2/5)` in a run of several rounds, nothing in a run of one. */
@@ -298,6 +316,8 @@ function finish(results: Results, path: string, json: boolean): void {
   const width = outputWidth(process.stdout);
   const wrap = (line: string) => wrapText(line, width, 4);
   process.stdout.write(`\n${resultsTable(results, width)}\n`);
+  const database = databaseLines(results).map((line) => wrapText(line, width, 4));
+  if (database.length > 0) process.stdout.write(`\n${database.join('\n')}\n`);
   for (const cell of results.cells.filter((c) => c.flags.notes.length > 0 || c.error)) {
     const notes = [cell.error, ...cell.flags.notes].filter(Boolean).join('; ');
     process.stdout.write(`  ${wrap(`${cell.model} ${cell.scenario} c=${cell.connections}: ${notes}`)}\n`);

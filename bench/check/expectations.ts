@@ -17,6 +17,7 @@
  */
 import { cpuDigest, maxCpuUnits } from '../../servers/app/cpu.ts';
 import { checkResponse, exchanges, type Exchange } from '../../servers/app/exchanges.ts';
+import { databaseRows } from '../../servers/app/exchanges/database.ts';
 import { siteContents } from '../../servers/app/site.ts';
 import type { RawResponse } from '../http/client.ts';
 import type { LoadRequest } from '../http/request.ts';
@@ -70,6 +71,9 @@ function expectedContent(request: LoadRequest): (body: Buffer) => string | undef
   const row = exactRow(request);
   if (row !== undefined && (typeof row.expect.body === 'string' || row.expect.body instanceof Uint8Array))
     return sameBytes(row.expect.body);
+  // A database answer is random rows: the table's check says what shape and ranges they must have.
+  const shape = row !== undefined && databaseRows.includes(row) ? row.expect.body : undefined;
+  if (typeof shape === 'function') return shape;
   if (path === '/echo') return sameBytes(request.body ?? '');
   if (path.startsWith('/static/')) {
     const file = site.get(path.slice('/static/'.length));
@@ -129,17 +133,20 @@ export function appExpectFor(request: LoadRequest): ResponseCheck {
   };
 }
 
+/** The rows a benchmark request is checked against: the benchmark runs the database routes with a database. */
+const checkedRows: readonly Exchange[] = [...databaseRows, ...exchanges];
+
 /** The table's row for exactly this request: same method and target, neither sending anything that changes the answer. */
 function exactRow(request: LoadRequest): Exchange | undefined {
   if (!neutral(request)) return undefined;
-  return exchanges.find((row) => row.method === request.method && row.path === request.path && plain(row));
+  return checkedRows.find((row) => row.method === request.method && row.path === request.path && plain(row));
 }
 
 /** The table's 200 row for the same method and route (path without its query), sent without headers or body. */
 function routeRow(request: LoadRequest): Exchange | undefined {
   if (!neutral(request)) return undefined;
   const path = pathOf(request.path);
-  return exchanges.find(
+  return checkedRows.find(
     (row) => row.method === request.method && pathOf(row.path) === path && plain(row) && row.expect.status === 200,
   );
 }

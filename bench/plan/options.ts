@@ -6,13 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { FlagError, parseFlags } from './args.ts';
 import { benchDefaults, profiles } from './profiles.ts';
 import type { MatrixEntry, Profile } from './profiles.ts';
-import { scenarioNames } from './scenarios.ts';
+import { findScenario, scenarioNames } from './scenarios.ts';
 import type { ScenarioDef } from './scenarios.ts';
 import { loadScenarioFile, ScenarioFileError } from './scenario-file.ts';
 import { loadGenerators } from '../loadgen/registry.ts';
 import { localOrigin } from '../targets/url.ts';
 import { parseRates } from '../loadgen/open-loop-rate.ts';
 import type { LoadSpec } from '../loadgen/open-loop-rate.ts';
+import { defaultDatabasePoolSize } from '../../servers/defaults.ts';
 
 /** A problem with the command line; the message is one line for the terminal. */
 export class UsageError extends Error {
@@ -54,6 +55,10 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   node: string | undefined;
   /** `instructions`: count each cell's instructions per request under Valgrind besides timing it. */
   measure: 'time' | 'instructions';
+  /** `--db-url`: the database server of the database scenarios, or null for the embedded one. */
+  databaseUrl: string | null;
+  /** `--db-pool`: connections per pool of the models that have one. */
+  databasePoolSize: number;
 }
 
 const flagSpec = {
@@ -80,6 +85,8 @@ const flagSpec = {
   rtt: { type: 'string' },
   node: { type: 'string' },
   measure: { type: 'string' },
+  'db-url': { type: 'string' },
+  'db-pool': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -144,6 +151,10 @@ ${Object.entries(loadGenerators)
   --target-url URL      the same for an already-running server on http://127.0.0.1:PORT (not sampled)
   --target-name NAME    its name in the results (default ${defaultTargetName})
   --target-timeout SEC  how long --target-cmd may take to accept connections (default ${benchDefaults.readyTimeoutMs / 1000})
+  --db-url URL          the database scenarios' PostgreSQL (default: a private embedded cluster, started only
+                          when a database scenario runs); only the schema server_models is created or written
+  --db-pool N           database connections per pool: event-loop and node-http one pool, worker-pool one per
+                          thread, prefork one per process (default ${defaultDatabasePoolSize})
   --out FILE            results file (default results/<run-id>.json)
   --csv FILE            also write the cells as CSV (one row per cell, medians of its trials)
   --bmf FILE            also write them in Bencher Metric Format (BMF JSON)
@@ -178,23 +189,34 @@ export function parseOptions(argv: string[]): RunOptions {
     );
   // A user's server alone unless --models asks for ours beside it.
   const models = values.models === undefined ? (target ? [] : profile.models) : list('--models', values.models);
-  const scenarios =
+  const asked =
     values.scenarios !== undefined
       ? scenarioList(values.scenarios, known)
       : fileScenarios.length > 0
         ? fileScenarios.map((s) => s.name)
         : profile.scenarios;
+  // Across namespaces (--rtt) the run's database would sit in the load generator's namespace, out of the
+  // servers' reach: database scenarios asked for are refused, a profile's are left out.
+  const unreachable = values.rtt === undefined ? [] : asked.filter((name) => findScenario(name)?.database);
+  if (unreachable.length > 0 && values.scenarios !== undefined)
+    throw new UsageError(
+      `--rtt: the database scenarios (${unreachable.join(', ')}) cannot run across namespaces yet: the database server would be out of the servers' reach`,
+    );
+  const scenarios = asked.filter((name) => !unreachable.includes(name));
   const connections =
     values.connections === undefined
       ? profile.connections
       : list('--connections', values.connections).map((c) => positiveInt('--connections', c));
   const matrix =
     profile.matrix && !target && fileScenarios.length === 0
-      ? matrixAfterFlags(profile.matrix, {
-          models: values.models === undefined ? undefined : (models as string[]),
-          scenarios: values.scenarios === undefined ? undefined : scenarios,
-          connections: values.connections === undefined ? undefined : connections,
-        })
+      ? matrixAfterFlags(
+          profile.matrix.filter((e) => !unreachable.includes(e.scenario)),
+          {
+            models: values.models === undefined ? undefined : (models as string[]),
+            scenarios: values.scenarios === undefined ? undefined : scenarios,
+            connections: values.connections === undefined ? undefined : connections,
+          },
+        )
       : null;
   return {
     ...profile,
@@ -222,12 +244,16 @@ export function parseOptions(argv: string[]): RunOptions {
     target,
     loads,
     rttMs: values.rtt === undefined ? null : milliseconds('--rtt', values.rtt),
+    databaseUrl: values['db-url'] ?? null,
+    databasePoolSize:
+      values['db-pool'] === undefined ? defaultDatabasePoolSize : positiveInt('--db-pool', values['db-pool']),
   };
 }
 
 /**
  * A designed matrix with the flags applied: --scenarios keeps the matrix's entries for the scenarios
- * it names (a scenario the matrix lacks runs at the matrix's levels, every model); --connections
+ * it names (a scenario the matrix lacks runs at the matrix's levels, every model; an entry that samples
+ * the models runs every model); --connections
  * replaces every entry's levels; --models replaces every entry's models (the models a user names run
  * in every scenario that is kept).
  */
@@ -238,7 +264,10 @@ export function matrixAfterFlags(
   const levels = [...new Set(matrix.flatMap((e) => e.connections))].sort((a, b) => a - b);
   const entries = flags.scenarios
     ? flags.scenarios.flatMap((name) => {
-        const own = matrix.filter((e) => e.scenario === name);
+        // A scenario asked for by name runs on every model where the matrix only samples them.
+        const own = matrix
+          .filter((e) => e.scenario === name)
+          .map((e) => (e.sample ? { scenario: e.scenario, connections: e.connections } : e));
         return own.length > 0 ? own : [{ scenario: name, connections: levels }];
       })
     : matrix;

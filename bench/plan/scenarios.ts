@@ -40,6 +40,12 @@ export interface ScenarioDef {
   parallel?: { serverCpuMsPerRequest: number };
   /** Each connection sends back the cookie of its last answer (LoadJob.cookieJar): the session scenario. */
   cookieJar?: boolean;
+  /**
+   * The scenario asks the database server (TechEmpower's tests): the run starts one and gives it to
+   * every model; `writes`: what the answers say was written is read back from the database too;
+   * `cached`: the answers come from a cache, the database asked on a miss (the cell says which cache).
+   */
+  database?: 'reads' | 'writes' | 'cached';
 }
 
 /** The knobs scenarios are built from; recorded through each scenario's params. */
@@ -74,6 +80,8 @@ export const scenarioCosts = {
   /** ...sending this many bytes of a request at a time, one write per interval. */
   slowBytesPerWrite: 8,
   slowWriteIntervalMs: 100,
+  /** Rows per request of queries, updates and cached-queries (TechEmpower's runs go from 1 to 20). */
+  queriesPerRequest: 20,
 };
 
 function request(method: string, path: string, extra: Partial<LoadRequest> = {}): ScenarioRequest {
@@ -218,6 +226,50 @@ function define(costs: typeof scenarioCosts): ScenarioDef[] {
       ...keepAlive,
       slowClients: slow,
     },
+    ...databaseScenarios(costs.queriesPerRequest),
+  ];
+}
+
+/** TechEmpower's database tests, each a scenario of its own, on kept-alive connections. */
+function databaseScenarios(rows: number): ScenarioDef[] {
+  const keepAlive = { pipelining: 1, newConnectionPerRequest: false };
+  const database = (
+    name: string,
+    path: string,
+    description: string,
+    use: NonNullable<ScenarioDef['database']> = 'reads',
+  ): ScenarioDef => ({
+    name,
+    description,
+    params: { path, database: 'postgresql', ...(path.includes('=') ? { rowsPerRequest: rows } : {}) },
+    requests: [request('GET', path)],
+    ...keepAlive,
+    database: use,
+  });
+  return [
+    database('db', '/db', 'One random World row from the database server per request (TechEmpower "single query").'),
+    database(
+      'queries',
+      `/queries?queries=${rows}`,
+      `${rows} World rows per request, one query each (TechEmpower "multiple queries"): how a model waits on its database.`,
+    ),
+    database(
+      'fortunes',
+      '/fortunes',
+      'Every Fortune row, one added, sorted and HTML-escaped into a page (TechEmpower "fortunes"): a query and a template.',
+    ),
+    database(
+      'updates',
+      `/updates?queries=${rows}`,
+      `${rows} World rows read one by one, given new numbers and written back in one statement (TechEmpower "updates").`,
+      'writes',
+    ),
+    database(
+      'cached-queries',
+      `/cached-queries?count=${rows}`,
+      `${rows} World rows per request from a cache (in-process unless the run gives a cache server), the database asked on a miss (TechEmpower "cached queries").`,
+      'cached',
+    ),
   ];
 }
 

@@ -59,13 +59,15 @@ function listModelsOn(runtime: Runtime): ModelEntry[] {
 /**
  * Targets for the names asked for ('all' = every available entry, nginx
  * included), then the user's server if any. Models with a pool get `--threads`,
- * and nginx as many workers, as the CPUs the server may use.
+ * and nginx as many workers, as the CPUs the server may use; every model and peer of ours
+ * gets `serveArgs` (the run's database).
  */
 export async function resolveTargets(
   asked: 'all' | string[],
   launch: TargetLaunch,
   serverThreads: number,
   user: TargetFlags | null = null,
+  serveArgs: readonly string[] = [],
 ): Promise<{ targets: Target[]; skipped: { name: string; reason: string }[] }> {
   const known = await listModels(launch.node);
   const names = asked === 'all' ? [...known.map((m) => m.name), nginxName] : asked;
@@ -82,7 +84,10 @@ export async function resolveTargets(
     if (!entry)
       throw new UsageError(`unknown model "${name}" (models: ${[...known.map((m) => m.name), nginxName].join(', ')})`);
     if (entry.unavailable) skipped.push({ name, reason: entry.unavailable });
-    else targets.push(modelTarget(name, entry.kind, launch, ['--threads', String(poolSize(name, serverThreads))]));
+    else
+      targets.push(
+        modelTarget(name, entry.kind, launch, ['--threads', String(poolSize(name, serverThreads)), ...serveArgs]),
+      );
   }
   if (user) {
     if (user.name === nginxName || known.some((m) => m.name === user.name))

@@ -53,6 +53,14 @@ export const Trial = z.object({
    * Absent = sampled.
    */
   serverSampled: z.boolean().optional(),
+  /**
+   * A database scenario's database server (the postgres process tree) during the trial: CPU seconds and
+   * peak resident set, absent for a server the harness did not start (--db-url); and the most
+   * connections the server under test held to it at once (pg_stat_activity, sampled every 250 ms).
+   */
+  dbCpuSec: z.number().nonnegative().optional(),
+  dbPeakRssBytes: z.number().nonnegative().optional(),
+  dbConnections: z.number().int().nonnegative().optional(),
   /** CPU seconds of the load generator during the trial, and as a share of one core (0-1+). */
   loadgenCpuSec: z.number().nonnegative(),
   loadgenCpuShare: z.number().nonnegative(),
@@ -112,6 +120,11 @@ export const Cell = z.object({
    * its request was due). Absent in runs without `--rate`: closed.
    */
   loadMode: z.enum(['closed', 'open']).optional(),
+  /**
+   * cached-queries: which cache answered, `in-process` (the application's own map, the default) or
+   * `redis` (a cache server the run gave the servers). Absent for other scenarios.
+   */
+  cache: z.enum(['in-process', 'redis']).optional(),
   /** Open loop: the rate asked for (`2000/s`, `70%`), the requests/s it came to, and the responses/s achieved (median of the trials). */
   rate: z
     .object({ requested: z.string(), targetRps: z.number().positive(), achievedRps: z.number().nonnegative() })
@@ -148,6 +161,10 @@ export const Cell = z.object({
       /** Server CPU seconds per 1,000 requests. */
       cpuPerKiloReq: Stat,
       serverPeakRssBytes: Stat,
+      /** Database server CPU seconds per 1,000 requests, its peak RSS, the connections held (database scenarios). */
+      dbCpuPerKiloReq: Stat.optional(),
+      dbPeakRssBytes: Stat.optional(),
+      dbConnections: Stat.optional(),
       loadgenCpuShare: Stat,
       errors: z.number().int().nonnegative(),
       timeouts: z.number().int().nonnegative(),

@@ -57,6 +57,13 @@ export function summarize(trials: readonly Trial[]): NonNullable<Cell['summary']
     timeouts: sum(trials.map((t) => t.timeouts)),
     non2xx: sum(trials.map((t) => t.non2xx)),
   };
+  const withDb = trials.filter((t) => t.dbCpuSec !== undefined);
+  if (withDb.length > 0) {
+    summary.dbCpuPerKiloReq = stat(withDb.map((t) => (t.requests === 0 ? 0 : ((t.dbCpuSec ?? 0) * 1000) / t.requests)));
+    summary.dbPeakRssBytes = stat(withDb.map((t) => t.dbPeakRssBytes ?? 0));
+  }
+  const counted = trials.flatMap((t) => (t.dbConnections === undefined ? [] : [t.dbConnections]));
+  if (counted.length > 0) summary.dbConnections = stat(counted);
   if (groupNames.length > 0) {
     summary.groupP99Us = Object.fromEntries(
       groupNames.map((g) => [g, stat(trials.flatMap((t) => (t.groups?.[g] ? [t.groups[g].latencyUs.p99] : [])))]),

@@ -16,6 +16,8 @@ import { summarize } from '../results/stats.ts';
 import { stopProblem } from '../targets/types.ts';
 import type { RunningTarget, Target } from '../targets/types.ts';
 import { contractOf, validateScenario } from '../check/validate.ts';
+import { checkUpdatesPersisted } from '../check/updates.ts';
+import { ConnectionSampler, type RunDatabase } from './database.ts';
 
 /** The settings a cell runs with. */
 export interface CellSettings {
@@ -65,6 +67,8 @@ export interface CellInput {
   ceilingRps: number | null;
   /** Absent: closed loop, not recorded on the cell (runs without `--rate`). */
   load?: CellLoad | undefined;
+  /** The run's database server, for a scenario that asks it: sampled beside the server, updates read back. */
+  database?: RunDatabase | undefined;
   onPhase?: (phase: CellPhase) => void;
 }
 
@@ -83,6 +87,7 @@ export async function runCell(input: CellInput): Promise<Cell> {
     loadgen: loadgen.name,
     ...(target.node ? { node: target.node } : {}),
     ...(input.load ? { loadMode: input.load.mode } : {}),
+    ...(scenario.database === 'cached' && input.database ? { cache: input.database.cache } : {}),
   };
   const failed = (
     error: string,
@@ -126,6 +131,13 @@ export async function runCell(input: CellInput): Promise<Cell> {
   try {
     input.onPhase?.('validating');
     validation = await validateScenario(running.url, scenario, settings.validationTimeoutMs, contractOf(input.target));
+    const database = scenario.database ? input.database : undefined;
+    const readBack = async (): Promise<string[]> =>
+      scenario.database === 'writes' && database
+        ? checkUpdatesPersisted(running.url, scenario, database, settings.validationTimeoutMs)
+        : [];
+    const unsaved = validation.ok ? await readBack() : [];
+    if (unsaved.length > 0) validation = { ok: false, checked: validation.checked + 1, failures: unsaved };
     if (!validation.ok) {
       error = `wrong answers, not timed: ${validation.failures[0] ?? 'unknown'}${validation.failures.length > 1 ? ` (+${validation.failures.length - 1} more)` : ''}`;
     } else {
@@ -146,12 +158,15 @@ export async function runCell(input: CellInput): Promise<Cell> {
         // connection or one child at a time would otherwise still be working off the warm-up's queue
         // (requests of clients already gone) when the trial begins, and answer nothing in it.
         const open = Math.min(connections, warmupConnections);
-        warmup = await measure(running, loadgen, job(settings.warmupSec, open), settings.sampleIntervalMs, notes);
+        warmup = await measure(running, loadgen, job(settings.warmupSec, open), settings, notes, database);
       }
       for (let i = 1; i <= settings.trials; i++) {
         input.onPhase?.(`trial ${i}/${settings.trials}`);
-        trials.push(await measure(running, loadgen, job(settings.durationSec), settings.sampleIntervalMs, notes));
+        trials.push(await measure(running, loadgen, job(settings.durationSec), settings, notes, database));
       }
+      // After the load, when nothing else writes: what the server answers is still what it stores.
+      const lost = await readBack();
+      if (lost.length > 0) error = `after the trials: ${lost[0]}`;
     }
   } catch (caught) {
     error = `under load: ${(caught as Error).message}`;
@@ -228,11 +243,16 @@ async function measure(
   running: RunningTarget,
   loadgen: LoadGenerator,
   job: LoadJob,
-  sampleIntervalMs: number,
+  settings: CellSettings,
   notes: Set<string>,
+  database: RunDatabase | undefined,
 ): Promise<Trial> {
-  const sampler = running.pid === null ? null : new TreeSampler(running.pid, sampleIntervalMs);
+  const sampler = running.pid === null ? null : new TreeSampler(running.pid, settings.sampleIntervalMs);
+  const dbSampler = database?.pid ? new TreeSampler(database.pid, settings.sampleIntervalMs) : null;
+  const connections = database ? new ConnectionSampler(database) : null;
   sampler?.start();
+  dbSampler?.start();
+  connections?.start();
   const machineAtStart = machineBusyCpuSec();
   const harnessAtStart = process.cpuUsage();
   let result: LoadResult;
@@ -240,20 +260,31 @@ async function measure(
     result = await loadgen.run(job);
   } catch (error) {
     sampler?.stop();
+    dbSampler?.stop();
+    await connections?.stop();
     throw error;
   }
   const usage = sampler?.stop();
   const machineAtEnd = machineBusyCpuSec();
   const harness = process.cpuUsage(harnessAtStart);
+  const dbUsage = dbSampler?.stop();
+  const dbConnections = await connections?.stop();
+  if (database && !dbUsage)
+    notes.add("database server's CPU and memory not measured (a server the harness did not start)");
+  const dbFigures = {
+    ...(dbUsage ? { dbCpuSec: dbUsage.cpuSec, dbPeakRssBytes: dbUsage.peakRssBytes } : {}),
+    ...(dbConnections === undefined ? {} : { dbConnections }),
+  };
   for (const note of result.notes) notes.add(note);
   if (!usage) {
     // A server the harness did not start (--target-url): its processes are unknown, so its CPU and memory are not measured.
     notes.add('server CPU and memory not measured (a server the harness did not start): they read 0');
-    return { ...toTrial(result, 0, 0), serverSampled: false };
+    return { ...toTrial(result, 0, 0), serverSampled: false, ...dbFigures };
   }
-  const trial = toTrial(result, usage.cpuSec, usage.peakRssBytes);
+  const trial = { ...toTrial(result, usage.cpuSec, usage.peakRssBytes), ...dbFigures };
   if (machineAtStart === null || machineAtEnd === null) return trial;
-  const ours = usage.cpuSec + result.cpuSec + (harness.user + harness.system) / 1e6;
+  // The database server this run started is ours too, not another process's load on the machine.
+  const ours = usage.cpuSec + result.cpuSec + (harness.user + harness.system) / 1e6 + (dbUsage?.cpuSec ?? 0);
   return { ...trial, otherCpuSec: Math.max(0, machineAtEnd - machineAtStart - ours) };
 }
 

@@ -32,6 +32,7 @@ export function notCountable(scenario: ScenarioDef): string | undefined {
   if (scenario.pipelining > 1) return 'pipelined';
   if (scenario.slowClients) return 'slow clients beside the load';
   if (scenario.cookieJar) return 'a cookie jar per connection';
+  if (scenario.database) return "the database server's work is another process's (not counted)";
   if (scenario.requests.some((r) => /^\/io\b/.test(r.path)))
     return 'a backend wait (a timer: no instructions to count)';
   return undefined;

@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Calibration, Cell, Results } from '../results/schema.ts';
 import { wrapText } from '../results/text.ts';
+import { databaseParts } from './database-lines.ts';
 
 export { wrapText };
 
@@ -100,6 +101,7 @@ export function cellLine(cell: Cell, width = 80, suffix = ''): string {
       `${formatRate(s.requestsPerSec.median).padStart(6)} req/s`,
       `p99 ${latencyText(s.p99Us.median).padStart(7)}`,
       ...resources,
+      ...databaseParts(s),
       ...groups,
       count,
     ],

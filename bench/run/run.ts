@@ -23,6 +23,7 @@ import type { CalibrationSettings } from './calibration.ts';
 import { describeGit, describeMachine } from '../os/machine.ts';
 import { spreadDecision } from '../os/placement.ts';
 import type { CellPlacement, Placement } from '../os/placement.ts';
+import type { RunDatabase } from './database.ts';
 
 /** One planned cell. */
 export interface PlannedCell {
@@ -62,6 +63,8 @@ export interface RunPlan {
    * first cell: the lowest connection level), and the pool size the servers run with.
    */
   counted?: { pairs: ReadonlySet<string>; threads: number };
+  /** The run's database server, when a scenario asks it (bench/run/database.ts). */
+  database?: RunDatabase;
 }
 
 /** What a run reports as it goes. */
@@ -245,6 +248,7 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
         settings: plan.settings,
         ceilingRps,
         load: cellLoad(planned, results.cells),
+        database: plan.database,
         ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}),
       });
       // A cell cut short by the interrupt measured the shutdown, not the server.

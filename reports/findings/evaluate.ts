@@ -11,8 +11,9 @@ import { evaluateCpuParallelism } from './cpu-parallelism.ts';
 import { evaluateHeadOfLine } from './head-of-line.ts';
 import { evaluateProcessStartup } from './process-startup.ts';
 import { evaluateConnectionSetup } from './connection-setup.ts';
+import { evaluateDatabaseConnection } from './database-connection.ts';
 
-/** The checks in the order issue 8 numbers them. */
+/** The checks in the order issue 8 numbers them, then issue 14's. */
 export const findingChecks: ReadonlyArray<(results: Results) => Finding> = [
   evaluateIoConcurrency,
   evaluateBlockingQueue,
@@ -20,6 +21,7 @@ export const findingChecks: ReadonlyArray<(results: Results) => Finding> = [
   evaluateHeadOfLine,
   evaluateProcessStartup,
   evaluateConnectionSetup,
+  evaluateDatabaseConnection,
 ];
 
 /** Every finding, held / not-held / not-measured, with the figures behind it. */

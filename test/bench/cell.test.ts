@@ -215,9 +215,18 @@ describe('the check before timing', () => {
     after(() => model.close());
 
     it('an application core passes every scenario under the application contract', async () => {
-      for (const scenario of scenarios) {
+      // The database scenarios need a database (test/database/bench.test.ts runs them with one).
+      for (const scenario of scenarios.filter((s) => !s.database)) {
         const validation = await validateScenario(model.url, scenario, 5000, 'app');
         assert.ok(validation.ok && validation.checked > 0, `${scenario.name}: ${validation.failures.join('; ')}`);
+      }
+    });
+
+    it('fails a database scenario where the server has no database (its 503 is not the rows)', async () => {
+      for (const scenario of scenarios.filter((s) => s.database)) {
+        const validation = await validateScenario(model.url, scenario, 5000, 'app');
+        assert.equal(validation.ok, false, scenario.name);
+        assert.match(validation.failures.join('; '), /expected status 200, got 503/);
       }
     });
 

@@ -97,3 +97,24 @@ describe('the wall-time plan', () => {
     assert.ok(plannedSeconds(10, quick, 1) >= 10 * 2.5);
   });
 });
+
+describe('database scenarios and their options', () => {
+  it('takes --db-url and --db-pool, and defaults to the embedded cluster with pools of 8', () => {
+    assert.equal(parseOptions([]).databaseUrl, null);
+    assert.equal(parseOptions([]).databasePoolSize, 8);
+    const o = parseOptions(['--db-url', 'postgres://u:p@127.0.0.1:5432/x', '--db-pool', '4']);
+    assert.equal(o.databaseUrl, 'postgres://u:p@127.0.0.1:5432/x');
+    assert.equal(o.databasePoolSize, 4);
+    assert.throws(() => parseOptions(['--db-pool', '0']), /--db-pool takes positive whole numbers/);
+  });
+  it('refuses database scenarios named with --rtt, and leaves the profile’s out under it', () => {
+    assert.throws(
+      () => parseOptions(['--rtt', '5', '--scenarios', 'hello,db']),
+      /--rtt: the database scenarios \(db\)/,
+    );
+    const o = parseOptions(['--rtt', '5']);
+    assert.ok(!o.scenarios.includes('db') && !o.scenarios.includes('fortunes'), o.scenarios.join());
+    assert.ok(o.scenarios.includes('hello'));
+    assert.ok(parseOptions([]).scenarios.includes('db'));
+  });
+});

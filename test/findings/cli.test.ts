@@ -30,7 +30,7 @@ describe('npm run findings', () => {
     const r = run([good]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /1\. held\s+Backend waits/);
-    assert.match(r.out, /6 held, 0 not held, 0 not measured/);
+    assert.match(r.out, /7 held, 0 not held, 0 not measured/);
   });
 
   it('exits 0 when findings do not hold (reported, not enforced)', () => {
@@ -38,14 +38,14 @@ describe('npm run findings', () => {
     writeResults(path, resultsOf([]));
     const r = run([path]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /0 held, 0 not held, 6 not measured/);
+    assert.match(r.out, /0 held, 0 not held, 7 not measured/);
   });
 
   it('prints JSON with --json', () => {
     const r = run([good, '--json']);
     assert.equal(r.code, 0, r.err);
     const findings = JSON.parse(r.out) as Array<{ status: string }>;
-    assert.equal(findings.length, 6);
+    assert.equal(findings.length, 7);
     assert.ok(findings.every((f) => f.status === 'held'));
   });
 

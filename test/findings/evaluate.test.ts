@@ -4,7 +4,7 @@ import { evaluateFindings } from '../../reports/findings/evaluate.ts';
 import type { Finding } from '../../reports/findings/types.ts';
 import type { Results } from '../../bench/results/schema.ts';
 import { Results as ResultsSchema } from '../../bench/results/schema.ts';
-import { heldCells, resultsOf, without } from './helpers.ts';
+import { heldCells, heldDbCpuMs, resultsOf, without } from './helpers.ts';
 import type { SyntheticCell } from '../helpers/synthetic-results.ts';
 
 function finding(results: Results, id: string): Finding {
@@ -18,18 +18,18 @@ function edited(cells: SyntheticCell[], change: (c: SyntheticCell) => SyntheticC
 }
 
 describe('evaluateFindings', () => {
-  it('holds all six on a results file built to hold them, with figures and sources', () => {
+  it('holds all seven on a results file built to hold them, with figures and sources', () => {
     const results = resultsOf(heldCells());
     assert.ok(ResultsSchema.safeParse(results).success);
     const findings = evaluateFindings(results);
-    assert.equal(findings.length, 6);
+    assert.equal(findings.length, 7);
     for (const f of findings) {
       assert.equal(f.status, 'held', `${f.id}: ${f.detail} ${f.explanation ?? ''}`);
       assert.ok(Object.keys(f.figures).length > 0, f.id);
       assert.ok(f.source.length > 20, f.id);
       assert.equal(f.explanation, undefined);
     }
-    assert.equal(new Set(findings.map((f) => f.id)).size, 6);
+    assert.equal(new Set(findings.map((f) => f.id)).size, 7);
   });
 
   it('marks every finding not measured on an empty results file', () => {
@@ -278,6 +278,82 @@ describe('evaluateFindings', () => {
     });
     it('is not measured without close cells', () => {
       assert.equal(finding(resultsOf(without(heldCells(), (c) => c.scenario === 'close')), id).status, 'not-measured');
+    });
+  });
+
+  describe('7. process per request: a database connection per request', () => {
+    const id = 'process-per-request-database-connection';
+    const dbCpu = (model: string, ms: number) => (r: Results) => {
+      for (const cell of r.cells)
+        if (cell.model === model && cell.scenario === 'db' && cell.summary)
+          cell.summary.dbCpuPerKiloReq = { median: ms, min: ms, max: ms, relSpread: 0 };
+    };
+    it("divides the database server's CPU per request of the two db cells", () => {
+      const f = finding(resultsOf(heldCells()), id);
+      assert.equal(f.status, 'held');
+      assert.equal(
+        f.figures.ratio,
+        Number((heldDbCpuMs['process-per-request'] / heldDbCpuMs['event-loop']).toPrecision(3)),
+      );
+      assert.equal(f.figures.connections, 2);
+      assert.doesNotMatch(f.detail, /upper bound/);
+    });
+    it("takes the database's idle CPU out of each cell's requests before dividing", () => {
+      const idle = (perSec: number) => (r: Results) => {
+        r.config.extra = { ...r.config.extra, database: { idleCpuPerSec: perSec } };
+      };
+      // 20 ms/s idle: process-per-request 1.2 - 20/35 = 0.629 ms, the event loop 0.08 - 20/4000 = 0.075 ms.
+      const held = finding(resultsOf(heldCells(), idle(0.02)), id);
+      assert.equal(held.status, 'held');
+      assert.equal(held.figures.perRequestDbCpuMs, 0.629);
+      assert.equal(held.figures.ratio, 8.38);
+      // 35 ms/s idle: 0.2 ms against 0.0713 ms, under 3×: the 1.2 ms were mostly the database's own background.
+      const notHeld = finding(resultsOf(heldCells(), idle(0.035)), id);
+      assert.equal(notHeld.status, 'not-held');
+      assert.equal(notHeld.figures.ratio, 2.81);
+    });
+    it('is not held below 3× and names a busy cell', () => {
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          dbCpu('process-per-request', 0.2)(r);
+          for (const cell of r.cells)
+            if (cell.model === 'event-loop' && cell.scenario === 'db') {
+              cell.flags.busy = true;
+              cell.flags.notes.push('busy machine: other processes used 90% of a CPU during the median trial');
+            }
+        }),
+        id,
+      );
+      assert.equal(f.status, 'not-held');
+      assert.equal(f.figures.ratio, 2.5);
+      assert.doesNotMatch(f.detail, /upper bound/);
+      assert.match(f.explanation ?? '', /busy machine/);
+    });
+    it('says the figure is an upper bound when the process-per-request cell had timeouts', () => {
+      const cells = edited(heldCells(), (c) =>
+        c.model === 'process-per-request' && c.scenario === 'db' ? { ...c, errors: 5 } : undefined,
+      );
+      const f = finding(resultsOf(cells), id);
+      assert.equal(f.status, 'held');
+      assert.match(f.detail, /upper bound/);
+    });
+    it("is not measured without the database server's CPU (a --db-url server)", () => {
+      const f = finding(
+        resultsOf(heldCells(), (r) => {
+          for (const cell of r.cells) if (cell.scenario === 'db' && cell.summary) delete cell.summary.dbCpuPerKiloReq;
+        }),
+        id,
+      );
+      assert.equal(f.status, 'not-measured');
+      assert.match(f.detail, /--db-url/);
+    });
+    it('is not measured when the process-per-request db cell failed, or is missing', () => {
+      const failed = edited(heldCells(), (c) =>
+        c.model === 'process-per-request' && c.scenario === 'db' ? { ...c, status: 'failed' } : undefined,
+      );
+      assert.equal(finding(resultsOf(failed), id).status, 'not-measured');
+      const missing = without(heldCells(), (c) => c.model === 'event-loop' && c.scenario === 'db');
+      assert.match(finding(resultsOf(missing), id).detail, /Needs measured/);
     });
   });
 });
