@@ -45,7 +45,11 @@ describe('the access log', () => {
     assert.equal(contentBytes('GET', { ...response, status: 204 }), 0);
     assert.equal(contentBytes('GET', { ...response, body: new Uint8Array(1024) }), 1024);
     // A streamed file: its body is empty, its range is what the wire carries.
-    const streamed = { ...response, body: '', file: { kind: 'file', path: '/x', start: 10, end: 5_000_010, size: 6e6, mtimeMs: 0, io: 'async' } };
+    const streamed = {
+      ...response,
+      body: '',
+      file: { kind: 'file', path: '/x', start: 10, end: 5_000_010, size: 6e6, mtimeMs: 0, io: 'async' },
+    };
     assert.equal(contentBytes('GET', streamed), 5_000_000);
     assert.equal(contentBytes('HEAD', streamed), 0);
   });
