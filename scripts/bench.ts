@@ -153,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
     ...(pair ? { host: pair.serverAddress, netns: pair.serverNs } : {}),
   };
   // The database server only when a scenario asks it; stopped in the finally below, or by the interrupt.
-  const database = await databaseFor(scenarios, options.databaseUrl, options.databasePoolSize);
+  const database = await databaseFor(scenarios, options.databaseUrl, options.databasePoolSize, options.cache);
   try {
     const { targets, skipped } = await resolveTargets(
       options.models,

@@ -14,11 +14,10 @@ import { localOrigin } from '../targets/url.ts';
 import { parseRates } from '../loadgen/open-loop-rate.ts';
 import type { LoadSpec } from '../loadgen/open-loop-rate.ts';
 import { defaultDatabasePoolSize } from '../../servers/defaults.ts';
+import { type CacheOption, parseCacheOption } from './cache-option.ts';
+import { UsageError } from './usage-error.ts';
 
-/** A problem with the command line; the message is one line for the terminal. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** `--target-cmd` (with how long it may take to listen) or `--target-url`, under `--target-name`. */
 export type TargetFlags = { name: string } & ({ command: string; readyTimeoutMs: number } | { url: string });
@@ -59,6 +58,8 @@ export interface RunOptions extends Omit<Profile, 'matrix'> {
   databaseUrl: string | null;
   /** `--db-pool`: connections per pool of the models that have one. */
   databasePoolSize: number;
+  /** `--cache`: what cached-queries reads (bench/run/cache.ts). */
+  cache: CacheOption;
 }
 
 const flagSpec = {
@@ -87,6 +88,7 @@ const flagSpec = {
   measure: { type: 'string' },
   'db-url': { type: 'string' },
   'db-pool': { type: 'string' },
+  cache: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -155,6 +157,8 @@ ${Object.entries(loadGenerators)
                           when a database scenario runs); only the schema server_models is created or written
   --db-pool N           database connections per pool: event-loop and node-http one pool, worker-pool one per
                           thread, prefork one per process (default ${defaultDatabasePoolSize})
+  --cache memory|redis|URL  what cached-queries reads: the application's in-process cache, a private Redis
+                          (the default when redis-server is installed) or a running one at redis://HOST:PORT
   --out FILE            results file (default results/<run-id>.json)
   --csv FILE            also write the cells as CSV (one row per cell, medians of its trials)
   --bmf FILE            also write them in Bencher Metric Format (BMF JSON)
@@ -247,6 +251,7 @@ export function parseOptions(argv: string[]): RunOptions {
     databaseUrl: values['db-url'] ?? null,
     databasePoolSize:
       values['db-pool'] === undefined ? defaultDatabasePoolSize : positiveInt('--db-pool', values['db-pool']),
+    cache: parseCacheOption(values.cache),
   };
 }
 

@@ -249,9 +249,11 @@ async function measure(
 ): Promise<Trial> {
   const sampler = running.pid === null ? null : new TreeSampler(running.pid, settings.sampleIntervalMs);
   const dbSampler = database?.pid ? new TreeSampler(database.pid, settings.sampleIntervalMs) : null;
+  const cacheSampler = database?.cachePid ? new TreeSampler(database.cachePid, settings.sampleIntervalMs) : null;
   const connections = database ? new ConnectionSampler(database) : null;
   sampler?.start();
   dbSampler?.start();
+  cacheSampler?.start();
   connections?.start();
   const machineAtStart = machineBusyCpuSec();
   const harnessAtStart = process.cpuUsage();
@@ -261,6 +263,7 @@ async function measure(
   } catch (error) {
     sampler?.stop();
     dbSampler?.stop();
+    cacheSampler?.stop();
     await connections?.stop();
     throw error;
   }
@@ -268,6 +271,7 @@ async function measure(
   const machineAtEnd = machineBusyCpuSec();
   const harness = process.cpuUsage(harnessAtStart);
   const dbUsage = dbSampler?.stop();
+  const cacheUsage = cacheSampler?.stop();
   const dbConnections = await connections?.stop();
   if (database && !dbUsage)
     notes.add("database server's CPU and memory not measured (a server the harness did not start)");
@@ -283,8 +287,9 @@ async function measure(
   }
   const trial = { ...toTrial(result, usage.cpuSec, usage.peakRssBytes), ...dbFigures };
   if (machineAtStart === null || machineAtEnd === null) return trial;
-  // The database server this run started is ours too, not another process's load on the machine.
-  const ours = usage.cpuSec + result.cpuSec + (harness.user + harness.system) / 1e6 + (dbUsage?.cpuSec ?? 0);
+  // The database and cache servers this run started are ours too, not another process's load on the machine.
+  const backends = (dbUsage?.cpuSec ?? 0) + (cacheUsage?.cpuSec ?? 0);
+  const ours = usage.cpuSec + result.cpuSec + (harness.user + harness.system) / 1e6 + backends;
   return { ...trial, otherCpuSec: Math.max(0, machineAtEnd - machineAtStart - ours) };
 }
 

