@@ -63,10 +63,11 @@ describe('a designed matrix', () => {
     // Finding 7 and the data tier: db for a connection per request against a pool, fortunes's template.
     assert.ok(at('db', 'process-per-request').includes(2) && at('db', 'event-loop').includes(2));
     assert.ok(at('fortunes', 'event-loop').length > 0);
-    // The plan overestimates: runs planned at 298 s took 243-248 s on a quiet machine (313 s on a busy one);
-    // the three database cells add 22 s to the plan and keep the run at about five minutes.
+    // Five minutes, report included: a run planned at 320 s took 4 min 52 s and 5 min 02 s with its report
+    // on a quiet machine (2026-12-01), over the limit; without prefork's mixed at 8 and slow-clients the
+    // plan is 306 s.
     const cells = options.matrix!.reduce((n, e) => n + e.connections.length * (e.models?.length ?? 6), 0);
-    assert.ok(plannedSeconds(cells, profiles.quick!, 1) <= 325, `${cells} cells`);
+    assert.ok(plannedSeconds(cells, profiles.quick!, 1) <= 310, `${cells} cells`);
   });
 });
 
