@@ -103,6 +103,15 @@ export interface InstructionsMeasurement {
   dir?: string;
 }
 
+/**
+ * V8 flags every counted server runs with. The memory reducer starts major GCs from timers when the
+ * allocation rate per millisecond of wall time falls, and under Valgrind on a loaded machine it does:
+ * four counts side by side put a ~100M-instruction lump (one block at 66k instructions a request
+ * against 23.5k) in one block of four, and the median followed it; with the reducer off, the same four
+ * kept their blocks within 2% (docs/counted.md, "GC"). What is counted is then the request's own work.
+ */
+export const countedNodeFlags = ['--no-memory-reducer'];
+
 const defaults = { discardBlocks: 1, warmupConnections: 8, responseTimeoutMs: 120_000, startTimeoutMs: 180_000 };
 
 /** Measure a cell's user-space instructions per request under Callgrind. */
@@ -123,7 +132,7 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
     {
       serveFile,
       serveArgs,
-      nodeFlags: options.nodeFlags ?? [],
+      nodeFlags: [...countedNodeFlags, ...(options.nodeFlags ?? [])],
       ...(options.node ? { node: options.node.path } : {}),
       valgrindFlags: options.valgrindFlags ?? [],
       instrumentation,
@@ -186,7 +195,13 @@ export async function measureInstructions(options: MeasureOptions): Promise<Inst
         valgrind: await valgrindVersion(),
         node: options.node?.version ?? process.version,
         flags: server.flags,
-        command: [options.node?.path ?? process.execPath, ...(options.nodeFlags ?? []), serveFile, ...serveArgs],
+        command: [
+          options.node?.path ?? process.execPath,
+          ...countedNodeFlags,
+          ...(options.nodeFlags ?? []),
+          serveFile,
+          ...serveArgs,
+        ],
         instrumentation,
         event: 'Ir',
         warmupRequests: options.warmupRequests,
