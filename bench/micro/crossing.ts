@@ -4,16 +4,17 @@
  * alternating rounds (one process; CPU time of both threads, per request):
  *   requests   16 parsed GET /hello to a worker and back: as the parser's objects,
  *              against `encodeRequests`' flat array (worker-pool/messages.ts);
- *   responses  16 /hello responses from a worker: each body in a buffer of its own
- *              (as the worker sent them before), against `sendable`'s one packed
- *              buffer (worker-pool/bodies.ts).
+ *   responses  16 /hello responses from a worker: as objects, each body in a buffer
+ *              of its own (as the worker sent them first), then each a view into one
+ *              packed buffer (as it sent them next), against `encodeResponses`' flat
+ *              array, decoded here by `decodeResponses` (worker-pool/messages.ts).
  * The worker (crossing-worker.ts, bundled as the pool's is) decodes what it is sent.
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { median } from 'simple-statistics';
 import { bundleEntry } from '../../servers/cores/bundle.ts';
-import { encodeRequests } from '../../servers/cores/worker-pool/messages.ts';
+import { decodeResponses, encodeRequests, type ResponseBatch } from '../../servers/cores/worker-pool/messages.ts';
 import { RequestParser } from '../../servers/protocol/parser.ts';
 
 const batch = 16;
@@ -30,22 +31,25 @@ const trip = (message: unknown): Promise<unknown> =>
     worker.once('message', resolve);
     worker.postMessage(message);
   });
+const flatAnswers = async (): Promise<unknown> =>
+  decodeResponses((await trip({ kind: 'answer', shape: 'flat' })) as ResponseBatch);
 
-const shapes: Record<string, () => unknown> = {
-  'requests as objects': () => ({ kind: 'objects', requests }),
+const shapes: Record<string, () => Promise<unknown>> = {
+  'requests as objects': () => trip({ kind: 'objects', requests }),
   'requests as a flat array': () => {
     const bodies: Uint8Array[] = [];
-    return { kind: 'flat', fields: encodeRequests(requests, bodies), bodies };
+    return trip({ kind: 'flat', fields: encodeRequests(requests, bodies), bodies });
   },
-  'responses, a buffer per body': () => ({ kind: 'answer', packed: false }),
-  'responses, one packed buffer': () => ({ kind: 'answer', packed: true }),
+  'responses, a buffer per body': () => trip({ kind: 'answer', shape: 'per-body' }),
+  'responses, one packed buffer': () => trip({ kind: 'answer', shape: 'packed' }),
+  'responses as a flat array': flatAnswers,
 };
 const samples = new Map<string, number[]>();
 for (let round = 0; round < rounds; round++) {
-  for (const [name, make] of Object.entries(shapes)) {
-    for (let k = 0; k < 500; k++) await trip(make()); // warm-up: both threads' code optimized
+  for (const [name, cross] of Object.entries(shapes)) {
+    for (let k = 0; k < 500; k++) await cross(); // warm-up: both threads' code optimized
     const before = process.cpuUsage();
-    for (let k = 0; k < trips; k++) await trip(make());
+    for (let k = 0; k < trips; k++) await cross();
     const used = process.cpuUsage(before);
     samples.set(name, [...(samples.get(name) ?? []), (used.user + used.system) / trips / batch]);
   }

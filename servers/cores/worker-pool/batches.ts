@@ -9,7 +9,7 @@
  */
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
 import { movable } from './bodies.ts';
-import { type BatchAnswers, encodeRequests, type LateAnswers, type RequestBatch } from './messages.ts';
+import { type BatchAnswers, decodeResponses, encodeRequests, type LateAnswers, type RequestBatch } from './messages.ts';
 
 /** Runs one batch as a pool task; `transferList` holds the buffers it moves to the worker. */
 export type RunBatch = (batch: RequestBatch, transferList: ArrayBuffer[]) => Promise<BatchAnswers>;
@@ -55,8 +55,9 @@ export class Batches {
   late(message: LateAnswers): void {
     const batch = this.#open.get(message.batch);
     if (batch === undefined) return; // its task failed meanwhile: those requests are answered
+    const responses = decodeResponses(message.responses);
     for (let k = 0; k < message.indexes.length; k++) {
-      this.#settle(message.batch, batch, message.indexes[k]!, message.responses[k]!);
+      this.#settle(message.batch, batch, message.indexes[k]!, responses[k]!);
     }
   }
 
@@ -79,7 +80,8 @@ export class Batches {
     const bodies: Uint8Array[] = [];
     const fields = encodeRequests(requests, bodies);
     this.run({ id, fields, bodies }, movable(bodies)).then(
-      (answers) => {
+      (encoded) => {
+        const answers = decodeResponses(encoded);
         for (let index = 0; index < answers.length; index++) {
           const response = answers[index];
           if (response !== null && response !== undefined) this.#settle(id, batch, index, response);

@@ -1,7 +1,7 @@
 /**
  * How bodies cross between the worker-pool's threads: a request's one way, by
  * transfer (`movable`); a batch's responses' the other, packed into one buffer
- * (`sendable`). A structured clone copies the whole buffer under a view, and
+ * (`packBodies`). A structured clone copies the whole buffer under a view, and
  * allocates a buffer per body on the receiving thread: both are avoided here.
  */
 import type { HttpResponse } from '../../protocol/types.ts';
@@ -21,38 +21,25 @@ export function movable(bodies: Uint8Array[]): ArrayBuffer[] {
   return buffers;
 }
 
-/** Bodies up to this size cross packed together (`sendable`); a larger one crosses on its own. */
-const packedBodyBytes = 16 * 1024;
+/** Bodies up to this size cross packed together (`packBodies`); a larger one crosses on its own. */
+export const packedBodyBytes = 16 * 1024;
 
 /**
- * The responses as they are to cross to the main thread (in place): the small byte bodies copied
- * into one buffer, each response's body a view into it. One buffer for the batch is one
+ * Room for the responses' small byte bodies in one buffer, `pack` (`encodeResponses` copies them
+ * in), and the larger ones as they are to cross, `large`. One buffer for the batch is one
  * allocation and copy on each thread, where a buffer per body cost as much again as the rest of
  * a `/hello` response's clone (docs/models/worker-pool.md). A clone copies a view's whole buffer,
  * so a larger body cut from a larger buffer (a range of a cached file) is copied to its own.
- * The application's responses and buffers are not changed: the constant replies and the file
- * cache share them.
+ * The application's buffers are not changed: the constant replies and the file cache share them.
  */
-export function sendable(responses: Array<HttpResponse | null>): void {
+export function packBodies(responses: ReadonlyArray<HttpResponse | null>): { pack: Uint8Array; large: Uint8Array[] } {
   let total = 0;
+  const large: Uint8Array[] = [];
   for (const response of responses) {
     if (response === null || typeof response.body === 'string') continue;
-    const length = response.body.byteLength;
-    if (length <= packedBodyBytes) total += length;
-  }
-  const pack = new Uint8Array(total);
-  let at = 0;
-  for (let k = 0; k < responses.length; k++) {
-    const response = responses[k];
-    if (response === null || response === undefined || typeof response.body === 'string') continue;
     const body = response.body;
-    const length = body.byteLength;
-    if (length > packedBodyBytes) {
-      if (length !== body.buffer.byteLength) responses[k] = { ...response, body: new Uint8Array(body) };
-      continue;
-    }
-    pack.set(body, at);
-    responses[k] = { ...response, body: pack.subarray(at, at + length) };
-    at += length;
+    if (body.byteLength <= packedBodyBytes) total += body.byteLength;
+    else large.push(body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body));
   }
+  return { pack: new Uint8Array(total), large };
 }

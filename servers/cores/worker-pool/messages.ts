@@ -1,7 +1,9 @@
 /** The messages between the worker-pool core and its workers, typed in one place. */
 import type { MessagePort } from 'node:worker_threads';
 import type { AppConfig } from '../../app/config.ts';
+import type { FileBody, FileResponse } from '../../app/file-body.ts';
 import type { HeaderList, HttpRequest, HttpResponse } from '../../protocol/types.ts';
+import { packBodies, packedBodyBytes } from './bodies.ts';
 
 /** `workerData` of every worker. */
 export interface WorkerPoolData {
@@ -55,7 +57,7 @@ export function encodeRequests(requests: readonly HttpRequest[], bodies: Uint8Ar
   return fields;
 }
 
-function pushFields(out: RequestBatch['fields'], list: HeaderList): void {
+function pushFields(out: Array<string | number | boolean | FileBody | null>, list: HeaderList): void {
   out.push(list.length);
   for (const [name, value] of list) out.push(name, value);
 }
@@ -88,18 +90,29 @@ export function decodeRequests(batch: RequestBatch): HttpRequest[] {
   return requests;
 }
 
-function readFields(fields: RequestBatch['fields'], k: number, into: HeaderList): number {
+function readFields(fields: ReadonlyArray<unknown>, k: number, into: HeaderList): number {
   const count = fields[k] as number;
   for (let f = 0; f < count; f++) into.push([fields[k + 1 + 2 * f] as string, fields[k + 2 + 2 * f] as string]);
   return k + 1 + 2 * count;
 }
 
 /**
- * The task's result, posted when the batch's last handler settles: the answer to each request,
- * in order, null for one already sent in a `LateAnswers`. A body in a file crosses as its
- * descriptor (`FileResponse`, ../../app/file-body.ts), not its bytes: the main thread streams it.
+ * A batch's answers as they cross to the main thread (`encodeResponses`): the task's result, and
+ * each `LateAnswers`' too. Flat for the same reason as the requests; the small byte bodies are
+ * copied into one buffer, `pack` (bodies.ts), and a body in a file crosses as its descriptor
+ * (`FileBody`, ../../app/file-body.ts), not its bytes: the main thread streams it.
  */
-export type BatchAnswers = Array<HttpResponse | null>;
+export interface ResponseBatch {
+  /** The responses' fields, one after another, in the order `encodeResponses` writes them. */
+  fields: Array<string | number | FileBody | null>;
+  /** The small byte bodies, one after another. */
+  pack: Uint8Array;
+  /** The larger byte bodies, each in a buffer of its own, in response order. */
+  large: Uint8Array[];
+}
+
+/** The task's result: an answer to each request of the batch, null for one already sent late. */
+export type BatchAnswers = ResponseBatch;
 
 /**
  * Answers that settled after the turn the batch arrived in (a backend wait, a file read), sent
@@ -107,6 +120,67 @@ export type BatchAnswers = Array<HttpResponse | null>;
  */
 export interface LateAnswers {
   batch: number;
+  /** The requests' places in the batch, one for each of `responses`' answers. */
   indexes: number[];
-  responses: HttpResponse[];
+  responses: ResponseBatch;
+}
+
+/**
+ * The responses as `ResponseBatch.fields`: per response, its status (0 for a null answer, which
+ * has no other field), the header count and the headers' names and values, the body (a string;
+ * a byte body's length, its bytes next in `pack`; or -1, the next of `large`), and the file
+ * descriptor or null.
+ */
+export function encodeResponses(responses: ReadonlyArray<HttpResponse | null>): ResponseBatch {
+  const { pack, large } = packBodies(responses);
+  const fields: ResponseBatch['fields'] = [];
+  let at = 0;
+  for (const response of responses) {
+    if (response === null) {
+      fields.push(0);
+      continue;
+    }
+    fields.push(response.status);
+    pushFields(fields, response.headers);
+    const body = response.body;
+    if (typeof body === 'string') fields.push(body);
+    else if (body.byteLength > packedBodyBytes) fields.push(-1);
+    else {
+      pack.set(body, at);
+      at += body.byteLength;
+      fields.push(body.byteLength);
+    }
+    fields.push((response as Partial<FileResponse>).file ?? null);
+  }
+  return { fields, pack, large };
+}
+
+/** The answers of `encodeResponses`, each byte body a view into `pack` or one of `large`. */
+export function decodeResponses(batch: ResponseBatch): Array<HttpResponse | null> {
+  const { fields, pack, large } = batch;
+  const responses: Array<HttpResponse | null> = [];
+  let at = 0;
+  let next = 0;
+  for (let k = 0; k < fields.length; ) {
+    const status = fields[k] as number;
+    if (status === 0) {
+      responses.push(null);
+      k++;
+      continue;
+    }
+    const headers: HeaderList = [];
+    k = readFields(fields, k + 1, headers);
+    const field = fields[k] as string | number;
+    let body: HttpResponse['body'];
+    if (typeof field === 'string') body = field;
+    else if (field < 0) body = large[next++]!;
+    else {
+      body = pack.subarray(at, at + field);
+      at += field;
+    }
+    const file = fields[k + 1] as FileBody | null;
+    responses.push(file === null ? { status, headers, body } : ({ status, headers, body, file } as FileResponse));
+    k += 2;
+  }
+  return responses;
 }

@@ -15,12 +15,12 @@ import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
 import {
   type BatchAnswers,
   decodeRequests,
+  encodeResponses,
   type LateAnswers,
   type RequestBatch,
   type WorkerPoolData,
   type WorkerReady,
 } from './messages.ts';
-import { sendable } from './bodies.ts';
 
 const { config } = workerData as WorkerPoolData;
 // A pool of database connections per worker thread: the worker's tasks share it.
@@ -44,16 +44,13 @@ export function answerBatches(handleOne: (request: HttpRequest) => HttpResponse 
     new Promise((resolve) => {
       const id = batch.id;
       const requests = decodeRequests(batch);
-      const answered: BatchAnswers = new Array(requests.length).fill(null);
+      const answered: Array<HttpResponse | null> = new Array(requests.length).fill(null);
       let left = requests.length;
       let firstTurn = true;
       const settle = (index: number, response: HttpResponse): void => {
         if (--left === 0 || firstTurn) answered[index] = response;
-        else sendLate({ batch: id, indexes: [index], responses: [response] });
-        if (left === 0) {
-          sendable(answered);
-          resolve(answered);
-        }
+        else sendLate(id, [index], [response]);
+        if (left === 0) resolve(encodeResponses(answered));
       };
       for (let index = 0; index < requests.length; index++) {
         const answer = handleOne(requests[index]!);
@@ -75,7 +72,7 @@ export function answerBatches(handleOne: (request: HttpRequest) => HttpResponse 
 export default answerBatches(handle);
 
 /** The first turn is over and some handlers still wait: send the answers that are ready now. */
-function sendReady(batch: number, answered: BatchAnswers): void {
+function sendReady(batch: number, answered: Array<HttpResponse | null>): void {
   const indexes: number[] = [];
   const responses: HttpResponse[] = [];
   for (let index = 0; index < answered.length; index++) {
@@ -85,12 +82,12 @@ function sendReady(batch: number, answered: BatchAnswers): void {
     responses.push(response);
     answered[index] = null;
   }
-  if (indexes.length > 0) sendLate({ batch, indexes, responses });
+  if (indexes.length > 0) sendLate(batch, indexes, responses);
 }
 
-function sendLate(message: LateAnswers): void {
-  sendable(message.responses);
-  lateAnswers.postMessage(message);
+/** Answers of `batch` after its first turn, encoded as its task's result is (`LateAnswers`). */
+function sendLate(batch: number, indexes: number[], responses: HttpResponse[]): void {
+  lateAnswers.postMessage({ batch, indexes, responses: encodeResponses(responses) } satisfies LateAnswers);
 }
 
 function failed(error: unknown): HttpResponse {
