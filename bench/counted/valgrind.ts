@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { pinned } from '../os/processes.ts';
 
 const run = promisify(execFile);
 
@@ -100,11 +101,15 @@ export class CallgrindServer {
   /** Start the server and resolve once it prints `listening on http://HOST:PORT`. */
   static async start(launch: CallgrindLaunch, timeoutMs: number): Promise<CallgrindServer> {
     const flags = callgrindFlags(launch);
-    const child = spawn(
-      launch.valgrind ?? 'valgrind',
-      [...flags, launch.node ?? process.execPath, ...(launch.nodeFlags ?? []), launch.serveFile, ...launch.serveArgs],
-      { env: launch.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // Under setpriv --pdeathsig (pinned): a harness killed mid-count takes its Valgrind server with it.
+    const [command, args] = pinned(null, launch.valgrind ?? 'valgrind', [
+      ...flags,
+      launch.node ?? process.execPath,
+      ...(launch.nodeFlags ?? []),
+      launch.serveFile,
+      ...launch.serveArgs,
+    ]);
+    const child = spawn(command, args, { env: launch.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stderr: string[] = [];
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < 200) stderr.push(chunk);
