@@ -25,30 +25,31 @@ describe('measureInstructions under Callgrind', { skip: valgrindMissing() }, () 
     const result = await measureInstructions({
       model: 'event-loop',
       requests: [{ method: 'GET', path: '/hello' }],
-      // Uninstrumented, the warm-up is fast; with 3,000 Turbofan was still compiling in the blocks.
-      warmupRequests: 8000,
+      // Uninstrumented, the warm-up is fast; with 3,000 Turbofan was still compiling in the blocks
+      // (the suite's own warm-up: 10,000).
+      warmupRequests: 10_000,
       warmupConnections: 3,
       // The suite's own block size: at 1,000 a block the GC's lumps (~0.8 M instructions each, two
       // or three apart between blocks) moved the fast /hello path's blocks by up to 15%.
       blockRequests: 2500,
-      blocks: 3,
+      blocks: 5,
       discardBlocks: 1,
       idleMs: 500,
     });
-    assert.equal(result.blocks.length, 3);
+    assert.equal(result.blocks.length, 5);
     assert.deepEqual(
       result.blocks.map((block) => [block.requests, block.processes, block.discarded]),
-      [
-        [2500, 1, true],
-        [2500, 1, false],
-        [2500, 1, false],
-      ],
+      [[2500, 1, true], ...Array.from({ length: 4 }, () => [2500, 1, false])],
     );
     // /hello costs tens of thousands of instructions (~23k measured); anything far off is a counting error.
-    const { median, spreadPercent } = result.instructionsPerRequest;
+    const { median } = result.instructionsPerRequest;
     assert.ok(median > 5_000 && median < 200_000, `median ${median}`);
-    // Measured at 2,500 a block: kept blocks within 4% of each other (a scavenge's lump is ~1.4%).
-    assert.ok(spreadPercent < 8, `spread ${spreadPercent}%`);
+    // Measured at 2,500 a block: kept blocks within 1-2% of their median (a scavenge's lump is ~1.4%).
+    // Three of the four within 4% (the median's own robustness: one block may hold a rarer GC; two
+    // kept blocks alone, as before, failed CI at 9.5% apart): a counting error scatters them all.
+    const kept = result.blocks.filter((block) => !block.discarded).map((block) => block.perRequest);
+    const near = kept.filter((perRequest) => Math.abs(perRequest / median - 1) < 0.04);
+    assert.ok(near.length >= 3, `kept blocks ${kept.map(Math.round).join(', ')} a request, median ${median}`);
     assert.equal(result.connections, 4);
     assert.ok(result.setup.flags.includes('--tool=callgrind'));
     assert.ok(result.setup.flags.includes('--instr-atstart=no'));
