@@ -5,7 +5,7 @@
  * (fill.ts), before any model starts. A URL that is malformed or unreachable, or
  * no redis-server to start, is a CacheUrlError, reported as one line and exit 2.
  */
-import { createClient } from '@redis/client';
+import { loadRedisClient } from '../optional-packages.ts';
 import { type CacheServer, redisUnavailable, startRedis } from './redis.ts';
 import { CacheUrlError, parseCacheUrl } from './url.ts';
 
@@ -28,7 +28,10 @@ export async function openCache(choice: Exclude<CacheChoice, { kind: 'memory' }>
   }
   const { url } = choice;
   const parsed = parseCacheUrl(url);
-  const client = createClient({ url, socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: false } });
+  const client = loadRedisClient().createClient({
+    url,
+    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: false },
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -5,8 +5,7 @@
  * per-request child) the same work as the later ones. Rows the cache loses later
  * (evicted, flushed) are read from the database by the request that misses them.
  */
-import { createClient } from '@redis/client';
-import pg from 'pg';
+import { loadPg, loadRedisClient } from '../optional-packages.ts';
 import { worldJson, worldKey } from '../app/db/redis-cache.ts';
 import { applicationName, schema } from '../app/db/settings.ts';
 import type { World } from '../app/io.ts';
@@ -16,7 +15,10 @@ const batch = 1_000;
 
 /** Copy every World row of the database at `databaseUrl` into the Redis at `cacheUrl`; resolves with their number. */
 export async function fillCache(databaseUrl: string, cacheUrl: string): Promise<number> {
-  const database = new pg.Client({ connectionString: databaseUrl, application_name: `${applicationName}-setup` });
+  const database = new (loadPg().Client)({
+    connectionString: databaseUrl,
+    application_name: `${applicationName}-setup`,
+  });
   await database.connect();
   let rows: World[];
   try {
@@ -24,7 +26,7 @@ export async function fillCache(databaseUrl: string, cacheUrl: string): Promise<
   } finally {
     await database.end();
   }
-  const cache = createClient({ url: cacheUrl, socket: { reconnectStrategy: false } });
+  const cache = loadRedisClient().createClient({ url: cacheUrl, socket: { reconnectStrategy: false } });
   cache.on('error', () => undefined); // a failure rejects connect() or mSet; unheard, the event would crash us
   await cache.connect();
   try {

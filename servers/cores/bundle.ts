@@ -5,11 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type Plugin, stop } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { loadEsbuild } from '../optional-packages.ts';
 
-const buildDir = join(tmpdir(), 'server-models-build');
+/**
+ * Inside the project, so that a package a bundle loads on first use
+ * (servers/optional-packages.ts) resolves from the project's node_modules.
+ */
+const buildDir = fileURLToPath(new URL('../../node_modules/.cache/server-models-build/', import.meta.url));
 /** Builds under way in this process: esbuild's service process is stopped when none is. */
 let building = 0;
 
@@ -32,7 +37,7 @@ export async function bundleEntry(
   } finally {
     // esbuild keeps a service child process for later builds; a server that has started
     // must not leave a child behind when it closes, so stop it once no build needs it.
-    if (--building === 0) await stop();
+    if (--building === 0) await loadEsbuild().stop();
   }
 }
 
@@ -65,7 +70,7 @@ const mainThread: Plugin = {
 };
 
 async function bundle(entry: string, name: string, format: 'esm' | 'cjs', options: BundleOptions): Promise<string> {
-  const result = await build({
+  const result = await loadEsbuild().build({
     plugins: options.mainThreadOnly ? [mainThread] : [],
     entryPoints: [entry],
     bundle: true,

@@ -10,9 +10,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import type { MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { errorResponse } from '../protocol/serializer.ts';
 import type { HttpRequest, HttpResponse } from '../protocol/types.ts';
+import { loadPiscina } from '../optional-packages.ts';
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
@@ -40,7 +41,7 @@ export const workerPoolCore: ServerCore = {
     // The worker is bundled to plain JavaScript rather than loaded through tsx, so that
     // the pool also runs when the server itself was not started under tsx.
     const filename = await bundleEntry(options.inject?.workerEntry ?? workerEntry, 'worker-pool-worker');
-    const pool = new Piscina<RequestBatch, BatchAnswers>({
+    const pool = new (loadPiscina().Piscina)<RequestBatch, BatchAnswers>({
       filename,
       // Not the parent's flags: a worker inherits `--import tsx` by default and would load it
       // for nothing (the pool would start about three times slower: docs/models/worker-pool.md).

@@ -4,7 +4,7 @@
  * and sets up the suite's schema in it. A URL that is malformed or unreachable
  * is a DatabaseUrlError, which the commands report as one line and exit 2.
  */
-import pg from 'pg';
+import { loadPg } from '../optional-packages.ts';
 import { applicationName } from '../app/db/settings.ts';
 import { type DatabaseServer, startEmbeddedDatabase } from './embedded.ts';
 import { seedSchema } from './schema.ts';
@@ -29,7 +29,7 @@ export async function openDatabase(choice: Exclude<DatabaseChoice, { kind: 'none
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
     throw new DatabaseUrlError(`--db-url: expected a postgres:// URL, got ${parsed.protocol}//`);
-  const client = new pg.Client({
+  const client = new (loadPg().Client)({
     connectionString: url,
     connectionTimeoutMillis: connectTimeoutMs,
     application_name: applicationName,

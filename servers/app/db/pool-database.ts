@@ -4,13 +4,13 @@
  * A request waits for a free connection without holding up the thread. With a
  * cache server, one client of it beside the pool (its commands are pipelined).
  */
-import pg from 'pg';
+import { loadPg } from '../../optional-packages.ts';
 import { redisWorldCache } from './redis-cache.ts';
 import { applicationName, type DatabaseSettings } from './settings.ts';
 import { type ClosableDatabase, sqlDatabase } from './sql-database.ts';
 
 export function poolDatabase(settings: DatabaseSettings): ClosableDatabase {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: settings.url,
     max: settings.poolSize,
     application_name: applicationName,
