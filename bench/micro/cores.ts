@@ -18,7 +18,10 @@
  * (d) process-per-request requests/s × `node -e 0` start time ÷ CPUs, and the same share
  *     by CPU time (a `node -e 0`'s CPU ÷ the server's CPU per request), which other jobs on
  *     the machine's CPUs do not move as much;
- * (e) the parser vs llhttp (bench:micro, one short run).
+ * (e) the parser vs llhttp (bench:micro, five short runs).
+ *
+ * `--only b,d` measures only those parts (their servers and references), for
+ * work on one core.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +51,14 @@ function usage(message: string): never {
 
 let args;
 try {
-  args = parseArgs({ options: { pairs: { type: 'string' }, duration: { type: 'string' }, json: { type: 'string' } } });
+  args = parseArgs({
+    options: {
+      pairs: { type: 'string' },
+      duration: { type: 'string' },
+      json: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
 } catch (error) {
   usage((error as Error).message);
 }
@@ -60,6 +70,12 @@ const positive = (text: string | undefined, flag: string, fallback: number): num
 };
 const pairs = positive(args.values.pairs, 'pairs', 3);
 const duration = positive(args.values.duration, 'duration', 3);
+const allParts = ['a', 'b', 'c', 'd', 'e'] as const;
+type Part = (typeof allParts)[number];
+const only = (args.values.only ?? allParts.join(',')).split(',');
+for (const part of only)
+  if (!(allParts as readonly string[]).includes(part)) usage(`--only: unknown part "${part}" (parts: a, b, c, d, e)`);
+const wanted = (parts: readonly Part[]): boolean => parts.some((part) => only.includes(part));
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const samples = new Map<string, LoadFigures[]>();
@@ -128,12 +144,17 @@ function portRoundTrip(): { cpuUsPerTrip: number } {
 const hello = '/hello';
 const small = '/static/1k';
 const eventLoop = () => startModel('event-loop', serverCpu);
-const steps: Array<[string, () => Promise<void>]> = [
-  ['canned', () => measured('canned hello', () => startCanned(serverCpu), hello, helloConnections)],
-  ['event-loop', () => measured('event-loop hello', eventLoop, hello, helloConnections)],
-  ['node-http', () => measured('node-http hello', () => startModel('node-http', serverCpu), hello, helloConnections)],
+const allSteps: Array<[string, Part[], () => Promise<void>]> = [
+  ['canned', ['a'], () => measured('canned hello', () => startCanned(serverCpu), hello, helloConnections)],
+  ['event-loop', ['a', 'b'], () => measured('event-loop hello', eventLoop, hello, helloConnections)],
+  [
+    'node-http',
+    ['a'],
+    () => measured('node-http hello', () => startModel('node-http', serverCpu), hello, helloConnections),
+  ],
   [
     'worker-pool',
+    ['b'],
     () =>
       measured(
         'worker-pool hello',
@@ -142,16 +163,18 @@ const steps: Array<[string, () => Promise<void>]> = [
         helloConnections,
       ),
   ],
-  ['port', async () => note('port round trip µs', portRoundTrip().cpuUsPerTrip)],
-  ['event-loop static', () => measured('event-loop static-1k', eventLoop, small, helloConnections)],
-  ['nginx static', () => measured('nginx static-1k', () => startNginx(serverCpu), small, helloConnections)],
-  ['node -e 0', async () => note('node -e 0 ms', nodeStartMs(9))],
+  ['port', ['b'], async () => note('port round trip µs', portRoundTrip().cpuUsPerTrip)],
+  ['event-loop static', ['c'], () => measured('event-loop static-1k', eventLoop, small, helloConnections)],
+  ['nginx static', ['c'], () => measured('nginx static-1k', () => startNginx(serverCpu), small, helloConnections)],
+  ['node -e 0', ['d'], async () => note('node -e 0 ms', nodeStartMs(9))],
   [
     'process-per-request',
+    ['d'],
     () =>
       measured('process-per-request hello', () => startModel('process-per-request', forkCpus), hello, forkConnections),
   ],
 ];
+const steps = allSteps.filter(([, parts]) => wanted(parts)).map(([name, , step]) => [name, step] as const);
 
 process.on('SIGINT', () => {
   stopAll();
@@ -168,18 +191,23 @@ try {
   stopAll();
 }
 
-const microJson = join(tmpdir(), `bench-cores-micro-${process.pid}.json`);
-execFileSync(
-  process.execPath,
-  ['--import', 'tsx', join(here, 'parsers.ts'), '--runs', '3', '--time', '200', '--json', microJson],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-const micro = JSON.parse(readFileSync(microJson, 'utf8')) as {
+interface MicroResults {
   results: { input: string; parser: string; opsPerSec: number }[];
-};
-rmSync(microJson, { force: true });
+}
+function parserMicro(): MicroResults {
+  const microJson = join(tmpdir(), `bench-cores-micro-${process.pid}.json`);
+  try {
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'parsers.ts'), '--runs', '5', '--time', '200', '--json', microJson],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    return JSON.parse(readFileSync(microJson, 'utf8')) as MicroResults;
+  } finally {
+    rmSync(microJson, { force: true });
+  }
+}
+const micro: MicroResults = wanted(['e']) ? parserMicro() : { results: [] };
 
 const med = (key: string, field: keyof LoadFigures): number => median((samples.get(key) ?? []).map((f) => f[field]));
 const rps = (key: string): number => med(key, 'requestsPerSec');
@@ -237,8 +265,9 @@ const ratios = [
   {
     name: '(e) parser / llhttp, browser-get feeds/s',
     value: ops('browser-get', 'server-models') / ops('browser-get', 'llhttp'),
+    target: '>= 1.5',
   },
-];
+].filter((ratio) => only.includes(ratio.name[1]!));
 
 console.log(
   `\nbench:cores, Node ${process.version}, ${pairs} alternating pairs of ${duration} s (medians); ` +
