@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { dyingWithUs } from '../../servers/backing-process.ts';
 
 /**
  * The command line that runs `command` on `cpus` (taskset; unchanged when unpinned), as a process that
@@ -14,17 +15,7 @@ import type { ChildProcess } from 'node:child_process';
  * through to the process itself. Where setpriv is missing, the process is started without it.
  */
 export function pinned(cpus: string | null, command: string, args: readonly string[]): [string, string[]] {
-  const [run, runArgs]: [string, string[]] =
-    cpus === null ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]];
-  return hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', run, ...runArgs]] : [run, runArgs];
-}
-
-let setprivWorks: boolean | undefined;
-
-/** Whether `setpriv --pdeathsig` works here; asked once. */
-function hasSetpriv(): boolean {
-  setprivWorks ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
-  return setprivWorks;
+  return cpus === null ? dyingWithUs(command, args) : dyingWithUs('taskset', ['-c', cpus, command, ...args]);
 }
 
 /** Pin this process (the harness) to `cpus`, so its own sampling stays off the server's CPUs. */

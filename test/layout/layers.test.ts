@@ -57,6 +57,7 @@ function layerOf(path: string): string {
     'servers/cores',
     'servers/peers',
     'servers/defaults',
+    'servers/optional-packages',
     'servers',
     'bench/results',
     'bench',
@@ -73,19 +74,29 @@ const serverLayers = [
   'servers/cores',
   'servers/peers',
   'servers/defaults',
+  'servers/optional-packages',
   'servers',
 ];
 
 /** What each layer may import, by layer (its own layer is always allowed). */
 const allowed: Record<string, string[]> = {
   'servers/protocol': [],
+  // A leaf: the packages some features need, loaded on first use (it imports nothing of ours).
+  'servers/optional-packages': [],
   // The servers' defaults fill the cores' options; the app and the cores read only what they are given.
   'servers/defaults': ['servers/protocol', 'servers/app', 'servers/cores'],
-  'servers/app': ['servers/protocol'],
-  'servers/cores': ['servers/protocol', 'servers/app'],
+  'servers/app': ['servers/protocol', 'servers/optional-packages'],
+  'servers/cores': ['servers/protocol', 'servers/app', 'servers/optional-packages'],
   'servers/peers': ['servers/protocol', 'servers/app', 'servers/cores', 'servers/defaults'],
   // serve.ts and registry.ts: the servers' command line and the list of them.
-  servers: ['servers/protocol', 'servers/app', 'servers/cores', 'servers/peers', 'servers/defaults'],
+  servers: [
+    'servers/protocol',
+    'servers/app',
+    'servers/cores',
+    'servers/peers',
+    'servers/defaults',
+    'servers/optional-packages',
+  ],
   'bench/results': [],
   bench: ['bench/results', ...serverLayers],
   reports: ['bench/results'],
