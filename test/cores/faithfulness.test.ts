@@ -130,8 +130,8 @@ describe('worker-pool: handlers run in worker threads', () => {
     assert.notEqual(threadId, 0);
   });
 
-  it('runs two concurrent /cpu requests on two workers at once', async () => {
-    // Calibrate: enough units for ~150 ms alone, so that overlap stands out of the noise.
+  it('gives two concurrent /cpu requests to two workers', async () => {
+    // Long enough (~150 ms alone) that the first is still running when the second arrives.
     let units = 1;
     let alone = 0;
     while (alone < 150) {
@@ -140,16 +140,14 @@ describe('worker-pool: handlers run in worker threads', () => {
       assert.equal((await httpRequest(server, `/cpu?units=${units}`)).status, 200);
       alone = performance.now() - start;
     }
-    const start = performance.now();
     const pair = await Promise.all([
       httpRequest(server, `/cpu?units=${units}`),
       httpRequest(server, `/cpu?units=${units}`),
     ]);
-    const together = performance.now() - start;
     const threads = pair.map((r) => servedBy(r.headers['x-served-by'] as string).threadId);
     assert.notEqual(threads[0], threads[1], 'two workers');
-    // Serialised, the pair would take 2x; in parallel on 2 cores, about 1x.
-    assert.ok(together < 1.7 * alone, `pair took ${together.toFixed(0)} ms, one alone ${alone.toFixed(0)} ms`);
+    // How much faster the pair runs on two CPUs is a timing, which a loaded machine moves: the
+    // benchmark measures it (finding 3, reports/findings/cpu-parallelism.ts), not this test.
   });
 
   it('answers 503 with Retry-After when its queue is full', async () => {
