@@ -50,6 +50,12 @@ const num = (n: number, d = 0): string =>
  * The report's title from what ran: the profile's name alone only when no flag changed its matrix or
  * its measurement (a "quick run" of one scenario for 1 s is not the quick profile), then the facts.
  */
+/** The cells the profile gave another load generator, as a clause after the run's own (escaped). */
+function cellLoadgens(results: Results): string {
+  const notes = results.config.extra?.cellLoadgens;
+  return Array.isArray(notes) && notes.length > 0 ? ` (${esc(notes.join('; '))})` : '';
+}
+
 export function runTitle(results: Results): { title: string; ran: string } {
   const { config } = results;
   const overrides = Array.isArray(config.extra?.overrides) ? (config.extra.overrides as string[]) : [];
@@ -143,7 +149,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:3px 6px;b
 <dt>CPU</dt><dd>${esc(m.cpuModel)}, ${m.cores} cores, ${num(m.memoryBytes / 2 ** 30, 1)} GiB</dd><dt>OS</dt><dd>${esc(m.os)} ${esc(m.kernel)}, Node ${esc(m.node)}</dd>
 <dt>commit</dt><dd>${esc(results.git.commit ?? 'unknown')}${results.git.dirty ? ' (dirty tree)' : ''}</dd>
 <dt>servers' Node</dt><dd>${esc([...new Set(results.cells.map((c) => c.node).filter(Boolean))].join(', ') || m.node)}${results.cells.some((c) => c.node && c.node !== m.node) ? ` (the harness ran on Node ${esc(m.node)})` : ''}</dd>
-<dt>load</dt><dd>${esc(results.config.loadgen)}; ${results.config.trials} trials of ${results.config.durationSec} s after ${results.config.warmupSec} s warm-up; connections ${results.config.connections.join(', ')}</dd>
+<dt>load</dt><dd>${esc(results.config.loadgen)}${cellLoadgens(results)}; ${results.config.trials} trials of ${results.config.durationSec} s after ${results.config.warmupSec} s warm-up; connections ${results.config.connections.join(', ')}</dd>
 <dt>placement</dt><dd>server CPUs ${esc(results.config.serverCpus ?? 'unpinned')}, client CPUs ${esc(results.config.clientCpus ?? 'unpinned')}</dd>
 <dt>calibration</dt><dd><ul>${cal || '<li>none recorded</li>'}</ul></dd></dl>
 <p class="muted">Hollow diamonds: client-bound cells (the load generator limited them; read as a lower bound). Hollow crosses: errored cells. Hollow down-triangles: starved cells (connections left unanswered; their latency covers only the requests that were answered). Bands and bars: min–max over trials. Dashed lines: reference peers.</p>

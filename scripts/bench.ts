@@ -17,9 +17,7 @@ import {
   resultsTable,
   wrapText,
 } from '../bench/run/display.ts';
-import { loadGenerators } from '../bench/loadgen/registry.ts';
-import type { LoadGeneratorKind } from '../bench/loadgen/registry.ts';
-import type { LoadGenerator } from '../bench/loadgen/types.ts';
+import { startCellLoadgens, startLoadgen } from '../bench/loadgen/start.ts';
 import { rateLabel } from '../bench/loadgen/open-loop-rate.ts';
 import { listModels, outOfScope, resolveTargets } from '../bench/plan/servers.ts';
 import { networkConfig, networkNote, netnsUnavailable, pairFromEnv, runAcrossVeth } from '../bench/os/netns.ts';
@@ -61,17 +59,6 @@ function outPath(options: RunOptions, id: string): string {
   const path = isFolder ? join(given, `${id}.json`) : given;
   checkOutputFile(path, 'results file');
   return path;
-}
-
-async function startLoadgen(
-  options: RunOptions,
-  placement: Placement,
-  started: StartedProcesses,
-): Promise<LoadGenerator> {
-  const kind = loadGenerators[options.loadgen] as LoadGeneratorKind;
-  const why = kind.unavailable();
-  if (why) throw new UsageError(`--loadgen ${options.loadgen}: ${why}`);
-  return kind.start({ cpus: placement.clientCpus, onProcess: (pid) => started.add(pid, false) });
 }
 
 /**
@@ -167,12 +154,12 @@ async function main(argv: string[]): Promise<number> {
       ? planMatrix(targets, options.matrix, options.loads)
       : planCells(targets, scenarios, options.connections, options.loads);
     await offerEveryCpu(cells, options, placement, launch);
-    const depths = new Set(scenarios.map((s) => s.pipelining)).size;
-    const planned = plannedSeconds(cells.length, options, depths);
-
     // The harness samples and talks to the load generator during trials: keep it off the server's CPUs.
     pinSelf(placement.clientCpus);
     const loadgen = await startLoadgen(options, placement, started);
+    const cellLoadgens = await startCellLoadgens(cells, loadgen, placement, started);
+    const depths = new Set(scenarios.map((s) => s.pipelining)).size + cellLoadgens.loadgens.length;
+    const planned = plannedSeconds(cells.length, options, depths);
     const plan: RunPlan = {
       runId: id,
       outPath: path,
@@ -191,6 +178,7 @@ async function main(argv: string[]): Promise<number> {
         ...(pair ? { network: networkConfig(pair) } : {}),
         extra: {
           placement: placement.note,
+          ...(cellLoadgens.notes.length > 0 ? { cellLoadgens: cellLoadgens.notes } : {}),
           ...(options.overrides.length ? { overrides: options.overrides } : {}),
           serverNode: runtime.version,
           warmupConnections,
@@ -248,6 +236,7 @@ async function main(argv: string[]): Promise<number> {
           : `${targets.length} models × ${scenarios.length} scenarios × ${options.connections.length} connection levels`
       })${rounds}, ${loadgen.name}; ${placement.note}${runtime.own ? '' : `; servers on Node ${runtime.version}`}`,
     );
+    for (const note of cellLoadgens.notes) say(`load generator for ${note}`);
     say(`planned wall time: about ${Math.round(planned)} s; results: ${path}`);
     if (pair) say(networkNote(networkConfig(pair)));
     for (const s of skipped) say(`skipped ${s.name}: ${s.reason}`);
@@ -285,6 +274,7 @@ async function main(argv: string[]): Promise<number> {
       interrupt.dispose();
       if (abort.signal.aborted) await interrupt.cleanedUp;
       await loadgen.close();
+      for (const other of cellLoadgens.loadgens) await other.close();
     }
     if (abort.signal.aborted) {
       writeResults(path, results);

@@ -222,13 +222,14 @@ export function parseOptions(argv: string[]): RunOptions {
           },
         )
       : null;
+  const ownLoadgens = values.loadgen === undefined && loads === null; // else --loadgen (or a rate's) measures all
   return {
     ...profile,
     profile: profileName,
     models: matrix && values.models === undefined ? matrixModels(matrix, profile.models) : models,
     scenarios: matrix ? [...new Set(matrix.map((e) => e.scenario))] : scenarios,
     connections: matrix ? [...new Set(matrix.flatMap((e) => e.connections))].sort((a, b) => a - b) : connections,
-    matrix,
+    matrix: matrix && !ownLoadgens ? matrix.map(({ loadgen: _given, ...entry }) => entry) : matrix,
     node: values.node,
     measure: measureOf(values.measure, profile.measure),
     durationSec: values.duration === undefined ? profile.durationSec : positiveNumber('--duration', values.duration),

@@ -15,6 +15,12 @@ export interface MatrixEntry {
    * scenario (`--scenarios`) runs it on every model.
    */
   sample?: true;
+  /**
+   * The load generator these cells need, where the run's own would be the limit (its name in
+   * bench/loadgen/registry.ts). Used when it is installed and the run was given neither `--loadgen`
+   * nor `--rate`; otherwise the cells run with the run's generator, and the run says so.
+   */
+  loadgen?: string;
 }
 
 /** The matrix and timings of a run. */
@@ -68,8 +74,12 @@ export const benchDefaults = {
   outDir: 'results',
   /** Resource sampling period (peak RSS). */
   sampleIntervalMs: 100,
-  /** Rough per-cell cost outside the timed windows (server start and stop, checks), for the wall-time plan. */
-  cellOverheadSec: 0.9,
+  /**
+   * Rough per-cell cost outside the timed windows (server start and stop, checks), for the wall-time plan:
+   * 0.60 s measured over the quick profile's 123 cells (2026-12-01, quiet), once servers stopped loading
+   * packages at start that they do not use (0.9 s before).
+   */
+  cellOverheadSec: 0.6,
 };
 
 /** Our models (the peers are not ours to change). */
@@ -99,14 +109,17 @@ export const profiles: Record<string, Profile> = {
     rounds: 3,
     matrix: [
       // The cost of each model on the cheapest request, alone and with many connections (every model).
-      { scenario: 'hello', connections: [1, 64] },
+      // wrk: autocannon on its one CPU tops out near 20k req/s here, under what the event loop answers at 64.
+      { scenario: 'hello', connections: [1, 64], loadgen: 'wrk' },
       // Finding 1: a 20 ms backend wait at 64 connections.
       { scenario: 'io', connections: [64], models: [...ourModels, 'node-http'] },
       // Finding 2: the blocking model's accept queue (a connection per request, so every one is served in turn)...
       // Where queueing dominates (at 4 a p99 of 4.6 ms against a mean of 0.9 ms: tails of the handshakes).
-      { scenario: 'close', connections: [16, 64, 256], models: ['blocking'] },
+      // wrk for every close cell: autocannon's own cost per new connection exceeds a server's (at 64
+      // connections its CPU was the limit of every model alike), and would hide what finding 6 measures.
+      { scenario: 'close', connections: [16, 64, 256], models: ['blocking'], loadgen: 'wrk' },
       // ...and finding 6: connection setup beside hello at 64 connections.
-      { scenario: 'close', connections: [64], models: ['event-loop', 'worker-pool'] },
+      { scenario: 'close', connections: [64], models: ['event-loop', 'worker-pool'], loadgen: 'wrk' },
       // Findings 3 and 4: parallelism, on every CPU when the placement rule allows (bench/os/placement.ts).
       { scenario: 'cpu', connections: [8], models: ['event-loop', 'worker-pool', 'prefork'] },
       // At 2 a pool has a CPU for each request in flight (finding 4's condition); at 8 the expensive ones fill

@@ -243,6 +243,7 @@ export const Config = z.object({
    * Absent: one round.
    */
   rounds: z.number().int().positive().optional(),
+  /** The run's load generator; a cell whose matrix entry asks for another records its own (Cell.loadgen). */
   loadgen: z.string(),
   /** CPU lists given to taskset, or null when unpinned. */
   serverCpus: z.string().nullable(),

@@ -40,6 +40,10 @@ export interface PlannedCell {
   spread?: { target: Target; placement: Placement; base: Placement; cores: number };
   /** Where the cell's server runs, once decided. */
   placement?: CellPlacement;
+  /** The load generator its matrix entry asks for (profiles.ts), by name: the run's own when absent. */
+  loadgenName?: string;
+  /** That load generator, once started (scripts/bench.ts); the run's own when absent. */
+  loadgen?: LoadGenerator;
 }
 
 /** Everything a run needs, resolved from the options. */
@@ -109,7 +113,8 @@ export function planMatrix(targets: Target[], matrix: MatrixEntry[], loads: Load
     const scenario = findScenario(entry.scenario);
     if (!scenario) return [];
     const chosen = entry.models ? targets.filter((t) => entry.models!.includes(t.name)) : targets;
-    return planCells(chosen, [scenario], entry.connections, loads);
+    const cells = planCells(chosen, [scenario], entry.connections, loads);
+    return entry.loadgen ? cells.map((cell) => ({ ...cell, loadgenName: entry.loadgen })) : cells;
   });
 }
 
@@ -137,12 +142,13 @@ function cellLoad(planned: PlannedCell, cells: readonly Cell[]): CellLoad | unde
  * Apply the placement rule to every cell that has a spread alternative (a parallel scenario), from
  * the load generator's unpipelined calibration: the cell then runs its spread target and records why.
  */
-function decidePlacements(cells: PlannedCell[], calibration: Calibration[], loadgen: string): void {
-  const ceiling = calibration.find((c) => c.loadgen === loadgen && (c.pipelining ?? 1) === 1);
+function decidePlacements(cells: PlannedCell[], calibration: Calibration[], loadgen: LoadGenerator): void {
   for (const cell of cells) {
     const { spread } = cell;
     const perRequest = cell.scenario.parallel?.serverCpuMsPerRequest;
     if (!spread || perRequest === undefined) continue;
+    const name = (cell.loadgen ?? loadgen).name;
+    const ceiling = calibration.find((c) => c.loadgen === name && (c.pipelining ?? 1) === 1);
     const decision = spreadDecision(perRequest, ceiling, spread.base, spread.cores);
     const chosen = decision.spread ? spread.placement : spread.base;
     if (decision.spread) cell.target = spread.target;
@@ -194,6 +200,15 @@ async function countFirst(
   }
 }
 
+/** Each load generator the cells use, with the pipelining depths its cells need calibrated. */
+function calibrations(plan: RunPlan): Map<LoadGenerator, number[]> {
+  const depths = new Map<LoadGenerator, number[]>([[plan.loadgen, plan.scenarios.map((s) => s.pipelining)]]);
+  for (const cell of plan.cells)
+    if (cell.loadgen && cell.loadgen !== plan.loadgen)
+      depths.set(cell.loadgen, [...(depths.get(cell.loadgen) ?? []), cell.scenario.pipelining]);
+  return depths;
+}
+
 /** A results object with no cells yet. */
 export function emptyResults(plan: Pick<RunPlan, 'runId' | 'config' | 'scenarios'>): Results {
   return {
@@ -222,29 +237,31 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
   const counting = new Set(plan.counted?.pairs ?? []);
   for (let round = 1; round <= rounds; round++) {
     if (plan.canned && !plan.signal?.aborted) {
-      const depths = plan.scenarios.map((s) => s.pipelining);
-      const calibration = await calibrate(plan.canned, plan.loadgen, depths, plan.calibration);
-      const tagged = several ? calibration.map((c) => ({ ...c, round })) : calibration;
-      results.calibration.push(...tagged);
-      hooks.onCalibration?.(tagged);
+      for (const [loadgen, depths] of calibrations(plan)) {
+        const calibration = await calibrate(plan.canned, loadgen, depths, plan.calibration);
+        const tagged = several ? calibration.map((c) => ({ ...c, round })) : calibration;
+        results.calibration.push(...tagged);
+        hooks.onCalibration?.(tagged);
+      }
     }
     writeResults(plan.outPath, results);
-    if (round === 1) decidePlacements(plan.cells, results.calibration, plan.loadgen.name);
+    if (round === 1) decidePlacements(plan.cells, results.calibration, plan.loadgen);
     for (const [index, planned] of plan.cells.entries()) {
       if (plan.signal?.aborted) return results;
       const overall = (round - 1) * plan.cells.length + index;
       hooks.onCellStart?.(overall, planned, round);
+      const loadgen = planned.loadgen ?? plan.loadgen;
       // Judged against this round's ceiling: the load generator's speed then.
       const ceilingRps = ceilingFor(
         planned.scenario,
         results.calibration.filter((c) => c.round === (several ? round : undefined)),
-        plan.loadgen.name,
+        loadgen.name,
       );
       const measured = await runCell({
         target: planned.target,
         scenario: planned.scenario,
         connections: planned.connections,
-        loadgen: plan.loadgen,
+        loadgen,
         settings: plan.settings,
         ceilingRps,
         load: cellLoad(planned, results.cells),
@@ -264,7 +281,7 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
           before,
           cell,
           round,
-          ceilingFor(planned.scenario, results.calibration, plan.loadgen.name),
+          ceilingFor(planned.scenario, results.calibration, loadgen.name),
           plan.settings.thresholds,
         );
         // The count was taken once, in round 1: the timed summary is worked out again, the count kept.
