@@ -209,7 +209,11 @@ function parserMicro(): MicroResults {
 }
 const micro: MicroResults = wanted(['e']) ? parserMicro() : { results: [] };
 
-const med = (key: string, field: keyof LoadFigures): number => median((samples.get(key) ?? []).map((f) => f[field]));
+/** The median of a figure over pairs; NaN for a part `--only` left out. */
+const med = (key: string, field: keyof LoadFigures): number => {
+  const values = (samples.get(key) ?? []).map((f) => f[field]);
+  return values.length > 0 ? median(values) : Number.NaN;
+};
 const rps = (key: string): number => med(key, 'requestsPerSec');
 const cpu = (key: string): number => med(key, 'serverCpuUsPerRequest');
 const scalar = (key: string): number => median(scalars.get(key) ?? [Number.NaN]);
