@@ -15,20 +15,24 @@ import { getHeader, type HttpRequest, type HttpResponse } from '../protocol/type
 import { bundleEntry } from './bundle.ts';
 import { Connections } from './connection.ts';
 import { decodeResponse, encodeFrame, type RequestFrame } from './process-per-request/framing.ts';
+import { writeCodeCache } from './process-per-request/code-cache.ts';
 import { childCommand } from './process-per-request/parent-death.ts';
 import { appConfigOf, connectionSettingsOf, listen, stopListening } from './setup.ts';
 import type { CoreOptions, RunningServer, ServerCore } from './types.ts';
 
 const childEntry = fileURLToPath(new URL('./process-per-request/child.ts', import.meta.url));
+const launcherEntry = fileURLToPath(new URL('./process-per-request/child-launcher.ts', import.meta.url));
 
 export const processPerRequestCore: ServerCore = {
   name: 'process-per-request',
   summary: 'a brand-new OS process runs each request (CGI-style) and exits after its response',
   async start(options: CoreOptions): Promise<RunningServer> {
-    const childFile = await bundleEntry(childEntry, 'process-per-request-child', 'cjs', {
-      mainThreadOnly: true,
-      minify: true,
-    });
+    const bundled = { mainThreadOnly: true, minify: true };
+    const childFile = await bundleEntry(childEntry, 'process-per-request-child', 'cjs', bundled);
+    const launcherFile = await bundleEntry(launcherEntry, 'process-per-request-child-launcher', 'cjs', bundled);
+    // Every child loads its code from V8's code cache rather than parse the bundle (code-cache.ts).
+    writeCodeCache(childFile);
+    const child = [launcherFile, childFile];
     const config = appConfigOf(options);
     const children = new Set<ChildProcess>();
     const slots = new Slots(options.maxChildren);
@@ -39,7 +43,7 @@ export const processPerRequestCore: ServerCore = {
       slots.run(() =>
         connected?.() === false
           ? Promise.resolve(errorResponse(503))
-          : runChild(childFile, request, config, port, children),
+          : runChild(child, request, config, port, children),
       );
     const connections = new Connections(dispatch, connectionSettingsOf(options));
     const server = createServer((socket) => connections.serve(socket));
@@ -68,7 +72,7 @@ export const processPerRequestCore: ServerCore = {
 
 /** Start one child for one request; resolve with its response, or 502 when it fails. */
 function runChild(
-  file: string,
+  program: string[],
   request: HttpRequest,
   config: AppConfig,
   port: string,
@@ -76,7 +80,7 @@ function runChild(
 ): Promise<HttpResponse> {
   return new Promise((resolve) => {
     // A fresh `node` for this request, which the kernel kills if the server dies first.
-    const [command, args] = childCommand(file);
+    const [command, args] = childCommand(program);
     const child = spawn(command, args, {
       env: cgiEnvironment(request, config, port),
       stdio: ['pipe', 'pipe', 'inherit'],

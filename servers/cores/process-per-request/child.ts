@@ -2,7 +2,8 @@
  * The program the process-per-request core starts for every request, as a web
  * server starts a CGI program: it reads one framed request on standard input,
  * runs the application with blocking I/O, writes one framed response on
- * standard output and exits. Bundled to plain JavaScript (see ../bundle.ts).
+ * standard output and exits. Bundled to plain JavaScript (see ../bundle.ts), and
+ * started by child-launcher.ts from V8's code cache of the bundle (code-cache.ts).
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { handleRequest } from '../../app/app.ts';

@@ -11,9 +11,11 @@
  */
 import { spawnSync } from 'node:child_process';
 
-/** The command and arguments that start `file` as a child that dies with this process. */
-export function childCommand(file: string): [command: string, args: string[]] {
-  return hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', process.execPath, file]] : [process.execPath, [file]];
+/** The command and arguments that start `node ...program` as a child that dies with this process. */
+export function childCommand(program: string[]): [command: string, args: string[]] {
+  return hasSetpriv()
+    ? ['setpriv', ['--pdeathsig', 'KILL', process.execPath, ...program]]
+    : [process.execPath, program];
 }
 
 let probed: boolean | undefined;
