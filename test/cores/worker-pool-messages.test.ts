@@ -4,12 +4,19 @@
  * structured clone, whatever its body (a string, small bytes packed with the
  * others, a large body of its own, a file descriptor) and in its place (null
  * for an answer already sent late). The application's buffers are left as they were.
+ * A constant reply crosses whole once per channel, then as its id, and is decoded to
+ * one frozen object, so that the serializer's cached bytes apply to it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileResponse } from '../../servers/app/file-body.ts';
 import { packedBodyBytes } from '../../servers/cores/worker-pool/bodies.ts';
-import { decodeResponses, encodeResponses } from '../../servers/cores/worker-pool/messages.ts';
+import {
+  decodeResponses,
+  encodeResponses,
+  type ReceivedConstants,
+  SentConstants,
+} from '../../servers/cores/worker-pool/messages.ts';
 import type { HttpResponse } from '../../servers/protocol/types.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -61,7 +68,7 @@ describe('worker-pool responses as a flat array', () => {
     const cache = new Uint8Array(4 * packedBodyBytes).map((_, k) => k % 251);
     const range = cache.subarray(10, 10 + 2 * packedBodyBytes);
     const encoded = encodeResponses([{ status: 206, headers: [], body: range }]);
-    assert.equal(encoded.pack.byteLength, 0);
+    assert.equal(encoded.pack, undefined);
     assert.equal(encoded.large[0]!.buffer.byteLength, range.byteLength);
     const [got] = decodeResponses(structuredClone(encoded));
     assert.deepEqual(got!.body, range);
@@ -87,5 +94,29 @@ describe('worker-pool responses as a flat array', () => {
     assert.deepEqual(got!.headers, file.headers);
     assert.equal(next!.body, 'after');
     assert.equal('file' in next!, false);
+  });
+
+  it('sends a constant reply whole once, then as its id, and decodes it to one frozen copy', () => {
+    const hello = Object.freeze({
+      status: 200,
+      headers: Object.freeze([['Content-Type', 'text/plain']]) as HttpResponse['headers'],
+      body: Buffer.from('Hello, World!'),
+    });
+    const sent = new SentConstants(512);
+    const received: ReceivedConstants = new Map();
+    const first = encodeResponses([hello, { status: 404, headers: [], body: 'no' }, hello], sent);
+    assert.equal(first.pack!.byteLength, hello.body.byteLength, 'its body packed once');
+    const [a, missing, b] = decodeResponses(structuredClone(first), received);
+    const second = encodeResponses([hello], sent);
+    assert.equal(second.pack, undefined, 'then no body at all');
+    const [c] = decodeResponses(structuredClone(second), received);
+    assert.ok(Object.isFrozen(a) && a === b && b === c);
+    assert.equal(a!.status, 200);
+    assert.deepEqual(a!.headers, hello.headers);
+    assert.equal(text(a!.body), 'Hello, World!');
+    assert.equal(missing!.body, 'no');
+    // Another channel (or a decoder that never saw it whole) does not take the id for granted.
+    assert.equal(encodeResponses([hello], new SentConstants(768)).fields[1], true);
+    assert.throws(() => decodeResponses(structuredClone(second), new Map()), /never sent whole/);
   });
 });

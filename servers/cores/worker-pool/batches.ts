@@ -9,7 +9,14 @@
  */
 import type { HttpRequest, HttpResponse } from '../../protocol/types.ts';
 import { movable } from './bodies.ts';
-import { type BatchAnswers, decodeResponses, encodeRequests, type LateAnswers, type RequestBatch } from './messages.ts';
+import {
+  type BatchAnswers,
+  decodeResponses,
+  encodeRequests,
+  type LateAnswers,
+  type ReceivedConstants,
+  type RequestBatch,
+} from './messages.ts';
 
 /** Runs one batch as a pool task; `transferList` holds the buffers it moves to the worker. */
 export type RunBatch = (batch: RequestBatch, transferList: ArrayBuffer[]) => Promise<BatchAnswers>;
@@ -25,6 +32,8 @@ export class Batches {
   #settles: Array<(response: HttpResponse) => void> = [];
   #nextId = 1;
   readonly #open = new Map<number, OpenBatch>();
+  /** The workers' constant replies, each decoded once (messages.ts, `SentConstants`). */
+  readonly #constants: ReceivedConstants = new Map();
   /** Requests sent or about to be, not yet answered: what the pool holds, for its admission. */
   inFlight = 0;
 
@@ -55,7 +64,7 @@ export class Batches {
   late(message: LateAnswers): void {
     const batch = this.#open.get(message.batch);
     if (batch === undefined) return; // its task failed meanwhile: those requests are answered
-    const responses = decodeResponses(message.responses);
+    const responses = decodeResponses(message.responses, this.#constants);
     for (let k = 0; k < message.indexes.length; k++) {
       this.#settle(message.batch, batch, message.indexes[k]!, responses[k]!);
     }
@@ -81,7 +90,7 @@ export class Batches {
     const fields = encodeRequests(requests, bodies);
     this.run({ id, fields, bodies }, movable(bodies)).then(
       (encoded) => {
-        const answers = decodeResponses(encoded);
+        const answers = decodeResponses(encoded, this.#constants);
         for (let index = 0; index < answers.length; index++) {
           const response = answers[index];
           if (response !== null && response !== undefined) this.#settle(id, batch, index, response);

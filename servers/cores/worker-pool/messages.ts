@@ -100,13 +100,14 @@ function readFields(fields: ReadonlyArray<unknown>, k: number, into: HeaderList)
  * A batch's answers as they cross to the main thread (`encodeResponses`): the task's result, and
  * each `LateAnswers`' too. Flat for the same reason as the requests; the small byte bodies are
  * copied into one buffer, `pack` (bodies.ts), and a body in a file crosses as its descriptor
- * (`FileBody`, ../../app/file-body.ts), not its bytes: the main thread streams it.
+ * (`FileBody`, ../../app/file-body.ts), not its bytes: the main thread streams it. One of the
+ * application's constant replies crosses whole once, then as its id (`SentConstants`).
  */
 export interface ResponseBatch {
   /** The responses' fields, one after another, in the order `encodeResponses` writes them. */
-  fields: Array<string | number | FileBody | null>;
-  /** The small byte bodies, one after another. */
-  pack: Uint8Array;
+  fields: Array<string | number | boolean | FileBody | null>;
+  /** The small byte bodies, one after another; none when they are all empty. */
+  pack: Uint8Array | undefined;
   /** The larger byte bodies, each in a buffer of its own, in response order. */
   large: Uint8Array[];
 }
@@ -125,21 +126,68 @@ export interface LateAnswers {
   responses: ResponseBatch;
 }
 
+/** Constant replies one channel describes at most; any beyond cross whole every time. */
+const maxConstants = 255;
+
+/**
+ * The application's constant replies (frozen: ../../app/responses.ts) that a worker has sent
+ * whole on one channel (its tasks' results, or its late answers), each with its id. Sent again,
+ * such a reply crosses as its id: the main thread keeps the one frozen copy it decoded
+ * (`ReceivedConstants`), and the serializer's cached bytes for a frozen reply apply to it as
+ * they do on the event loop, where the same constant comes back each time. One table per channel,
+ * because the two channels' messages may arrive in either order; ids are unique per channel
+ * (`base`), so that the main thread keeps one table for all workers.
+ */
+export class SentConstants {
+  readonly #ids = new Map<HttpResponse, number>();
+
+  /** @param base the channel's ids are `base + 1` to `base + 255` (a worker: threadId × 512, + 256) */
+  constructor(private readonly base: number) {}
+
+  /** 0: not a constant, send it whole; -id: a new one, send it whole with its id; id: send the id. */
+  reference(response: HttpResponse): number {
+    if (!Object.isFrozen(response) || (response as Partial<FileResponse>).file !== undefined) return 0;
+    const id = this.#ids.get(response);
+    if (id !== undefined) return id;
+    if (this.#ids.size >= maxConstants) return 0;
+    const fresh = this.base + this.#ids.size + 1;
+    this.#ids.set(response, fresh);
+    return -fresh;
+  }
+}
+
+/** The constant replies the main thread has been sent, by id: each a frozen copy of the worker's. */
+export type ReceivedConstants = Map<number, HttpResponse>;
+
 /**
  * The responses as `ResponseBatch.fields`: per response, its status (0 for a null answer, which
  * has no other field), the header count and the headers' names and values, the body (a string;
  * a byte body's length, its bytes next in `pack`; or -1, the next of `large`), and the file
- * descriptor or null.
+ * descriptor or null. A constant reply (with `constants`) is its negated id and whether it
+ * crosses whole (true: the fields of a response follow) or as the id alone (false).
  */
-export function encodeResponses(responses: ReadonlyArray<HttpResponse | null>): ResponseBatch {
-  const { pack, large } = packBodies(responses);
+export function encodeResponses(
+  responses: ReadonlyArray<HttpResponse | null>,
+  constants?: SentConstants,
+): ResponseBatch {
+  const references = responses.map((response) =>
+    response === null || constants === undefined ? 0 : constants.reference(response),
+  );
+  const { pack, large } = packBodies(responses.map((response, k) => (references[k]! > 0 ? null : response)));
   const fields: ResponseBatch['fields'] = [];
   let at = 0;
-  for (const response of responses) {
+  for (let k = 0; k < responses.length; k++) {
+    const response = responses[k]!;
+    const reference = references[k]!;
     if (response === null) {
       fields.push(0);
       continue;
     }
+    if (reference > 0) {
+      fields.push(-reference, false);
+      continue;
+    }
+    if (reference < 0) fields.push(reference, true);
     fields.push(response.status);
     pushFields(fields, response.headers);
     const body = response.body;
@@ -152,21 +200,37 @@ export function encodeResponses(responses: ReadonlyArray<HttpResponse | null>): 
     }
     fields.push((response as Partial<FileResponse>).file ?? null);
   }
-  return { fields, pack, large };
+  return { fields, pack: pack.byteLength > 0 ? pack : undefined, large };
 }
 
-/** The answers of `encodeResponses`, each byte body a view into `pack` or one of `large`. */
-export function decodeResponses(batch: ResponseBatch): Array<HttpResponse | null> {
+/**
+ * The answers of `encodeResponses`, each byte body a view into `pack` or one of `large`; a
+ * constant reply is the frozen copy kept in `constants` (the same object each time).
+ */
+export function decodeResponses(batch: ResponseBatch, constants?: ReceivedConstants): Array<HttpResponse | null> {
   const { fields, pack, large } = batch;
   const responses: Array<HttpResponse | null> = [];
   let at = 0;
   let next = 0;
   for (let k = 0; k < fields.length; ) {
-    const status = fields[k] as number;
+    let status = fields[k] as number;
     if (status === 0) {
       responses.push(null);
       k++;
       continue;
+    }
+    let id = 0;
+    if (status < 0) {
+      id = -status;
+      const whole = fields[k + 1] as boolean;
+      k += 2;
+      if (!whole) {
+        const known = constants?.get(id);
+        if (known === undefined) throw new Error(`worker-pool: constant reply ${id} was never sent whole`);
+        responses.push(known);
+        continue;
+      }
+      status = fields[k] as number;
     }
     const headers: HeaderList = [];
     k = readFields(fields, k + 1, headers);
@@ -174,13 +238,20 @@ export function decodeResponses(batch: ResponseBatch): Array<HttpResponse | null
     let body: HttpResponse['body'];
     if (typeof field === 'string') body = field;
     else if (field < 0) body = large[next++]!;
+    else if (field === 0 || pack === undefined) body = noBody;
     else {
-      body = pack.subarray(at, at + field);
+      // A constant's body outlives this message: its own bytes, not a view into the pack.
+      body = id === 0 ? pack.subarray(at, at + field) : pack.slice(at, at + field);
       at += field;
     }
     const file = fields[k + 1] as FileBody | null;
-    responses.push(file === null ? { status, headers, body } : ({ status, headers, body, file } as FileResponse));
     k += 2;
+    if (id !== 0) {
+      const constant = Object.freeze({ status, headers: Object.freeze(headers) as HeaderList, body });
+      constants?.set(id, constant);
+      responses.push(constant);
+    } else
+      responses.push(file === null ? { status, headers, body } : ({ status, headers, body, file } as FileResponse));
   }
   return responses;
 }

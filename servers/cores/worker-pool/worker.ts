@@ -18,6 +18,7 @@ import {
   encodeResponses,
   type LateAnswers,
   type RequestBatch,
+  SentConstants,
   type WorkerPoolData,
   type WorkerReady,
 } from './messages.ts';
@@ -29,6 +30,9 @@ const io = database ? { ...asyncIO, database } : asyncIO;
 
 const { port1: answers, port2: lateAnswers } = new MessageChannel();
 lateAnswers.unref();
+// The constant replies sent whole so far on each channel (the tasks' results, the late answers).
+const resultConstants = new SentConstants(threadId * 512);
+const lateConstants = new SentConstants(threadId * 512 + 256);
 
 /**
  * One request: the application, with I/O that waits by timers inside this worker. A constant
@@ -50,7 +54,7 @@ export function answerBatches(handleOne: (request: HttpRequest) => HttpResponse 
       const settle = (index: number, response: HttpResponse): void => {
         if (--left === 0 || firstTurn) answered[index] = response;
         else sendLate(id, [index], [response]);
-        if (left === 0) resolve(encodeResponses(answered));
+        if (left === 0) resolve(encodeResponses(answered, resultConstants));
       };
       for (let index = 0; index < requests.length; index++) {
         const answer = handleOne(requests[index]!);
@@ -87,7 +91,11 @@ function sendReady(batch: number, answered: Array<HttpResponse | null>): void {
 
 /** Answers of `batch` after its first turn, encoded as its task's result is (`LateAnswers`). */
 function sendLate(batch: number, indexes: number[], responses: HttpResponse[]): void {
-  lateAnswers.postMessage({ batch, indexes, responses: encodeResponses(responses) } satisfies LateAnswers);
+  lateAnswers.postMessage({
+    batch,
+    indexes,
+    responses: encodeResponses(responses, lateConstants),
+  } satisfies LateAnswers);
 }
 
 function failed(error: unknown): HttpResponse {
