@@ -69,6 +69,11 @@ export interface CellInput {
   load?: CellLoad | undefined;
   /** The run's database server, for a scenario that asks it: sampled beside the server, updates read back. */
   database?: RunDatabase | undefined;
+  /**
+   * The generator the warm-up runs with when the cell's own cannot run as briefly (wrk counts whole
+   * seconds, so a 0.3 s warm-up would take 1 s): the warm-up is for the server's code, whoever sends.
+   */
+  warmupLoadgen?: LoadGenerator | undefined;
   onPhase?: (phase: CellPhase) => void;
 }
 
@@ -158,7 +163,8 @@ export async function runCell(input: CellInput): Promise<Cell> {
         // connection or one child at a time would otherwise still be working off the warm-up's queue
         // (requests of clients already gone) when the trial begins, and answer nothing in it.
         const open = Math.min(connections, warmupConnections);
-        warmup = await measure(running, loadgen, job(settings.warmupSec, open), settings, notes, database);
+        const warmer = input.warmupLoadgen && !scenario.slowClients ? input.warmupLoadgen : loadgen;
+        warmup = await measure(running, warmer, job(settings.warmupSec, open), settings, notes, database);
       }
       for (let i = 1; i <= settings.trials; i++) {
         input.onPhase?.(`trial ${i}/${settings.trials}`);

@@ -262,6 +262,8 @@ export async function runPlan(plan: RunPlan, results: Results, hooks: RunHooks =
         scenario: planned.scenario,
         connections: planned.connections,
         loadgen,
+        // wrk runs whole seconds: a cell given it by its matrix entry warms up with the run's own.
+        ...(loadgen === plan.loadgen ? {} : { warmupLoadgen: plan.loadgen }),
         settings: plan.settings,
         ceilingRps,
         load: cellLoad(planned, results.cells),
