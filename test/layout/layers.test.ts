@@ -51,20 +51,7 @@ export function importsOf(file: string, text: string): string[] {
 
 /** Which layer a path belongs to, most specific first. */
 function layerOf(path: string): string {
-  const layers = [
-    'servers/protocol',
-    'servers/app',
-    'servers/cores',
-    'servers/peers',
-    'servers/defaults',
-    'servers/optional-packages',
-    'servers',
-    'bench/results',
-    'bench',
-    'reports',
-    'scripts',
-    'test',
-  ];
+  const layers = [...serverLayers, 'bench/results', 'bench', 'reports', 'scripts', 'test'];
   return layers.find((layer) => path === layer || path.startsWith(`${layer}/`) || path === `${layer}.ts`) ?? 'other';
 }
 
