@@ -78,6 +78,10 @@ async function bundle(entry: string, name: string, format: 'esm' | 'cjs', option
     format,
     target: 'node20',
     minify: options.minify === true,
+    // CommonJS (the per-request child, run from V8's code cache): `import()` becomes `require`, since a
+    // function deserialised from a code cache loses its dynamic-import callback on Node 20 ("A dynamic
+    // import callback was not specified"), and the Redis client imports node:net that way.
+    ...(format === 'cjs' ? { supported: { 'dynamic-import': false } } : {}),
     write: false,
     logLevel: 'silent',
     // An ESM bundle has no `require`; give one to any CommonJS dependency that calls it.

@@ -25,7 +25,8 @@ function compile(file: string, cachedData?: Buffer): Script {
   return new Script(source, {
     filename: file,
     ...(cachedData && { cachedData }),
-    // The bundle's one `import()` (node:net, for the Redis client) resolves as it would in a module.
+    // Should an `import()` reach the bundle (bundle.ts turns them into require for CommonJS: a function
+    // from the code cache loses this callback on Node 20), it resolves as it would in a module.
     importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
 }
