@@ -75,15 +75,8 @@ const allowed: Record<string, string[]> = {
   'servers/app': ['servers/protocol', 'servers/optional-packages'],
   'servers/cores': ['servers/protocol', 'servers/app', 'servers/optional-packages'],
   'servers/peers': ['servers/protocol', 'servers/app', 'servers/cores', 'servers/defaults'],
-  // serve.ts and registry.ts: the servers' command line and the list of them.
-  servers: [
-    'servers/protocol',
-    'servers/app',
-    'servers/cores',
-    'servers/peers',
-    'servers/defaults',
-    'servers/optional-packages',
-  ],
+  // serve.ts and registry.ts (the servers' command line and the list of them), database/ and cache/: any.
+  servers: serverLayers.filter((layer) => layer !== 'servers'),
   'bench/results': [],
   bench: ['bench/results', ...serverLayers],
   reports: ['bench/results'],
