@@ -1,13 +1,21 @@
 /**
- * `npm run bench:cores [-- --pairs 3 --duration 3 --json FILE]`: how close each
+ * `npm run bench:cores [-- --pairs 5 --duration 2 --json FILE]`: how close each
  * core is to what Node (or the OS) allows, as ratios against a reference
- * measured in this same run, in alternating A/B pairs (the order flips every
- * pair; each figure is the median over pairs). A machine's speed moves 2× from
- * hour to hour: only same-run ratios mean anything.
+ * measured in this same run. A machine's speed moves 2× from hour to hour, and
+ * here within seconds (other guests on the host): only ratios of figures taken
+ * side by side mean anything.
+ *
+ * So each part starts its servers together and keeps them running, warms each,
+ * then loads them in turn, one `--duration` trial each, for `--pairs` rounds (the
+ * order flips every round). Every ratio is computed within a round, from trials
+ * seconds apart, and the figure printed is the median over rounds, with the
+ * lowest and highest round beside it. (Restarting the servers for every trial put
+ * ten seconds and more between the two sides of a ratio, and one pair of
+ * event-loop/canned read 0.59 where the median read 0.85.)
  *
  * Placement (two CPUs or more): servers on CPU 1, wrk (one thread) and this
  * harness on CPU 0; process-per-request runs on CPUs 0-1, the fork-bound ceiling's
- * CPUs. A run whose wrk used ≥ 0.9 of its CPU is marked: wrk was the limit.
+ * CPUs. A trial whose wrk used ≥ 0.9 of its CPU is marked: wrk was the limit.
  * Each ratio is given as requests/s and as server CPU per request: on a shared
  * machine (other work on the server's CPU) the second is the steadier one.
  *
@@ -17,13 +25,13 @@
  * (c) GET /static/1k server CPU per request, event-loop vs nginx (one worker);
  * (d) process-per-request requests/s × `node -e 0` start time ÷ CPUs, and the same share
  *     by CPU time (a `node -e 0`'s CPU ÷ the server's CPU per request), which other jobs on
- *     the machine's CPUs do not move as much;
- * (e) the parser vs llhttp (bench:micro, five short runs).
+ *     the machine's CPUs do not move as much; `node -e 0` is timed in every round;
+ * (e) the parser vs llhttp (bench:micro, which alternates slices within a process).
  *
  * `--only b,d` measures only those parts (their servers and references), for
  * work on one core.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,18 +39,23 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { pinSelf } from '../os/processes.ts';
-import { ownChildrenCpuSec } from '../os/sampler.ts';
 import { type LoadFigures, load } from './cores/load.ts';
-import { type BenchServer, startCanned, startModel, startNginx, stopAll } from './cores/servers.ts';
+import { type BenchServer, stopAll } from './cores/servers.ts';
 
-const serverCpu = '1';
-const clientCpu = '0';
-const forkCpus = '0-1';
-const forkCpuCount = 2;
-const helloConnections = 32;
-const forkConnections = 4;
-/** wrk at this share of its CPU or more was the limit, not the server. */
-const wrkLimit = 0.9;
+import {
+  clientCpu,
+  cpu,
+  forkConnections,
+  forkCpuCount,
+  forkCpus,
+  helloConnections,
+  type Part,
+  type PartSpec,
+  partSpecs,
+  rps,
+  serverCpu,
+  wrkLimit,
+} from './cores/parts.ts';
 
 function usage(message: string): never {
   console.error(`bench:cores: ${message}`);
@@ -68,10 +81,9 @@ const positive = (text: string | undefined, flag: string, fallback: number): num
   if (!Number.isInteger(value) || value < 1) usage(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
 };
-const pairs = positive(args.values.pairs, 'pairs', 3);
-const duration = positive(args.values.duration, 'duration', 3);
-const allParts = ['a', 'b', 'c', 'd', 'e'] as const;
-type Part = (typeof allParts)[number];
+const pairs = positive(args.values.pairs, 'pairs', 5);
+const duration = positive(args.values.duration, 'duration', 2);
+const allParts: readonly Part[] = ['a', 'b', 'c', 'd', 'e'];
 const only = (args.values.only ?? allParts.join(',')).split(',');
 for (const part of only)
   if (!(allParts as readonly string[]).includes(part)) usage(`--only: unknown part "${part}" (parts: a, b, c, d, e)`);
@@ -79,102 +91,74 @@ const wanted = (parts: readonly Part[]): boolean => parts.some((part) => only.in
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const samples = new Map<string, LoadFigures[]>();
-const scalars = new Map<string, number[]>();
 const limited = new Set<string>();
 const unanswered = new Map<string, number>();
-const record = (key: string, figures: LoadFigures): void => {
+/** The figures of one round: each trial by key, and each scalar reference by name. */
+type Round = Map<string, LoadFigures | number>;
+
+/** One trial of `server` at `path`, recorded under `key`: its figures, or undefined when it had no answer. */
+async function trial(key: string, server: BenchServer, path: string, connections: number) {
+  const figures = await load(server, path, connections, duration, clientCpu);
   if (figures.errors > 0) usage(`${key}: ${figures.errors} errors or non-2xx answers; not a figure`);
   if (figures.requests === 0) {
     // No answer in the whole trial (a server starved of its CPU by other jobs): no figure to keep.
     unanswered.set(key, (unanswered.get(key) ?? 0) + 1);
-    return;
+    return undefined;
   }
   if (figures.wrkCpuShare >= wrkLimit) limited.add(key);
   samples.set(key, [...(samples.get(key) ?? []), figures]);
-};
-const note = (key: string, value: number): void => {
-  scalars.set(key, [...(scalars.get(key) ?? []), value]);
-};
-
-async function measured(key: string, start: () => Promise<BenchServer>, path: string, connections: number) {
-  const server = await start();
-  try {
-    await load(server, path, connections, 1, clientCpu); // warm-up, not recorded
-    const figures = await load(server, path, connections, duration, clientCpu);
-    record(key, figures);
-    process.stderr.write(
-      `  ${key}: ${Math.round(figures.requestsPerSec)} req/s, ${figures.serverCpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
-        `wrk CPU ${figures.wrkCpuShare.toFixed(2)}\n`,
-    );
-  } finally {
-    await server.stop();
-  }
-}
-
-/**
- * Median wall time of `node -e 0`, in ms, over `n` sequential starts, on CPUs 0-1 as the
- * children run, with an environment as small as a child's (the core gives each child a CGI
- * environment; this shell's NODE_EXTRA_CA_CERTS alone would double a start).
- */
-function nodeStartMs(n: number): number {
-  const times: number[] = [];
-  const cpuBefore = ownChildrenCpuSec();
-  for (let k = 0; k < n; k++) {
-    const t = process.hrtime.bigint();
-    spawnSync('taskset', ['-c', forkCpus, process.execPath, '-e', '0'], {
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  // Waited-for children: their CPU is in this process's children's total now.
-  note('node -e 0 CPU ms', ((ownChildrenCpuSec() - cpuBefore) * 1000) / n);
-  return median(times);
-}
-
-function portRoundTrip(): { cpuUsPerTrip: number } {
-  const out = execFileSync(
-    'taskset',
-    ['-c', serverCpu, process.execPath, '--import', 'tsx', join(here, 'cores/port-round-trip.ts')],
-    { encoding: 'utf8' },
+  process.stderr.write(
+    `  ${key}: ${Math.round(figures.requestsPerSec)} req/s, ${figures.serverCpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
+      `wrk CPU ${figures.wrkCpuShare.toFixed(2)}\n`,
   );
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as { cpuUsPerTrip: number };
+  return figures;
 }
 
-const hello = '/hello';
-const small = '/static/1k';
-const eventLoop = () => startModel('event-loop', serverCpu);
-const allSteps: Array<[string, Part[], () => Promise<void>]> = [
-  ['canned', ['a'], () => measured('canned hello', () => startCanned(serverCpu), hello, helloConnections)],
-  ['event-loop', ['a', 'b'], () => measured('event-loop hello', eventLoop, hello, helloConnections)],
-  [
-    'node-http',
-    ['a'],
-    () => measured('node-http hello', () => startModel('node-http', serverCpu), hello, helloConnections),
-  ],
-  [
-    'worker-pool',
-    ['b'],
-    () =>
-      measured(
-        'worker-pool hello',
-        () => startModel('worker-pool', serverCpu, ['--threads', '1']),
-        hello,
-        helloConnections,
-      ),
-  ],
-  ['port', ['b'], async () => note('port round trip µs', portRoundTrip().cpuUsPerTrip)],
-  ['event-loop static', ['c'], () => measured('event-loop static-1k', eventLoop, small, helloConnections)],
-  ['nginx static', ['c'], () => measured('nginx static-1k', () => startNginx(serverCpu), small, helloConnections)],
-  ['node -e 0', ['d'], async () => note('node -e 0 ms', nodeStartMs(9))],
-  [
-    'process-per-request',
-    ['d'],
-    () =>
-      measured('process-per-request hello', () => startModel('process-per-request', forkCpus), hello, forkConnections),
-  ],
-];
-const steps = allSteps.filter(([, parts]) => wanted(parts)).map(([name, , step]) => [name, step] as const);
+/** Per ratio name: its value in each round. */
+const perRound = new Map<string, number[]>();
+/** Per scalar reference: its value in each round. */
+const scalars = new Map<string, number[]>();
+
+async function measurePart(spec: PartSpec): Promise<void> {
+  process.stderr.write(`part ${spec.part}\n`);
+  const servers: BenchServer[] = [];
+  try {
+    for (const contender of spec.contenders) servers.push(await contender.start());
+    // Warm-up, not recorded: every server's code optimized before the first round.
+    for (const [k, contender] of spec.contenders.entries())
+      await load(servers[k]!, contender.path, contender.connections, 1, clientCpu);
+    const steps = [
+      ...spec.contenders.map((contender, k) => ({ contender, server: servers[k]! })),
+      ...(spec.references ?? []).map((reference) => ({ reference })),
+    ];
+    for (let round = 1; round <= pairs; round++) {
+      process.stderr.write(`round ${round}/${pairs}\n`);
+      const figures: Round = new Map();
+      // Flip the order, so that drift within a round hits both sides of every ratio alike.
+      for (const step of round % 2 === 1 ? steps : [...steps].reverse()) {
+        if ('reference' in step) {
+          for (const [name, value] of Object.entries(step.reference.measure())) {
+            figures.set(name, value);
+            scalars.set(name, [...(scalars.get(name) ?? []), value]);
+          }
+          continue;
+        }
+        const { contender, server } = step;
+        const got = await trial(contender.key, server, contender.path, contender.connections);
+        if (got !== undefined) figures.set(contender.key, got);
+      }
+      const figure = (key: string, field: keyof LoadFigures): number =>
+        (figures.get(key) as LoadFigures | undefined)?.[field] ?? Number.NaN;
+      const scalar = (name: string): number => (figures.get(name) as number | undefined) ?? Number.NaN;
+      for (const ratio of spec.ratios) {
+        const value = ratio.of(figure, scalar);
+        if (Number.isFinite(value)) perRound.set(ratio.name, [...(perRound.get(ratio.name) ?? []), value]);
+      }
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
 
 process.on('SIGINT', () => {
   stopAll();
@@ -182,24 +166,20 @@ process.on('SIGINT', () => {
 });
 pinSelf(clientCpu);
 try {
-  for (let pair = 1; pair <= pairs; pair++) {
-    process.stderr.write(`pair ${pair}/${pairs}\n`);
-    // Alternate the order, so that drift within a pair hits both sides of every ratio alike.
-    for (const [, step] of pair % 2 === 1 ? steps : [...steps].reverse()) await step();
-  }
+  for (const spec of partSpecs) if (wanted([spec.part])) await measurePart(spec);
 } finally {
   stopAll();
 }
 
 interface MicroResults {
-  results: { input: string; parser: string; opsPerSec: number }[];
+  results: { input: string; ours: { vsLlhttp: number; runRange: [number, number] } }[];
 }
 function parserMicro(): MicroResults {
   const microJson = join(tmpdir(), `bench-cores-micro-${process.pid}.json`);
   try {
     execFileSync(
       process.execPath,
-      ['--import', 'tsx', join(here, 'parsers.ts'), '--runs', '5', '--time', '200', '--json', microJson],
+      ['--import', 'tsx', join(here, 'parsers.ts'), '--runs', '5', '--time', '300', '--json', microJson],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     return JSON.parse(readFileSync(microJson, 'utf8')) as MicroResults;
@@ -207,84 +187,57 @@ function parserMicro(): MicroResults {
     rmSync(microJson, { force: true });
   }
 }
-const micro: MicroResults = wanted(['e']) ? parserMicro() : { results: [] };
+const micro: MicroResults | undefined = wanted(['e']) ? parserMicro() : undefined;
+const browser = micro?.results.find((r) => r.input === 'browser-get')?.ours;
 
-/** The median of a figure over pairs; NaN for a part `--only` left out. */
+/** The median of a figure over rounds; NaN for a part `--only` left out. */
 const med = (key: string, field: keyof LoadFigures): number => {
   const values = (samples.get(key) ?? []).map((f) => f[field]);
   return values.length > 0 ? median(values) : Number.NaN;
 };
-const rps = (key: string): number => med(key, 'requestsPerSec');
-const cpu = (key: string): number => med(key, 'serverCpuUsPerRequest');
 const scalar = (key: string): number => median(scalars.get(key) ?? [Number.NaN]);
-const ops = (input: string, parser: string): number =>
-  micro.results.find((r) => r.input === input && r.parser === parser)?.opsPerSec ?? Number.NaN;
-
-const hop = cpu('worker-pool hello') - cpu('event-loop hello');
-const startMs = scalar('node -e 0 ms');
 const ratios = [
-  {
-    name: '(a) event-loop / canned net server, hello req/s',
-    value: rps('event-loop hello') / rps('canned hello'),
-    target: 'the Node limit is 1.0',
-  },
-  {
-    name: '(a) canned net server / event-loop, hello server CPU per request',
-    value: cpu('canned hello') / cpu('event-loop hello'),
-  },
-  { name: '(a) event-loop / node:http, hello req/s', value: rps('event-loop hello') / rps('node-http hello') },
-  {
-    name: '(a) node:http / event-loop, hello server CPU per request',
-    value: cpu('node-http hello') / cpu('event-loop hello'),
-  },
-  {
-    name: '(b) worker-pool (1 thread) / event-loop, hello req/s, one CPU',
-    value: rps('worker-pool hello') / rps('event-loop hello'),
-    target: '>= 0.6',
-  },
-  {
-    name: '(b) event-loop / worker-pool (1 thread), hello server CPU per request',
-    value: cpu('event-loop hello') / cpu('worker-pool hello'),
-  },
-  {
-    name: '(b) hop (worker-pool - event-loop CPU/req) / bare MessagePort round trip',
-    value: hop / scalar('port round trip µs'),
-    target: '<= 1.5',
-  },
-  {
-    name: '(c) event-loop / nginx, static-1k server CPU per request',
-    value: cpu('event-loop static-1k') / cpu('nginx static-1k'),
-    target: '<= 2.0',
-  },
-  {
-    name: '(d) process-per-request req/s × node -e 0 start ÷ CPUs (fork-bound share)',
-    value: (rps('process-per-request hello') * (startMs / 1000)) / forkCpuCount,
-    target: '>= 0.85',
-  },
-  {
-    name: '(d) node -e 0 CPU ÷ process-per-request server CPU per request (the same share, by CPU time)',
-    value: scalar('node -e 0 CPU ms') / (cpu('process-per-request hello') / 1000),
-    target: '>= 0.85',
-  },
-  {
-    name: '(e) parser / llhttp, browser-get feeds/s',
-    value: ops('browser-get', 'server-models') / ops('browser-get', 'llhttp'),
-    target: '>= 1.5',
-  },
-].filter((ratio) => only.includes(ratio.name[1]!));
+  ...partSpecs
+    .filter((spec) => wanted([spec.part]))
+    .flatMap((spec) =>
+      spec.ratios.map((ratio) => {
+        const values = perRound.get(ratio.name) ?? [];
+        return {
+          name: ratio.name,
+          target: ratio.target,
+          value: values.length > 0 ? median(values) : Number.NaN,
+          range: values.length > 0 ? [Math.min(...values), Math.max(...values)] : [],
+          rounds: values.length,
+        };
+      }),
+    ),
+  ...(browser
+    ? [
+        {
+          name: '(e) parser / llhttp, browser-get feeds/s (median of alternating slice pairs)',
+          target: '>= 1.5',
+          value: browser.vsLlhttp,
+          range: browser.runRange,
+          rounds: 5,
+        },
+      ]
+    : []),
+];
+const startMs = scalar('node -e 0 ms');
 
 console.log(
-  `\nbench:cores, Node ${process.version}, ${pairs} alternating pairs of ${duration} s (medians); ` +
+  `\nbench:cores, Node ${process.version}: each part's servers loaded in turn, ${pairs} rounds of ${duration} s ` +
+    `trials (figures are medians over rounds; ratios are medians of each round's own ratio, [lowest, highest] round); ` +
     `servers on CPU ${serverCpu}, wrk and harness on CPU ${clientCpu}, process-per-request on CPUs ${forkCpus}\n`,
 );
 const keys = [...samples.keys()];
 const width = Math.max(...keys.map((k) => k.length));
 for (const key of keys) {
   console.log(
-    `${key.padEnd(width)}  ${Math.round(rps(key)).toString().padStart(7)} req/s  ` +
-      `${cpu(key).toFixed(1).padStart(7)} µs CPU/req  server CPU ${med(key, 'serverCpuShare').toFixed(2)}  ` +
-      `wrk CPU ${med(key, 'wrkCpuShare').toFixed(2)}${limited.has(key) ? '  (wrk was the limit in a pair)' : ''}` +
-      (unanswered.has(key) ? `  (${unanswered.get(key)} pair(s) with no answer left out)` : ''),
+    `${key.padEnd(width)}  ${Math.round(med(key, rps)).toString().padStart(7)} req/s  ` +
+      `${med(key, cpu).toFixed(1).padStart(7)} µs CPU/req  server CPU ${med(key, 'serverCpuShare').toFixed(2)}  ` +
+      `wrk CPU ${med(key, 'wrkCpuShare').toFixed(2)}${limited.has(key) ? '  (wrk was the limit in a trial)' : ''}` +
+      (unanswered.has(key) ? `  (${unanswered.get(key)} trial(s) with no answer left out)` : ''),
   );
 }
 const starved = keys.filter(
@@ -295,13 +248,23 @@ if (starved.length > 0)
     `note: ${starved.join(', ')} used under 0.8 of the server CPU while wrk was not the limit: other work shared ` +
       'that CPU (see top), so requests/s ratios are unsafe; the CPU-per-request ratios are the ones to read',
   );
-console.log(
-  `hop over inline: ${hop.toFixed(1)} µs CPU/req; bare MessagePort round trip ${scalar('port round trip µs').toFixed(1)} µs`,
-);
-console.log(
-  `node -e 0 start: ${startMs.toFixed(1)} ms wall, ${scalar('node -e 0 CPU ms').toFixed(1)} ms CPU (fork-bound ceiling ${((forkCpuCount * 1000) / startMs).toFixed(1)} req/s)\n`,
-);
-for (const r of ratios) console.log(`${r.name}: ${r.value.toFixed(2)}x${r.target ? ` (target ${r.target})` : ''}`);
+if (wanted(['b']))
+  console.log(
+    `hop over inline: ${(med('worker-pool hello', cpu) - med('event-loop hello (b)', cpu)).toFixed(1)} µs CPU/req; ` +
+      `bare MessagePort round trip ${scalar('port round trip µs').toFixed(1)} µs`,
+  );
+if (wanted(['d']))
+  console.log(
+    `node -e 0 start: ${startMs.toFixed(1)} ms wall, ${scalar('node -e 0 CPU ms').toFixed(1)} ms CPU ` +
+      `(fork-bound ceiling ${((forkCpuCount * 1000) / startMs).toFixed(1)} req/s)`,
+  );
+console.log('');
+for (const r of ratios) {
+  const range = r.range.length === 2 ? ` [${r.range[0]!.toFixed(2)}, ${r.range[1]!.toFixed(2)}]` : '';
+  const verdict =
+    r.target === undefined ? '' : ` (target ${r.target}${meets(r.value, r.target) ? ', met' : ', NOT met'})`;
+  console.log(`${r.name}: ${r.value.toFixed(2)}x${range}${verdict}`);
+}
 if (args.values.json !== undefined) {
   const raw = Object.fromEntries([...samples].map(([k, v]) => [k, v]));
   const extra = Object.fromEntries(scalars);
@@ -311,4 +274,11 @@ if (args.values.json !== undefined) {
     `${JSON.stringify({ config, node: process.version, ratios, raw, extra, micro }, null, 2)}\n`,
   );
   console.log(`wrote ${args.values.json}`);
+}
+
+/** Whether `value` meets a target written `>= x` or `<= x`. */
+function meets(value: number, target: string): boolean {
+  const [, op, bound] = /^(>=|<=) ([\d.]+)$/.exec(target) ?? [];
+  if (op === undefined) return false;
+  return op === '>=' ? value >= Number(bound) : value <= Number(bound);
 }

@@ -3,6 +3,11 @@
  * servers/serve.ts, the canned-response `net` server, or nginx with one worker
  * on the default site. Each is pinned by `taskset` to the CPUs given, leads its
  * own process group, and is stopped by that group's id.
+ *
+ * Our servers run from the bundle `npm run bench` starts them from (bench/targets/model.ts),
+ * not through tsx: under tsx's module interop every call of an imported function is a getter
+ * call first, which put tsx's cost into the event loop's figures (and the worker pool's
+ * main thread), not the model's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDefaultSite } from '../../../servers/app/site.ts';
+import { bundleServe } from '../../counted/bundle-serve.ts';
 import { pinned, signal } from '../../os/processes.ts';
 import { findNginx, nginxConfig, tempPathsOf } from '../../targets/nginx.ts';
 import { freePort } from '../../targets/port.ts';
@@ -25,6 +31,17 @@ export interface BenchServer {
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const serveEntry = join(repo, 'servers/serve.ts');
 const cannedEntry = join(repo, 'bench/targets/canned-server.ts');
+
+/** Each entry's bundle, built once per run (an unchanged build reuses its file). */
+const bundles = new Map<string, Promise<string>>();
+function bundled(entry: string): Promise<string> {
+  let file = bundles.get(entry);
+  if (file === undefined) {
+    file = bundleServe(entry);
+    bundles.set(entry, file);
+  }
+  return file;
+}
 
 /** Every server started and not yet stopped, so that an interrupt can stop them by group. */
 const started = new Set<number>();
@@ -82,23 +99,14 @@ function untilReady(child: ChildProcess, what: string): Promise<string> {
 
 /** One of the registry's models (or `node-http`), with extra serve.ts flags. */
 export async function startModel(model: string, cpus: string, flags: string[] = []): Promise<BenchServer> {
-  const child = launch(cpus, process.execPath, [
-    '--import',
-    'tsx',
-    serveEntry,
-    '--model',
-    model,
-    '--port',
-    '0',
-    ...flags,
-  ]);
+  const child = launch(cpus, process.execPath, [await bundled(serveEntry), '--model', model, '--port', '0', ...flags]);
   const url = await untilReady(child, model);
   return { pid: child.pid as number, url, stop: stopper(child) };
 }
 
 /** bench/targets/canned-server.ts: the Node limit, a raw `net` server writing canned bytes per request head. */
 export async function startCanned(cpus: string): Promise<BenchServer> {
-  const child = launch(cpus, process.execPath, ['--import', 'tsx', cannedEntry]);
+  const child = launch(cpus, process.execPath, [await bundled(cannedEntry)]);
   const url = await untilReady(child, 'canned');
   return { pid: child.pid as number, url, stop: stopper(child) };
 }
