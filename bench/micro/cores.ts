@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cores [-- --pairs 5 --duration 2 --json FILE]`: how close each
+ * `npm run bench:cores [-- --pairs 7 --duration 2 --json FILE]`: how close each
  * core is to what Node (or the OS) allows, as ratios against a reference
  * measured in this same run. A machine's speed moves 2× from hour to hour, and
  * here within seconds (other guests on the host): only ratios of figures taken
@@ -81,7 +81,7 @@ const positive = (text: string | undefined, flag: string, fallback: number): num
   if (!Number.isInteger(value) || value < 1) usage(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
 };
-const pairs = positive(args.values.pairs, 'pairs', 5);
+const pairs = positive(args.values.pairs, 'pairs', 7);
 const duration = positive(args.values.duration, 'duration', 2);
 const allParts: readonly Part[] = ['a', 'b', 'c', 'd', 'e'];
 const only = (args.values.only ?? allParts.join(',')).split(',');
