@@ -190,6 +190,8 @@ describe('network distance: the bench command', { skip }, () => {
       '0',
       '--trials',
       '1',
+      '--rounds',
+      '1',
       '--out',
       out,
     ]);

@@ -259,6 +259,8 @@ describe('the slow-clients scenario end to end', () => {
       '1',
       '--trials',
       '1',
+      '--rounds',
+      '1',
       '--warmup',
       '0',
       '--out',

@@ -307,7 +307,21 @@ describe('any server through the bench command', () => {
     server.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const short = ['--scenarios', 'hello', '--connections', '2', '--duration', '1', '--trials', '1', '--warmup', '0'];
+  // One round: what these tests check does not need the quick profile's three.
+  const short = [
+    '--scenarios',
+    'hello',
+    '--connections',
+    '2',
+    '--duration',
+    '1',
+    '--trials',
+    '1',
+    '--rounds',
+    '1',
+    '--warmup',
+    '0',
+  ];
 
   it('--target-cmd: starts it on $PORT, checks, loads and samples it as a peer, stops it with nothing left', async () => {
     const marker = randomUUID();
@@ -361,6 +375,8 @@ describe('any server through the bench command', () => {
         '--duration',
         '1',
         '--trials',
+        '1',
+        '--rounds',
         '1',
         '--warmup',
         '0',

@@ -70,6 +70,8 @@ describe('bench with a database scenario', () => {
       '4',
       '--duration',
       '1',
+      '--rounds',
+      '1',
       '--out',
       out,
     ]);
@@ -115,7 +117,18 @@ describe('bench with a database scenario', () => {
     skip: redisUnavailable() ?? false,
   }, async () => {
     const out = join(work, 'cached.json');
-    const run = bench(['--models', 'event-loop', '--scenarios', 'cached-queries', '--duration', '1', '--out', out]);
+    const run = bench([
+      '--models',
+      'event-loop',
+      '--scenarios',
+      'cached-queries',
+      '--duration',
+      '1',
+      '--rounds',
+      '1',
+      '--out',
+      out,
+    ]);
     let redis: number[] = [];
     const deadline = Date.now() + 60_000;
     while (redis.length === 0 && Date.now() < deadline && run.harness.exitCode === null) {
