@@ -12,7 +12,8 @@
  * over lookup tables (chars.ts):
  *
  *   phase     what it reads                                states          where
- *   Head      request line, field lines; then the framing  Start … HeadLF  whole-head.ts, head.ts, decode.ts, framing.ts
+ *   Head      request line, field lines; then the framing  Start … HeadLF  whole-head.ts, head.ts, decode.ts,
+ *                                                                          framing.ts
  *   Length    a Content-Length body                        (a byte count)  body.ts
  *   Chunked   chunk-size lines, extensions, chunk data     Size … DataLF   body.ts
  *   Trailers  the field lines after the last chunk         FieldStart …    head.ts, decode.ts
