@@ -75,6 +75,10 @@ export function framing(request: HttpRequest, fields: readonly number[], count: 
     } else if (kind === TRANSFER_ENCODING) {
       te = te === undefined ? value : `${te},${value}`;
       teAt = at;
+    } else if (kind === CONNECTION && (value === 'keep-alive' || value === 'close')) {
+      // The one token nearly every client sends, as it sends it: no list to walk.
+      if (value === 'close') close = true;
+      else keepAlive = true;
     } else if (kind === CONNECTION) {
       // Walk the list in place: this runs for most requests, so no split/trim/lower-case copies.
       for (let from = 0; from <= value.length; ) {
