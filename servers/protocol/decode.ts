@@ -8,10 +8,16 @@ import { EMPTY } from './state.ts';
 import { splitTarget } from './target.ts';
 import type { HeaderList, HttpRequest } from './types.ts';
 
+/**
+ * Buffer's own latin1 decoder, which `toString('latin1', start, end)` reaches through two more
+ * calls (its encoding looked up by name each time).
+ */
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
 /** The request whose head ends at `i` (just past its empty line). Its framing is read apart (framing.ts). */
 export function headRequest(p: ParseState, buf: Buffer, i: number): HttpRequest {
   const origin = p.start;
-  const head = buf.toString('latin1', origin - p.base, i);
+  const head = (buf as Latin1Buffer).latin1Slice(origin - p.base, i);
   const target = head.slice(p.targetStart - origin, p.targetEnd - origin);
   const request: HttpRequest = {
     method: head.slice(0, p.methodEnd - origin),
@@ -34,7 +40,7 @@ export function headRequest(p: ParseState, buf: Buffer, i: number): HttpRequest 
 export function trailerFields(p: ParseState, buf: Buffer, i: number): HeaderList {
   if (p.markCount === 0) return [];
   const origin = p.fieldsStart;
-  return fieldList(buf.toString('latin1', origin - p.base, i), origin, p.marks, p.markCount);
+  return fieldList((buf as Latin1Buffer).latin1Slice(origin - p.base, i), origin, p.marks, p.markCount);
 }
 
 /** Cut the field lines out of the decoded section `text`, which starts at stream offset `origin`. */

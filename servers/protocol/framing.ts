@@ -50,15 +50,10 @@ export function framingField(buf: Uint8Array, at: number, length: number): numbe
 /**
  * Read the framing headers of `request`, set its `keepAlive` and `upgrade`, and return the
  * body length (0 for none) or `CHUNKED`. `fields[0, count)` holds a (field index, `framingField`
- * kind) pair for every framing header, in order; `marks` holds four stream offsets per field
- * line (name start/end, value start/end), used to say where an error is.
+ * kind, stream offset of the value) triple for every framing header, in order; the offset says
+ * where an error is.
  */
-export function framing(
-  request: HttpRequest,
-  marks: readonly number[],
-  fields: readonly number[],
-  count: number,
-): number {
+export function framing(request: HttpRequest, fields: readonly number[], count: number): number {
   const headers = request.headers;
   let length = -2;
   let te: string | undefined;
@@ -67,11 +62,10 @@ export function framing(
   let keepAlive = false;
   let connectionUpgrade = false;
   let hasUpgrade = false;
-  for (let k = 0; k < count; k += 2) {
-    const f = fields[k]!;
+  for (let k = 0; k < count; k += 3) {
     const kind = fields[k + 1]!;
-    const value = headers[f]![1];
-    const at = marks[4 * f + 2]!;
+    const value = headers[fields[k]!]![1];
+    const at = fields[k + 2]!;
     if (kind === CONTENT_LENGTH) {
       if (length !== -2) {
         // RFC 9112 §6.3 allows merging identical values; like llhttp we refuse any repeat.
@@ -81,6 +75,10 @@ export function framing(
     } else if (kind === TRANSFER_ENCODING) {
       te = te === undefined ? value : `${te},${value}`;
       teAt = at;
+    } else if (kind === CONNECTION && (value === 'keep-alive' || value === 'close')) {
+      // The one token nearly every client sends, as it sends it: no list to walk.
+      if (value === 'close') close = true;
+      else keepAlive = true;
     } else if (kind === CONNECTION) {
       // Walk the list in place: this runs for most requests, so no split/trim/lower-case copies.
       for (let from = 0; from <= value.length; ) {
@@ -139,6 +137,18 @@ export function parseLength(value: string, at: number): number {
     length = length * 10 + digit;
   }
   return length;
+}
+
+/** Whether buf[from, to) is a Content-Length `parseLength` accepts, read from the bytes. */
+export function isLength(buf: Uint8Array, from: number, to: number): boolean {
+  if (from === to) return false;
+  let significant = 0;
+  for (let k = from; k < to; k++) {
+    const digit = buf[k]! - 0x30;
+    if (digit < 0 || digit > 9) return false;
+    if (significant > 0 || digit > 0) significant++;
+  }
+  return significant <= MAX_LENGTH_DIGITS;
 }
 
 /**

@@ -3,16 +3,19 @@
  * whose syntax the trailer section after a chunked body shares (§7.1.2). Bare CR
  * or LF, whitespace before a colon and obs-fold are typed errors, never guesses.
  *
- * Each line has a fast path, which reads it in one go when it is wholly in the
- * buffer and well-formed, and states that read it byte by byte otherwise (a line
- * cut by the end of a push, or an error, reported precisely). Both record
- * offsets only; decode.ts turns a complete head into a request.
+ * A head wholly in one buffer is first offered to whole-head.ts, which reads it
+ * in one pass or declines. Here, each line has a fast path, which reads it in one
+ * go when it is wholly in the buffer and well-formed, and states that read it byte
+ * by byte otherwise (a line cut by the end of a push, or an error, reported
+ * precisely). All of them record offsets only; decode.ts turns a complete head
+ * into a request.
  */
 import * as chars from './chars.ts';
 import { CONTENT_LENGTH, framingField, HOST, parseLength } from './framing.ts';
 import { checkFields, checkRequestLine, checkRequestLineSoFar } from './limits.ts';
 import type { ParseState } from './state.ts';
 import { hostField, NOT_IN_HEAD } from './target.ts';
+import { wholeHead } from './whole-head.ts';
 
 // Module-local copies of the byte tables: under tsx's module interop every read of an imported
 // binding is a getter call, which made the inner loops five times slower (measured).
@@ -63,6 +66,10 @@ export function beginTrailers(p: ParseState, at: number): void {
  * past its empty line when it is complete, or -1 when the input ran out first.
  */
 export function readHead(p: ParseState, buf: Buffer, i: number, end: number): number {
+  if (p.state === H.Start) {
+    const next = wholeHead(p, buf, i, end);
+    if (next > 0) return next;
+  }
   if (p.state < H.FieldStart) {
     i = readRequestLine(p, buf, i, end);
     if (i < 0) return -1;
@@ -360,7 +367,8 @@ function field(p: ParseState, buf: Buffer, nameStart: number, nameEnd: number, v
   }
   p.framing[p.framingCount] = n >> 2;
   p.framing[p.framingCount + 1] = kind;
-  p.framingCount += 2;
+  p.framing[p.framingCount + 2] = base + valueStart;
+  p.framingCount += 3;
   if (kind === CONTENT_LENGTH) {
     // Checked as soon as the line is complete, like llhttp: a bad length fails before the head ends.
     parseLength(buf.toString('latin1', valueStart, valueEnd), base + valueStart);

@@ -11,11 +11,12 @@
  * byte-level states live in the module that reads that part, with tight loops
  * over lookup tables (chars.ts):
  *
- *   phase     what it reads                                states            where
- *   Head      request line, field lines; then the framing  Start … HeadLF    head.ts, decode.ts, framing.ts
- *   Length    a Content-Length body                        (a byte count)    body.ts
- *   Chunked   chunk-size lines, extensions, chunk data     Size … DataLF     body.ts
- *   Trailers  the field lines after the last chunk         FieldStart …      head.ts, decode.ts
+ *   phase     what it reads                                states          where
+ *   Head      request line, field lines; then the framing  Start … HeadLF  whole-head.ts, head.ts, decode.ts,
+ *                                                                          framing.ts
+ *   Length    a Content-Length body                        (a byte count)  body.ts
+ *   Chunked   chunk-size lines, extensions, chunk data     Size … DataLF   body.ts
+ *   Trailers  the field lines after the last chunk         FieldStart …    head.ts, decode.ts
  *   Stopped   nothing: after close, an upgrade or CONNECT
  *
  * The request-target's form and Host are checked in target.ts, each part's
@@ -203,7 +204,7 @@ export class RequestParser {
   #headDone(buf: Buffer, i: number, end: number, out: HttpRequest[]): number {
     const p = this.#p;
     const request = headRequest(p, buf, i);
-    const length = framing(request, p.marks, p.framing, p.framingCount);
+    const length = framing(request, p.framing, p.framingCount);
     this.#request = request;
     this.#stopAfter = !request.keepAlive || request.upgrade;
     if (request.method === 'CONNECT') {

@@ -39,7 +39,10 @@ export class ParseState {
    */
   marks: number[] = [];
   markCount = 0;
-  /** (field index, kind) pairs of the fields `framingField` names, in the first `framingCount` slots. */
+  /**
+   * (field index, kind, stream offset of the value) triples of the fields `framingField` names, in
+   * the first `framingCount` slots.
+   */
   framing: number[] = [];
   framingCount = 0;
   /** `marks` index of the head's Host field line; -1 for none yet, -2 in a trailer section (see target.ts). */

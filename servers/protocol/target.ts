@@ -55,7 +55,7 @@ export function hostField(p: ParseState, buf: Uint8Array, n: number, from: numbe
 }
 
 /** The index of the first byte that makes buf[from, to) not `uri-host [ ":" port ]` or empty, or -1. */
-function hostProblem(buf: Uint8Array, from: number, to: number): number {
+export function hostProblem(buf: Uint8Array, from: number, to: number): number {
   let k = from;
   if (buf[k] === 0x5b && k < to) {
     // IP-literal: "[" IPv6address / IPvFuture "]"; their characters, not their grammar, are checked.
