@@ -19,8 +19,10 @@
  * The clock is this process's CPU time (user + system, every thread, so garbage
  * collection on helper threads counts), not wall time: on a shared machine a
  * process loses the CPU at random, and wall time put that into the figures.
- * A slice is long enough for several young-generation collections, so that its
- * figure includes the garbage its feeds made.
+ * Garbage is charged roughly to whoever made it: a young-generation collection
+ * runs when new space fills, so most fall in the slices of the parser that
+ * allocates the faster, and their cost (a few live objects to copy) is about
+ * the same each time.
  */
 import { contenders, type Contender } from './contenders.ts';
 import { microInputs } from './inputs.ts';
