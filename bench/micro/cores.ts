@@ -32,13 +32,14 @@
  * work on one core.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { pinSelf } from '../os/processes.ts';
+import { checkOutputFile, OutputPathError, writeFileAtomic } from '../results/output.ts';
 import { type LoadFigures, load } from './cores/load.ts';
 import { type BenchServer, stopAll } from './cores/servers.ts';
 
@@ -88,6 +89,26 @@ const only = (args.values.only ?? allParts.join(',')).split(',');
 for (const part of only)
   if (!(allParts as readonly string[]).includes(part)) usage(`--only: unknown part "${part}" (parts: a, b, c, d, e)`);
 const wanted = (parts: readonly Part[]): boolean => parts.some((part) => only.includes(part));
+
+// A --json path that cannot be written is said now, not after minutes of measuring.
+if (args.values.json !== undefined) {
+  try {
+    checkOutputFile(args.values.json, '--json file');
+  } catch (error) {
+    if (!(error instanceof OutputPathError)) throw error;
+    usage(error.message);
+  }
+}
+
+/** Write the results file atomically; a failure is one line and exit 2. */
+function writeJson(path: string, data: unknown): void {
+  try {
+    writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
+  } catch (error) {
+    if (!(error instanceof OutputPathError)) throw error;
+    usage(error.message);
+  }
+}
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const samples = new Map<string, LoadFigures[]>();
@@ -269,10 +290,7 @@ if (args.values.json !== undefined) {
   const raw = Object.fromEntries([...samples].map(([k, v]) => [k, v]));
   const extra = Object.fromEntries(scalars);
   const config = { pairs, duration, serverCpu, clientCpu, forkCpus, helloConnections, forkConnections };
-  writeFileSync(
-    args.values.json,
-    `${JSON.stringify({ config, node: process.version, ratios, raw, extra, micro }, null, 2)}\n`,
-  );
+  writeJson(args.values.json, { config, node: process.version, ratios, raw, extra, micro });
   console.log(`wrote ${args.values.json}`);
 }
 

@@ -16,11 +16,11 @@
  * Targets on browser-get: >= 1.5x llhttp (issue 15), >= 2x http-parser-js.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { max, median, min } from 'simple-statistics';
 import { bundleServe } from '../counted/bundle-serve.ts';
+import { checkOutputFile, OutputPathError, writeFileAtomic } from '../results/output.ts';
 import { microInputs } from './inputs.ts';
 
 /** Defaults, each overridable by the flag of the same name. */
@@ -60,6 +60,26 @@ try {
 }
 const runs = positiveInteger(args.values.runs, 'runs', microDefaults.runs);
 const time = positiveInteger(args.values.time, 'time', microDefaults.time);
+
+// A --json path that cannot be written is said now, not after minutes of measuring.
+if (args.values.json !== undefined) {
+  try {
+    checkOutputFile(args.values.json, '--json file');
+  } catch (error) {
+    if (!(error instanceof OutputPathError)) throw error;
+    usage(error.message);
+  }
+}
+
+/** Write the results file atomically; a failure is one line and exit 2. */
+function writeJson(path: string, data: unknown): void {
+  try {
+    writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
+  } catch (error) {
+    if (!(error instanceof OutputPathError)) throw error;
+    usage(error.message);
+  }
+}
 
 const child = await bundleServe(childEntry);
 /** `${first parser} ${input}` -> one entry per run: that run's slice pairs. */
@@ -138,6 +158,6 @@ console.log(
     `vs http-parser-js ${browser.vsParserJs.toFixed(2)}x ${met(browser.vsParserJs, 2)}`,
 );
 if (args.values.json !== undefined) {
-  writeFileSync(args.values.json, `${JSON.stringify({ runs, time, node: process.version, results }, null, 2)}\n`);
+  writeJson(args.values.json, { runs, time, node: process.version, results });
   console.log(`wrote ${args.values.json}`);
 }
