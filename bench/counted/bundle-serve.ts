@@ -44,7 +44,8 @@ const ownModuleUrl: Plugin = {
 };
 
 /**
- * Bundle the serve entry and return the path of the `.mjs` file. The file is
+ * Bundle the serve entry (or another entry of ours run as a process of its own: bench:cores'
+ * canned server, bench:micro's child) and return the path of the `.mjs` file. The file is
  * named by the hash of its content: an unchanged build reuses the file, a
  * changed source never runs stale code.
  */
